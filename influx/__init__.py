@@ -1,0 +1,1 @@
+"""influx: who are the people in these videos, and how well do they perform?"""

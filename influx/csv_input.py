@@ -1,0 +1,123 @@
+"""Read the campaign CSV: one row per video, with its URL and performance score."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+URL_NAMES = ("videourl", "url", "video", "videolink", "link")
+SCORE_NAMES = ("performance", "score", "perf")
+MAX_ABS_SCORE = 1e15  # larger values are typos and would overflow the variance in SQL
+
+
+class InputError(Exception):
+    """The CSV as a whole cannot be used (exit code 2); the message names the file and the problem."""
+
+
+@dataclass
+class Row:
+    row_index: int
+    url: str | None
+    performance: float | None
+    extra: dict = field(default_factory=dict)
+    error: str | None = None
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[\s_\-]+", "", name.strip().lstrip("\ufeff")).lower()
+
+
+def _decode(raw: bytes, path: Path) -> str:
+    if b"\x00" in raw[:65536]:
+        raise InputError(f"{path}: not a text CSV file (it contains NUL bytes)")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
+def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
+    sample = "\n".join(text.splitlines()[:50])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|")
+    except csv.Error:
+        return csv.excel
+
+
+def parse_score(cell: str | None) -> tuple[float | None, str | None]:
+    """A performance cell as a float, or (None, reason). Accepts a decimal comma ("1,5")."""
+    text = (cell or "").strip()
+    if not text:
+        return None, "empty performance"
+    if re.fullmatch(r"[+-]?\d+,\d+", text):
+        text = text.replace(",", ".")
+    try:
+        value = float(text)
+    except ValueError:
+        return None, f"performance {cell!r} is not a number"
+    if not math.isfinite(value):
+        return None, f"performance {cell!r} is not a finite number"
+    if abs(value) > MAX_ABS_SCORE:
+        return None, f"performance {cell!r} is out of range (|x| > {MAX_ABS_SCORE:g})"
+    return value, None
+
+
+def _pick(header: list[str], names: tuple[str, ...]) -> int | None:
+    normed = [_norm(h) for h in header]
+    for name in names:
+        if name in normed:
+            return normed.index(name)
+    return None
+
+
+def read_rows(path: str | Path) -> list[Row]:
+    """Parse the CSV at `path`. Raises InputError when it has no usable header or rows."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise InputError(f"{path}: cannot read the file ({e.strerror or e})") from None
+    text = _decode(raw, path)
+    if not text.strip():
+        raise InputError(f"{path}: the file is empty")
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), _dialect(text)))
+    except csv.Error as e:
+        raise InputError(f"{path}: not a readable CSV ({e})") from None
+    records = [r for r in records if any(c.strip() for c in r)]  # blank lines are not rows
+    if not records:
+        raise InputError(f"{path}: the file is empty")
+    header, body = records[0], records[1:]
+    url_col = _pick(header, URL_NAMES)
+    if url_col is None:
+        raise InputError(
+            f"{path}: no video URL column (looked for 'Video URL', 'Video_URL', 'url' or 'video';"
+            f" found {', '.join(repr(h) for h in header[:10])})"
+        )
+    score_col = _pick(header, SCORE_NAMES)
+    if score_col is None:
+        raise InputError(
+            f"{path}: no performance column (looked for 'Performance' or 'score';"
+            f" found {', '.join(repr(h) for h in header[:10])})"
+        )
+    if not body:
+        raise InputError(f"{path}: the file has a header but no rows")
+    rows = []
+    for i, cells in enumerate(body):
+        get = lambda j, cells=cells: cells[j].strip() if j < len(cells) else ""  # noqa: E731
+        url = get(url_col) or None
+        score, score_error = parse_score(get(score_col))
+        extra = {
+            (h.strip() or f"column_{j}"): get(j)
+            for j, h in enumerate(header)
+            if j not in (url_col, score_col)
+        }
+        if len(cells) > len(header):
+            extra["_overflow"] = cells[len(header) :]
+        errors = [e for e in ("empty video URL" if url is None else None, score_error) if e]
+        rows.append(Row(i, url, score, extra, "; ".join(errors) or None))
+    return rows

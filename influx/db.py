@@ -1,0 +1,92 @@
+"""Open an influx DuckDB file: apply numbered migrations, (re)create the public views."""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+
+class DatabaseInUse(Exception):
+    """Another process holds the database file open for writing."""
+
+
+def sql_dir() -> Path:
+    """The `sql/` folder: inside the installed wheel, or at the top of a source checkout."""
+    packaged = resources.files("influx") / "sql"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "sql"
+
+
+def _numbered(folder: Path) -> list[tuple[int, Path]]:
+    out = []
+    for path in sorted(folder.glob("*.sql")):
+        m = re.match(r"(\d+)_", path.name)
+        if m:
+            out.append((int(m.group(1)), path))
+    return sorted(out)
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply migrations not yet recorded in `schema_migrations`; return the names applied."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+        " applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+    )
+    done = {v for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    applied = []
+    for version, path in _numbered(sql_dir() / "migrations"):
+        if version in done:
+            continue
+        con.execute("BEGIN")
+        try:
+            con.execute(path.read_text())
+            con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, path.stem])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(path.stem)
+    return applied
+
+
+def create_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Re-create every view in `sql/views/` (one view per file, in file-name order)."""
+    for _, path in _numbered(sql_dir() / "views"):
+        con.execute(path.read_text())
+
+
+def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) an influx database, migrated and with fresh views."""
+    path = Path(path)
+    if read_only and not path.exists():
+        raise FileNotFoundError(f"no database at {path}")
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as e:
+        if "lock" in str(e).lower():
+            raise DatabaseInUse(
+                f"{path} is in use by another process (close it and try again): {e}"
+            ) from None
+        raise
+    if not read_only:
+        migrate(con)
+        create_views(con)
+    return con
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection):
+    """BEGIN ... COMMIT, rolled back on any exception."""
+    con.execute("BEGIN")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")

@@ -1,0 +1,202 @@
+"""Get one video onto local disk: plain HTTP for direct links, yt-dlp for platforms, local paths in place."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+PLATFORM_HOSTS = (
+    "youtube.com", "youtu.be", "instagram.com", "tiktok.com", "facebook.com", "fb.watch",
+    "vimeo.com", "twitter.com", "x.com", "snapchat.com", "dailymotion.com", "twitch.tv",
+)  # fmt: skip
+CHUNK = 1 << 20
+USER_AGENT = "influx/0.1 (+https://pypi.org/project/influx)"
+
+
+class FetchError(Exception):
+    """The video could not be fetched; `reason` is a short category for the summary."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+@dataclass
+class FetchOptions:
+    videos_dir: Path
+    base_dir: Path = Path(".")  # relative local paths are read from here (the CSV's folder)
+    max_bytes: int = 500_000_000
+    timeout: float = 30.0
+    retries: int = 3
+    backoff: float = 0.5
+    cookies: str | None = None  # a cookies.txt for yt-dlp, only when the user passes one
+
+
+@dataclass
+class Fetched:
+    path: Path
+    downloaded: bool  # False when read in place (local file) or reused from an earlier run
+
+
+def is_platform(url: str) -> bool:
+    host = (urllib.parse.urlsplit(url).hostname or "").lower()
+    return any(host == h or host.endswith("." + h) for h in PLATFORM_HOSTS)
+
+
+def fetch(url: str, row_index: int, opts: FetchOptions) -> Fetched:
+    """Return a local file holding the video of `url`. Raises FetchError with a readable reason."""
+    parts = urllib.parse.urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "file" or scheme == "" or (len(scheme) == 1 and url[1:3] in (":\\", ":/")):
+        return Fetched(_local(url, parts, opts), downloaded=False)
+    if scheme not in ("http", "https"):
+        raise FetchError(
+            "unsupported_scheme",
+            f"unsupported URL scheme {scheme!r} (use http, https, file:// or a local path)",
+        )
+    opts.videos_dir.mkdir(parents=True, exist_ok=True)
+    done = _existing_download(row_index, opts.videos_dir)
+    if done is not None:
+        return Fetched(done, downloaded=False)
+    if is_platform(url):
+        return Fetched(_yt_dlp(url, row_index, opts), downloaded=True)
+    return Fetched(_http(url, row_index, opts), downloaded=True)
+
+
+def _local(url: str, parts: urllib.parse.SplitResult, opts: FetchOptions) -> Path:
+    raw = urllib.request.url2pathname(parts.path) if parts.scheme.lower() == "file" else url
+    path = Path(raw).expanduser()
+    if not path.is_absolute():
+        path = opts.base_dir / path
+    if not path.is_file():
+        raise FetchError("not_found", f"local file not found: {path}")
+    return path
+
+
+def _existing_download(row_index: int, folder: Path) -> Path | None:
+    """A complete download from an earlier, interrupted run (partial files have a .part name)."""
+    for path in sorted(folder.glob(f"{row_index}.*")):
+        if ".part" not in path.name and path.is_file() and path.stat().st_size > 0:
+            return path
+    return None
+
+
+def _retryable(error: Exception) -> bool:
+    if isinstance(error, urllib.error.HTTPError):
+        return error.code >= 500 or error.code in (408, 425, 429)
+    return isinstance(
+        error,
+        socket.timeout | TimeoutError | ConnectionError | http.client.HTTPException | OSError,
+    )
+
+
+def _http(url: str, row_index: int, opts: FetchOptions) -> Path:
+    final = opts.videos_dir / f"{row_index}.mp4"
+    part = opts.videos_dir / f"{row_index}.mp4.part"
+    last: Exception | None = None
+    for attempt in range(opts.retries + 1):
+        if attempt:
+            time.sleep(opts.backoff * 2 ** (attempt - 1))
+        try:
+            html = _http_once(url, part, opts)
+        except FetchError:
+            part.unlink(missing_ok=True)
+            raise
+        except Exception as e:  # noqa: BLE001 - classified below
+            part.unlink(missing_ok=True)
+            last = e
+            if isinstance(e, urllib.error.HTTPError) and e.code in (301, 302, 303, 307, 308):
+                raise FetchError("redirect_loop", f"too many redirects ({e})") from None
+            if not _retryable(e):
+                break
+            continue
+        if html:
+            # A "direct" link that serves a web page: maybe a platform page yt-dlp understands.
+            return _yt_dlp(url, row_index, opts)
+        os.replace(part, final)
+        return final
+    raise _describe(last, opts.retries) from None
+
+
+def _describe(error: Exception | None, retries: int) -> FetchError:
+    tries = f" after {retries + 1} attempts" if _retryable(error) else ""
+    if isinstance(error, urllib.error.HTTPError):
+        return FetchError(f"http_{error.code}", f"HTTP {error.code} {error.reason}{tries}")
+    if isinstance(error, urllib.error.URLError):
+        error = error.reason if isinstance(error.reason, Exception) else error
+    if isinstance(error, socket.timeout | TimeoutError):
+        return FetchError("timeout", f"timed out{tries}")
+    if isinstance(error, ConnectionError | http.client.HTTPException):
+        return FetchError("connection", f"connection failed: {error!r}{tries}")
+    return FetchError("network", f"download failed: {error}{tries}")
+
+
+def _http_once(url: str, part: Path, opts: FetchOptions) -> bool:
+    """Stream `url` into `part`. Returns True when the server sent an HTML page instead of a video."""
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    with urllib.request.urlopen(request, timeout=opts.timeout) as response:
+        kind = (response.headers.get("Content-Type") or "").lower()
+        if "text/html" in kind:
+            return True
+        length = response.headers.get("Content-Length")
+        if length and length.isdigit() and int(length) > opts.max_bytes:
+            raise FetchError(
+                "too_large", f"file is {int(length):,} bytes, over --max-bytes {opts.max_bytes:,}"
+            )
+        size = 0
+        with open(part, "wb") as out:
+            while chunk := response.read(CHUNK):
+                size += len(chunk)
+                if size > opts.max_bytes:
+                    raise FetchError("too_large", f"file is over --max-bytes {opts.max_bytes:,}")
+                out.write(chunk)
+        if length and length.isdigit() and size < int(length):
+            raise http.client.IncompleteRead(b"", int(length) - size)
+    if size == 0:
+        raise FetchError("empty", "the server sent an empty body (0 bytes)")
+    return False
+
+
+def _yt_dlp(url: str, row_index: int, opts: FetchOptions) -> Path:
+    """Download through yt-dlp's Python API: no post-processors, no cookies unless given."""
+    import yt_dlp
+
+    stem = f"{row_index}.part-ytdlp"
+    params = {
+        "outtmpl": str(opts.videos_dir / f"{stem}.%(ext)s"),
+        "format": "best[ext=mp4][vcodec!=none]/best[vcodec!=none]/best",
+        "noplaylist": True,
+        "quiet": True,
+        "no_warnings": True,
+        "noprogress": True,
+        "socket_timeout": opts.timeout,
+        "retries": opts.retries,
+        "max_filesize": opts.max_bytes,
+        "postprocessors": [],
+        "cachedir": False,
+        "restrictfilenames": True,
+    }
+    if opts.cookies:
+        params["cookiefile"] = opts.cookies
+    try:
+        with yt_dlp.YoutubeDL(params) as ydl:
+            ydl.download([url])
+    except Exception as e:  # noqa: BLE001 - yt-dlp raises many types
+        for leftover in opts.videos_dir.glob(f"{stem}.*"):
+            leftover.unlink(missing_ok=True)
+        message = str(e).replace("\x1b[0;31mERROR:\x1b[0m ", "").strip()
+        raise FetchError("yt_dlp", f"yt-dlp could not get the video: {message[:300]}") from None
+    files = [p for p in opts.videos_dir.glob(f"{stem}.*") if not p.name.endswith(".part")]
+    if not files:
+        raise FetchError("yt_dlp", "yt-dlp finished but wrote no file (over --max-bytes?)")
+    ext = files[0].suffix or ".mp4"
+    final = opts.videos_dir / f"{row_index}{ext}"
+    os.replace(files[0], final)
+    return final

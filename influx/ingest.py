@@ -1,0 +1,326 @@
+"""Ingest: read the CSV, fetch every video, find its faces in a worker pool, store them (one writer)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import signal
+import time
+from collections import Counter
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from . import db
+from .csv_input import Row, read_rows
+from .faces import FaceOptions, VideoError, VideoResult, process_video
+from .fetch import FetchError, FetchOptions, fetch
+
+MAX_CRASHES = 3  # a video whose decoding kills the worker this many times is marked failed
+
+
+@dataclass
+class IngestOptions:
+    fetch: FetchOptions
+    faces: FaceOptions = field(default_factory=FaceOptions)
+    workers: int = 2
+    retry_failed: bool = False
+
+
+@dataclass
+class Summary:
+    csv_rows: int = 0
+    new_rows: int = 0
+    to_process: int = 0
+    statuses: Counter = field(default_factory=Counter)  # over the whole database after the run
+    done_now: Counter = field(default_factory=Counter)  # statuses reached in this run
+    failures: Counter = field(default_factory=Counter)  # error_kind counts over the database
+    faces: int = 0
+    seconds: float = 0.0
+    interrupted: bool = False
+
+
+def sha256_file(path: Path) -> tuple[str, int]:
+    h, size = hashlib.sha256(), 0
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+            size += len(chunk)
+    return h.hexdigest(), size
+
+
+def sync_rows(con: duckdb.DuckDBPyConnection, rows: list[Row], videos_dir: Path) -> int:
+    """Upsert the CSV rows into `videos`; a row whose URL changed starts over. Returns new rows."""
+    known = dict(con.execute("SELECT row_index, video_url FROM videos").fetchall())
+    new = 0
+    with db.transaction(con):
+        for r in rows:
+            extra = json.dumps(r.extra, ensure_ascii=False)
+            if r.row_index in known and known[r.row_index] == r.url:
+                con.execute(
+                    "UPDATE videos SET performance = ?, extra = ?, input_error = ? WHERE row_index = ?",
+                    [r.performance, extra, r.error, r.row_index],
+                )
+                continue
+            if r.row_index in known:  # the sheet now has another video at this position
+                _reset(con, r.row_index, videos_dir)
+                con.execute("DELETE FROM videos WHERE row_index = ?", [r.row_index])
+            new += 1
+            status, kind, error = ("failed", "input", r.error) if r.url is None else ("pending", None, None)
+            con.execute(
+                "INSERT INTO videos (row_index, video_url, performance, extra, input_error, status,"
+                " error_kind, error, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
+                [r.row_index, r.url, r.performance, extra, r.error, status, kind, error],
+            )
+    return new
+
+
+def _reset(con: duckdb.DuckDBPyConnection, row_index: int, videos_dir: Path) -> None:
+    con.execute("DELETE FROM faces WHERE row_index = ?", [row_index])
+    con.execute(
+        "UPDATE videos SET status = 'pending', duplicate_of = NULL WHERE duplicate_of = ?", [row_index]
+    )
+    for path in videos_dir.glob(f"{row_index}.*"):
+        path.unlink(missing_ok=True)
+
+
+def _fetch_and_hash(row_index: int, url: str, opts: FetchOptions):
+    started = time.perf_counter()
+    got = fetch(url, row_index, opts)
+    sha, size = sha256_file(got.path)
+    if size == 0:
+        raise FetchError("empty", f"the file is empty (0 bytes): {got.path}")
+    return got.path, sha, size, time.perf_counter() - started
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
+
+
+class _Writer:
+    """The only code that writes video results: one transaction per video."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+
+    def failed(self, row_index: int, kind: str, error: str, **facts) -> None:
+        with db.transaction(self.con):
+            self._update(row_index, "failed", error_kind=kind, error=error, n_faces=0, **facts)
+
+    def duplicate(self, row_index: int, of: int, **facts) -> None:
+        with db.transaction(self.con):
+            n = self.con.execute("SELECT n_faces FROM videos WHERE row_index = ?", [of]).fetchone()
+            self._update(row_index, "duplicate", duplicate_of=of, n_faces=n[0] if n else 0, **facts)
+
+    def video(self, row_index: int, result: VideoResult, **facts) -> str:
+        status = "ok" if result.faces else "no_faces"
+        with db.transaction(self.con):
+            self.con.execute("DELETE FROM faces WHERE row_index = ?", [row_index])
+            if result.faces:
+                frame = pd.DataFrame(
+                    {
+                        "row_index": row_index,
+                        "frame_index": [f.frame_index for f in result.faces],
+                        "timestamp_s": [f.timestamp_s for f in result.faces],
+                        "box_top": [f.box[0] for f in result.faces],
+                        "box_right": [f.box[1] for f in result.faces],
+                        "box_bottom": [f.box[2] for f in result.faces],
+                        "box_left": [f.box[3] for f in result.faces],
+                        "face_size": [f.face_size for f in result.faces],
+                        "detector_score": [f.detector_score for f in result.faces],
+                        "sharpness": [f.sharpness for f in result.faces],
+                        "frontality": [f.frontality for f in result.faces],
+                        "embedding": [f.embedding for f in result.faces],
+                        "crop": [f.crop for f in result.faces],
+                    }
+                )
+                self.con.register("new_faces", frame)
+                self.con.execute(
+                    "INSERT INTO faces (row_index, frame_index, timestamp_s, box_top, box_right,"
+                    " box_bottom, box_left, face_size, detector_score, sharpness, frontality,"
+                    " embedding, crop) SELECT row_index, frame_index, timestamp_s, box_top,"
+                    " box_right, box_bottom, box_left, face_size, detector_score, sharpness,"
+                    " frontality, embedding::FLOAT[128], crop FROM new_faces"
+                )
+                self.con.unregister("new_faces")
+            self._update(
+                row_index, status, duration_s=result.duration_s, fps=result.fps,
+                width=result.width, height=result.height, frames_sampled=result.frames_sampled,
+                n_faces=len(result.faces), process_s=result.process_s, **facts,
+            )  # fmt: skip
+        return status
+
+    def _update(self, row_index: int, status: str, **values) -> None:
+        values = {"error_kind": None, "error": None, "duplicate_of": None, **values}
+        sets = ", ".join(f"{k} = ?" for k in values)
+        self.con.execute(
+            f"UPDATE videos SET status = ?, {sets}, ingested_at = current_timestamp WHERE row_index = ?",
+            [status, *values.values(), row_index],
+        )
+
+
+def ingest(
+    db_path: str | Path,
+    csv_path: str | Path,
+    opts: IngestOptions,
+    on_start=lambda total: None,
+    on_done=lambda row_index, status: None,
+) -> Summary:
+    """Ingest `csv_path` into the database at `db_path`. Safe to interrupt and to run again."""
+    started = time.perf_counter()
+    rows = read_rows(csv_path)  # raises InputError before anything is written
+    con = db.connect(db_path)
+    summary = Summary(csv_rows=len(rows))
+    try:
+        summary.new_rows = sync_rows(con, rows, opts.fetch.videos_dir)
+        todo_status = "('pending', 'failed')" if opts.retry_failed else "('pending')"
+        todo = con.execute(
+            f"SELECT row_index, video_url FROM videos WHERE status IN {todo_status}"
+            " AND video_url IS NOT NULL ORDER BY row_index"
+        ).fetchall()
+        summary.to_process = len(todo)
+        on_start(len(todo))
+
+        def done(row_index: int, status: str) -> None:
+            summary.done_now[status] += 1
+            on_done(row_index, status)
+
+        try:
+            _run(con, todo, opts, done)
+        except KeyboardInterrupt:
+            summary.interrupted = True
+        _fill_summary(con, summary)
+    finally:
+        con.close()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _run(con, todo, opts: IngestOptions, done) -> None:
+    writer = _Writer(con)
+    known = dict(
+        con.execute(
+            "SELECT sha256, min(row_index) FROM videos WHERE status IN ('ok', 'no_faces')"
+            " AND sha256 IS NOT NULL GROUP BY sha256"
+        ).fetchall()
+    )
+    failed_sha = dict(
+        con.execute(
+            "SELECT sha256, any_value(error) FROM videos WHERE status = 'failed'"
+            " AND error_kind = 'decode' AND sha256 IS NOT NULL GROUP BY sha256"
+        ).fetchall()
+    )
+    workers = max(1, opts.workers)
+    queue = list(reversed(todo))
+    fetchers = ThreadPoolExecutor(max_workers=workers + 2, thread_name_prefix="fetch")
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint)
+    fetching: dict[Future, int] = {}
+    processing: dict[Future, tuple] = {}  # future -> (row_index, sha, facts, path, pool)
+    waiting: dict[str, list[tuple[int, dict]]] = {}  # sha in processing -> duplicate rows waiting
+    in_flight: dict[str, int] = {}  # sha -> row_index being processed
+    crashes: Counter = Counter()
+
+    def submit(row_index, sha, facts, path):
+        fut = pool.submit(process_video, path, opts.faces)
+        processing[fut] = (row_index, sha, facts, path, pool)
+
+    try:
+        while queue or fetching or processing:
+            while queue and len(fetching) + len(processing) < 2 * workers + 2:
+                row_index, url = queue.pop()
+                fut = fetchers.submit(_fetch_and_hash, row_index, url, opts.fetch)
+                fetching[fut] = row_index
+            finished, _ = wait(list(fetching) + list(processing), return_when=FIRST_COMPLETED)
+            for fut in finished:
+                if fut in fetching:
+                    row_index = fetching.pop(fut)
+                    try:
+                        path, sha, size, seconds = fut.result()
+                    except FetchError as e:
+                        writer.failed(row_index, e.reason, str(e))
+                        done(row_index, "failed")
+                        continue
+                    except Exception as e:  # noqa: BLE001 - a bug or an OS error: keep going
+                        writer.failed(row_index, "fetch", f"{type(e).__name__}: {e}")
+                        done(row_index, "failed")
+                        continue
+                    facts = {"sha256": sha, "bytes": size, "local_path": str(path),
+                             "download_s": seconds}  # fmt: skip
+                    if sha in known:
+                        writer.duplicate(row_index, known[sha], **facts)
+                        done(row_index, "duplicate")
+                    elif sha in failed_sha:
+                        writer.failed(row_index, "decode", failed_sha[sha], **facts)
+                        done(row_index, "failed")
+                    elif sha in in_flight:
+                        waiting.setdefault(sha, []).append((row_index, facts))
+                    else:
+                        in_flight[sha] = row_index
+                        submit(row_index, sha, facts, path)
+                    continue
+                row_index, sha, facts, path, its_pool = processing.pop(fut)
+                try:
+                    result = fut.result()
+                except BrokenProcessPool:
+                    # Every video in the dead pool is a suspect; each is retried in a new pool.
+                    crashes[row_index] += 1
+                    if crashes[row_index] < MAX_CRASHES:
+                        if its_pool is pool:
+                            pool = _restart(pool, opts)
+                        submit(row_index, sha, facts, path)
+                        continue
+                    error, kind = "decoding crashed the worker process", "crash"
+                except VideoError as e:
+                    error, kind = str(e), "decode"
+                except Exception as e:  # noqa: BLE001 - e.g. OpenCV errors on hostile files
+                    error, kind = f"{type(e).__name__}: {e}", "decode"
+                else:
+                    known[sha] = row_index
+                    done(row_index, writer.video(row_index, result, **facts))
+                    for dup, dup_facts in waiting.pop(sha, []):
+                        writer.duplicate(dup, row_index, **dup_facts)
+                        done(dup, "duplicate")
+                    in_flight.pop(sha, None)
+                    continue
+                failed_sha[sha] = error
+                writer.failed(row_index, kind, error, **facts)
+                done(row_index, "failed")
+                for dup, dup_facts in waiting.pop(sha, []):
+                    writer.failed(dup, kind, error, **dup_facts)
+                    done(dup, "failed")
+                in_flight.pop(sha, None)
+    finally:
+        fetchers.shutdown(wait=False, cancel_futures=True)
+        _stop(pool)
+
+
+def _restart(pool: ProcessPoolExecutor, opts: IngestOptions) -> ProcessPoolExecutor:
+    _stop(pool)
+    return ProcessPoolExecutor(max_workers=max(1, opts.workers), initializer=_ignore_sigint)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Shut the pool down now: queued work is cancelled and running workers are killed."""
+    procs = list(getattr(pool, "_processes", {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        if p.is_alive():
+            p.kill()
+
+
+def _fill_summary(con: duckdb.DuckDBPyConnection, summary: Summary) -> None:
+    summary.statuses = Counter(
+        dict(con.execute("SELECT status, count(*) FROM videos GROUP BY status").fetchall())
+    )
+    summary.failures = Counter(
+        dict(
+            con.execute(
+                "SELECT error_kind, count(*) FROM videos WHERE status = 'failed' GROUP BY 1"
+            ).fetchall()
+        )
+    )
+    summary.faces = con.execute("SELECT count(*) FROM faces").fetchone()[0]

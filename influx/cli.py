@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -19,7 +20,7 @@ from rich.progress import (
 from rich.table import Table
 
 from . import db
-from .csv_input import InputError
+from .csv_input import InputError, read_rows
 from .faces import FaceOptions
 from .fetch import FetchOptions
 from .ingest import IngestOptions, Summary, ingest
@@ -40,7 +41,7 @@ def db_option(f):
 
 
 def fail(message: str, code: int = 2):
-    console.print(f"[bold red]Error:[/] {message}", highlight=False)
+    console.print(f"[bold red]Error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     sys.exit(code)
 
 
@@ -102,6 +103,10 @@ def _ingest_opts(db_path, csv_path, kw) -> IngestOptions:
 def run_ingest(db_path: str, csv_path: str, kw: dict) -> Summary:
     """Ingest with a progress bar; exit 2 on a bad CSV or a busy database."""
     opts = _ingest_opts(db_path, csv_path, kw)
+    try:
+        rows = read_rows(csv_path)
+    except InputError as e:
+        fail(str(e))
     progress = Progress(
         TextColumn("[bold]ingest"),
         BarColumn(),
@@ -127,9 +132,7 @@ def run_ingest(db_path: str, csv_path: str, kw: dict) -> Summary:
 
     try:
         with progress:
-            summary = ingest(db_path, csv_path, opts, on_start=on_start, on_done=on_done)
-    except InputError as e:
-        fail(str(e))
+            summary = ingest(db_path, csv_path, opts, on_start, on_done, rows=rows)
     except db.DatabaseInUse as e:
         fail(str(e))
     except OSError as e:

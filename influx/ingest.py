@@ -169,10 +169,15 @@ def ingest(
     opts: IngestOptions,
     on_start=lambda total: None,
     on_done=lambda row_index, status: None,
+    rows: list[Row] | None = None,
 ) -> Summary:
-    """Ingest `csv_path` into the database at `db_path`. Safe to interrupt and to run again."""
+    """Ingest `csv_path` (or its already parsed `rows`) into the database at `db_path`.
+
+    Safe to interrupt and to run again: finished videos are skipped.
+    """
     started = time.perf_counter()
-    rows = read_rows(csv_path)  # raises InputError before anything is written
+    if rows is None:
+        rows = read_rows(csv_path)  # raises InputError before anything is written
     con = db.connect(db_path)
     summary = Summary(csv_rows=len(rows))
     try:

@@ -1,0 +1,127 @@
+import string
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from influx.cli import cli
+from influx.csv_input import InputError, parse_score, read_rows
+
+
+def write(tmp_path, text, name="in.csv", encoding="utf-8"):
+    p = tmp_path / name
+    p.write_bytes(text.encode(encoding) if isinstance(text, str) else text)
+    return p
+
+
+def test_google_sheets_export_with_bom_and_spaced_header(tmp_path):
+    p = write(tmp_path, "\ufeffVideo URL,Performance,Campaign\nhttp://a/1,1.5,summer\nhttp://a/2,2,fall\n")
+    rows = read_rows(p)
+    assert [(r.row_index, r.url, r.performance) for r in rows] == [
+        (0, "http://a/1", 1.5),
+        (1, "http://a/2", 2.0),
+    ]
+    assert rows[0].extra == {"Campaign": "summer"}
+
+
+@pytest.mark.parametrize(
+    "header", ["Video_URL,Performance", "url,score", "VIDEO,performance", "video url,Score"]
+)
+def test_column_aliases(tmp_path, header):
+    rows = read_rows(write(tmp_path, f"{header}\nhttp://a/1,3\n"))
+    assert rows[0].url == "http://a/1" and rows[0].performance == 3.0
+
+
+@pytest.mark.parametrize("sep", [";", "\t"])
+def test_other_delimiters_and_decimal_comma(tmp_path, sep):
+    rows = read_rows(write(tmp_path, f"Performance{sep}Video_URL\n1,5{sep}http://a/1\n2{sep}http://a/2\n"))
+    assert [r.performance for r in rows] == [1.5, 2.0]
+
+
+def test_bad_cells_become_row_errors_not_dropped_rows(tmp_path):
+    text = 'Performance,Video_URL\nNaN,http://a/1\n,http://a/2\nabc,http://a/3\n-3,"http://a/4?x=1,2"\n1e308,http://a/5\n2,\n'
+    rows = read_rows(write(tmp_path, text))
+    assert len(rows) == 6
+    assert [r.performance for r in rows] == [None, None, None, -3.0, None, 2.0]
+    assert "not a finite number" in rows[0].error
+    assert "empty performance" in rows[1].error
+    assert "not a number" in rows[2].error
+    assert rows[3].url == "http://a/4?x=1,2" and rows[3].error is None
+    assert "out of range" in rows[4].error
+    assert rows[5].url is None and "empty video URL" in rows[5].error
+
+
+def test_blank_lines_are_skipped_and_duplicates_kept(tmp_path):
+    rows = read_rows(write(tmp_path, "Performance,Video_URL\n\n1,http://a\n\n1,http://a\n"))
+    assert [r.row_index for r in rows] == [0, 1]
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("", "empty"),
+        ("Performance,Something\n1,2\n", "no video URL column"),
+        ("Video_URL,Other\nhttp://a,2\n", "no performance column"),
+        ("Performance,Video_URL\n", "no rows"),
+        (b"\x00\x01\x02\xff" * 50, "not a text CSV"),
+    ],
+)
+def test_unusable_files_raise_input_error(tmp_path, content, message):
+    with pytest.raises(InputError, match=message) as e:
+        read_rows(write(tmp_path, content))
+    assert "in.csv" in str(e.value)
+
+
+def test_cli_exits_2_naming_file_and_writes_nothing(tmp_path):
+    p = write(tmp_path, "Performance,Other\n1,2\n")
+    db = tmp_path / "x.duckdb"
+    result = CliRunner().invoke(cli, ["ingest", str(p), "--db", str(db)])
+    assert result.exit_code == 2
+    assert "no video URL column" in result.output and "in.csv" in result.output
+    assert not db.exists()
+
+
+def test_cli_missing_file_exits_2(tmp_path):
+    result = CliRunner().invoke(
+        cli, ["ingest", str(tmp_path / "nope.csv"), "--db", str(tmp_path / "x.duckdb")]
+    )
+    assert result.exit_code == 2 and "nope.csv" in result.output
+
+
+def test_parse_score():
+    assert parse_score(" 2.5 ") == (2.5, None)
+    assert parse_score("1,25")[0] == 1.25
+    assert parse_score("inf")[0] is None
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.binary(max_size=400) | st.text(alphabet=string.printable + "é;\t\ufeff\"'", max_size=400))
+def test_loader_never_crashes(tmp_path, content):
+    p = write(tmp_path, content)
+    try:
+        rows = read_rows(p)
+    except InputError as e:
+        assert str(p) in str(e)
+        return
+    for r in rows:
+        assert r.url is not None or r.error
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.text(max_size=20), st.text(max_size=30)), min_size=1, max_size=10))
+def test_every_row_kept_in_order(tmp_path, cells):
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["Performance", "Video_URL"])
+    w.writerows(cells)
+    p = write(tmp_path, buf.getvalue())
+    try:
+        rows = read_rows(p)
+    except InputError:
+        return
+    for r in rows:
+        assert (r.performance is not None) or r.error

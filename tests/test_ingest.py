@@ -1,0 +1,145 @@
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from influx import db
+from influx.cli import cli
+from influx.faces import FaceOptions
+from influx.fetch import FetchOptions
+from influx.ingest import IngestOptions, ingest
+from tests.conftest import write_csv
+
+NAMES = ["grace_big", "obama_a", "noface", "grace_big_copy", "truncated", "eileen_b", "grace_small"]
+
+
+def opts(tmp_path, **kw):
+    return IngestOptions(
+        fetch=FetchOptions(videos_dir=tmp_path / "videos", timeout=2, retries=1, backoff=0.05),
+        faces=FaceOptions(),
+        workers=2,
+        **kw,
+    )
+
+
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory, server):
+    tmp = tmp_path_factory.mktemp("ingest")
+    csv = write_csv(tmp / "in.csv", [(i + 0.5, f"{server.url}/blob/{n}") for i, n in enumerate(NAMES)])
+    summary = ingest(tmp / "db.duckdb", csv, opts(tmp))
+    return tmp, csv, summary
+
+
+def test_statuses_per_video(ingested):
+    tmp, _, summary = ingested
+    con = db.connect(tmp / "db.duckdb", read_only=True)
+    status = dict(con.execute("SELECT row_index, status FROM videos").fetchall())
+    assert status == {0: "ok", 1: "ok", 2: "no_faces", 3: "duplicate", 4: "failed", 5: "ok", 6: "ok"}
+    assert summary.done_now["ok"] == 4 and summary.failures == {"decode": 1}
+    err = con.execute("SELECT error FROM videos WHERE row_index = 4").fetchone()[0]
+    assert "decod" in err
+    # downloads keep the notebooks' naming
+    assert (tmp / "videos" / "0.mp4").exists() and not list((tmp / "videos").glob("*.part"))
+
+
+def test_faces_found_and_stored(ingested):
+    tmp, _, _ = ingested
+    con = db.connect(tmp / "db.duckdb", read_only=True)
+    per_video = dict(con.execute("SELECT row_index, count(*) FROM faces GROUP BY 1").fetchall())
+    # every sampled frame of a one-person video has its face; obama_a has biden for a while too
+    frames = dict(con.execute("SELECT row_index, frames_sampled FROM videos WHERE status='ok'").fetchall())
+    assert per_video[0] == frames[0] and per_video[6] == frames[6]
+    assert per_video[1] > frames[1]
+    small = con.execute("SELECT min(face_size), max(face_size) FROM faces WHERE row_index = 6").fetchone()
+    assert small[0] >= 40 and small[1] <= 65
+    row = con.execute(
+        "SELECT len(embedding), octet_length(crop), sharpness, frontality FROM faces LIMIT 1"
+    ).fetchone()
+    assert row[0] == 128 and row[1] > 500 and row[2] > 0 and 0 <= row[3] <= 1
+    crop = con.execute("SELECT crop FROM faces LIMIT 1").fetchone()[0]
+    assert crop[:2] == b"\xff\xd8"  # JPEG
+
+
+def test_same_person_embeddings_close(ingested):
+    tmp, _, _ = ingested
+    con = db.connect(tmp / "db.duckdb", read_only=True)
+
+    def emb(row):
+        return np.array(
+            [e for (e,) in con.execute(
+                "SELECT embedding FROM faces WHERE row_index = ? ORDER BY face_size DESC LIMIT 2", [row]
+            ).fetchall()]
+        )  # fmt: skip
+
+    grace_big, grace_small, eileen = emb(0), emb(6), emb(5)
+    assert np.linalg.norm(grace_big[0] - grace_small[0]) < 0.6
+    assert np.linalg.norm(grace_big[0] - eileen[0]) > 0.6
+
+
+def test_identical_bytes_decoded_once(ingested):
+    tmp, _, _ = ingested
+    con = db.connect(tmp / "db.duckdb", read_only=True)
+    dup = con.execute("SELECT duplicate_of, n_faces, sha256 FROM videos WHERE row_index = 3").fetchone()
+    assert dup[0] == 0
+    assert con.execute("SELECT count(*) FROM faces WHERE row_index = 3").fetchone()[0] == 0
+    assert dup[1] == con.execute("SELECT n_faces FROM videos WHERE row_index = 0").fetchone()[0]
+
+
+def test_rerun_does_nothing_and_new_rows_only(ingested, server):
+    tmp, csv, _ = ingested
+    con = db.connect(tmp / "db.duckdb", read_only=True)
+    before = con.execute("SELECT count(*), max(face_id) FROM faces").fetchone()
+    con.close()
+    again = ingest(tmp / "db.duckdb", csv, opts(tmp))
+    assert again.to_process == 0 and sum(again.done_now.values()) == 0
+    with open(csv, "a") as f:
+        f.write(f"9.5,{server.url}/blob/biden_a\n")
+    hits = server.hits.copy()
+    third = ingest(tmp / "db.duckdb", csv, opts(tmp))
+    assert third.new_rows == 1 and third.to_process == 1 and third.done_now["ok"] == 1
+    fetched = {p for p in server.hits if server.hits[p] > hits.get(p, 0)}
+    assert fetched == {"/blob/biden_a"}
+    con = db.connect(tmp / "db.duckdb", read_only=True)
+    after = con.execute("SELECT count(*) FROM faces WHERE row_index < 7").fetchone()
+    assert after[0] == before[0]
+
+
+def test_retry_failed(ingested):
+    tmp, csv, _ = ingested
+    summary = ingest(tmp / "db.duckdb", csv, opts(tmp, retry_failed=True))
+    assert summary.to_process == 1 and summary.done_now["failed"] == 1
+
+
+def test_cli_ingest_local_paths_and_summary(tmp_path, videos):
+    csv = write_csv(tmp_path / "in.csv", [(1, str(videos["eileen_a"])), (2, videos["noface"].as_uri())])
+    result = CliRunner().invoke(
+        cli, ["ingest", str(csv), "--db", str(tmp_path / "c.duckdb"), "--workers", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "faces stored" in result.output
+    con = db.connect(tmp_path / "c.duckdb", read_only=True)
+    rows = con.execute("SELECT status, local_path FROM videos ORDER BY row_index").fetchall()
+    assert rows == [("ok", str(videos["eileen_a"])), ("no_faces", str(videos["noface"]))]
+    assert not (tmp_path / "videos").exists()  # read in place, no copy
+
+
+def test_database_in_use(tmp_path, videos):
+    import subprocess
+    import sys
+
+    path = tmp_path / "busy.duckdb"
+    db.connect(path).close()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb,time; c=duckdb.connect({str(path)!r}); print('ok', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert holder.stdout.readline().strip() == b"ok"
+        csv = write_csv(tmp_path / "in.csv", [(1, str(videos["eileen_a"]))])
+        result = CliRunner().invoke(cli, ["ingest", str(csv), "--db", str(path)])
+        assert result.exit_code == 2 and "in use by another process" in result.output
+    finally:
+        holder.kill()

@@ -20,6 +20,8 @@ from rich.progress import (
 from rich.table import Table
 
 from . import db
+from .cluster import MERGE_DISTANCE, ClusterOptions, cluster, merge, rename
+from .cluster import suggest_merges as suggest_merges_of
 from .csv_input import InputError, read_rows
 from .faces import FaceOptions
 from .fetch import FetchOptions
@@ -92,9 +94,7 @@ def _ingest_opts(db_path, csv_path, kw) -> IngestOptions:
             retries=kw["retries"],
             cookies=kw["cookies"],
         ),
-        faces=FaceOptions(
-            fps=kw["fps"], max_frames=kw["max_frames"], min_face=kw["min_face"], model=kw["model"]
-        ),
+        faces=FaceOptions(fps=kw["fps"], max_frames=kw["max_frames"], min_face=kw["min_face"], model=kw["model"]),
         workers=kw["workers"],
         retry_failed=kw["retry_failed"],
     )
@@ -170,6 +170,97 @@ def print_ingest_summary(s: Summary, db_path: str) -> None:
 def ingest_cmd(csv_path, db_path, **kw):
     """Download the videos of CSV_PATH and store their faces in the database."""
     run_ingest(db_path, csv_path, kw)
+
+
+def cluster_options(f):
+    f = click.option("--min-cluster-size", type=click.IntRange(2, 1000), default=2, show_default=True,
+                     help="HDBSCAN min_cluster_size (tracks).")(f)  # fmt: skip
+    f = click.option("--merge-distance", type=click.FloatRange(0.1, 1.2), default=MERGE_DISTANCE,
+                     show_default=True, help="Groups closer than this are one person.")(f)  # fmt: skip
+    return f
+
+
+def run_cluster(db_path: str, min_cluster_size: int, merge_distance: float) -> None:
+    if not Path(db_path).exists():
+        fail(f"no database at {db_path} (run `influx ingest` first)")
+    try:
+        with console.status("clustering faces"):
+            s = cluster(db_path, ClusterOptions(min_cluster_size=min_cluster_size, merge_distance=merge_distance))
+    except db.DatabaseInUse as e:
+        fail(str(e))
+    console.print(
+        f"influx cluster → {db_path}: {s.faces} faces in {s.tracks} tracks → {s.people} people,"
+        f" {s.influencers} of them the influencer of at least one video; {s.videos_with_influencer}"
+        f" videos have an influencer; ids kept {s.kept_ids}, new {s.new_ids}",
+        highlight=False,
+    )
+
+
+@cli.command("cluster")
+@db_option
+@cluster_options
+def cluster_cmd(db_path, min_cluster_size, merge_distance):
+    """Group the faces into people and pick each video's influencer."""
+    run_cluster(db_path, min_cluster_size, merge_distance)
+
+
+@cli.command("people")
+@db_option
+@click.option("--suggest-merges", is_flag=True, help="List pairs that may be one person split in two.")
+@click.option("--max-distance", type=float, default=0.6, show_default=True, help="With --suggest-merges.")
+def people_cmd(db_path, suggest_merges, max_distance):
+    """List the people found: id, name, videos, faces."""
+    con = _open_ro(db_path)
+    if suggest_merges:
+        pairs = suggest_merges_of(con, max_distance)
+        table = Table("id", "id", "distance", title="possible merges (influx merge FROM INTO)")
+        for a, b, d in pairs:
+            table.add_row(str(a), str(b), f"{d:.3f}")
+        Console().print(table if pairs else "no pair of people is closer than the threshold")
+        return
+    rows = con.execute(
+        "SELECT influencer_id, coalesce(name, ''), n_videos, n_appearances, n_faces, first_row_index"
+        " FROM influencers ORDER BY influencer_id"
+    ).fetchall()
+    table = Table("id", "name", "videos", "seen in", "faces", "first row")
+    for r in rows:
+        table.add_row(*[str(x) for x in r])
+    Console().print(table)
+
+
+@cli.command("rename")
+@click.argument("influencer_id", type=int)
+@click.argument("name")
+@db_option
+def rename_cmd(influencer_id, name, db_path):
+    """Give a person a name (kept when clustering again)."""
+    try:
+        rename(db_path, influencer_id, name or None)
+    except KeyError as e:
+        fail(str(e.args[0]))
+    console.print(f"influencer {influencer_id} is now {name!r}", highlight=False)
+
+
+@cli.command("merge")
+@click.argument("from_id", type=int)
+@click.argument("into_id", type=int)
+@db_option
+def merge_cmd(from_id, into_id, db_path):
+    """Make FROM_ID's faces INTO_ID's (kept when clustering again)."""
+    try:
+        merge(db_path, from_id, into_id)
+    except (KeyError, ValueError) as e:
+        fail(str(e.args[0]))
+    console.print(f"influencer {from_id} merged into {into_id}")
+
+
+def _open_ro(db_path: str):
+    try:
+        return db.connect(db_path, read_only=True)
+    except FileNotFoundError as e:
+        fail(str(e))
+    except db.DatabaseInUse as e:
+        fail(str(e))
 
 
 def main():

@@ -111,11 +111,7 @@ def read_rows(path: str | Path) -> list[Row]:
         get = lambda j, cells=cells: cells[j].strip() if j < len(cells) else ""  # noqa: E731
         url = get(url_col) or None
         score, score_error = parse_score(get(score_col))
-        extra = {
-            (h.strip() or f"column_{j}"): get(j)
-            for j, h in enumerate(header)
-            if j not in (url_col, score_col)
-        }
+        extra = {(h.strip() or f"column_{j}"): get(j) for j, h in enumerate(header) if j not in (url_col, score_col)}
         if len(cells) > len(header):
             extra["_overflow"] = cells[len(header) :]
         errors = [e for e in ("empty video URL" if url is None else None, score_error) if e]

@@ -22,6 +22,11 @@ def sql_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "sql"
 
 
+def read_sql(name: str) -> str:
+    """The text of `sql/<name>`."""
+    return (sql_dir() / name).read_text()
+
+
 def _numbered(folder: Path) -> list[tuple[int, Path]]:
     out = []
     for path in sorted(folder.glob("*.sql")):
@@ -70,9 +75,7 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as e:
         if "lock" in str(e).lower():
-            raise DatabaseInUse(
-                f"{path} is in use by another process (close it and try again): {e}"
-            ) from None
+            raise DatabaseInUse(f"{path} is in use by another process (close it and try again): {e}") from None
         raise
     if not read_only:
         migrate(con)

@@ -147,9 +147,7 @@ def _http_once(url: str, part: Path, opts: FetchOptions) -> bool:
             return True
         length = response.headers.get("Content-Length")
         if length and length.isdigit() and int(length) > opts.max_bytes:
-            raise FetchError(
-                "too_large", f"file is {int(length):,} bytes, over --max-bytes {opts.max_bytes:,}"
-            )
+            raise FetchError("too_large", f"file is {int(length):,} bytes, over --max-bytes {opts.max_bytes:,}")
         size = 0
         with open(part, "wb") as out:
             while chunk := response.read(CHUNK):

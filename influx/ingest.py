@@ -81,9 +81,7 @@ def sync_rows(con: duckdb.DuckDBPyConnection, rows: list[Row], videos_dir: Path)
 
 def _reset(con: duckdb.DuckDBPyConnection, row_index: int, videos_dir: Path) -> None:
     con.execute("DELETE FROM faces WHERE row_index = ?", [row_index])
-    con.execute(
-        "UPDATE videos SET status = 'pending', duplicate_of = NULL WHERE duplicate_of = ?", [row_index]
-    )
+    con.execute("UPDATE videos SET status = 'pending', duplicate_of = NULL WHERE duplicate_of = ?", [row_index])
     for path in videos_dir.glob(f"{row_index}.*"):
         path.unlink(missing_ok=True)
 
@@ -318,14 +316,8 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 
 
 def _fill_summary(con: duckdb.DuckDBPyConnection, summary: Summary) -> None:
-    summary.statuses = Counter(
-        dict(con.execute("SELECT status, count(*) FROM videos GROUP BY status").fetchall())
-    )
+    summary.statuses = Counter(dict(con.execute("SELECT status, count(*) FROM videos GROUP BY status").fetchall()))
     summary.failures = Counter(
-        dict(
-            con.execute(
-                "SELECT error_kind, count(*) FROM videos WHERE status = 'failed' GROUP BY 1"
-            ).fetchall()
-        )
+        dict(con.execute("SELECT error_kind, count(*) FROM videos WHERE status = 'failed' GROUP BY 1").fetchall())
     )
     summary.faces = con.execute("SELECT count(*) FROM faces").fetchone()[0]

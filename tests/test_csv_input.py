@@ -25,9 +25,7 @@ def test_google_sheets_export_with_bom_and_spaced_header(tmp_path):
     assert rows[0].extra == {"Campaign": "summer"}
 
 
-@pytest.mark.parametrize(
-    "header", ["Video_URL,Performance", "url,score", "VIDEO,performance", "video url,Score"]
-)
+@pytest.mark.parametrize("header", ["Video_URL,Performance", "url,score", "VIDEO,performance", "video url,Score"])
 def test_column_aliases(tmp_path, header):
     rows = read_rows(write(tmp_path, f"{header}\nhttp://a/1,3\n"))
     assert rows[0].url == "http://a/1" and rows[0].performance == 3.0
@@ -83,9 +81,7 @@ def test_cli_exits_2_naming_file_and_writes_nothing(tmp_path):
 
 
 def test_cli_missing_file_exits_2(tmp_path):
-    result = CliRunner().invoke(
-        cli, ["ingest", str(tmp_path / "nope.csv"), "--db", str(tmp_path / "x.duckdb")]
-    )
+    result = CliRunner().invoke(cli, ["ingest", str(tmp_path / "nope.csv"), "--db", str(tmp_path / "x.duckdb")])
     assert result.exit_code == 2 and "nope.csv" in result.output
 
 

@@ -51,9 +51,7 @@ def test_faces_found_and_stored(ingested):
     assert per_video[1] > frames[1]
     small = con.execute("SELECT min(face_size), max(face_size) FROM faces WHERE row_index = 6").fetchone()
     assert small[0] >= 40 and small[1] <= 65
-    row = con.execute(
-        "SELECT len(embedding), octet_length(crop), sharpness, frontality FROM faces LIMIT 1"
-    ).fetchone()
+    row = con.execute("SELECT len(embedding), octet_length(crop), sharpness, frontality FROM faces LIMIT 1").fetchone()
     assert row[0] == 128 and row[1] > 500 and row[2] > 0 and 0 <= row[3] <= 1
     crop = con.execute("SELECT crop FROM faces LIMIT 1").fetchone()[0]
     assert crop[:2] == b"\xff\xd8"  # JPEG
@@ -111,9 +109,7 @@ def test_retry_failed(ingested):
 
 def test_cli_ingest_local_paths_and_summary(tmp_path, videos):
     csv = write_csv(tmp_path / "in.csv", [(1, str(videos["eileen_a"])), (2, videos["noface"].as_uri())])
-    result = CliRunner().invoke(
-        cli, ["ingest", str(csv), "--db", str(tmp_path / "c.duckdb"), "--workers", "1"]
-    )
+    result = CliRunner().invoke(cli, ["ingest", str(csv), "--db", str(tmp_path / "c.duckdb"), "--workers", "1"])
     assert result.exit_code == 0, result.output
     assert "faces stored" in result.output
     con = db.connect(tmp_path / "c.duckdb", read_only=True)

@@ -1,0 +1,28 @@
+-- One row per person. The representative face maximises
+--   least(face_size, 160) / 160 * frontality * sharpness / (sharpness + 100)
+-- (large, frontal and sharp), preferring faces from videos the person dominates.
+DELETE FROM influencers;
+INSERT INTO influencers (influencer_id, name, n_videos, n_appearances, n_faces, face_id, first_row_index)
+WITH dominated AS (
+    SELECT vp.influencer_id, count(*) AS n_videos
+    FROM video_people vp
+    JOIN videos v ON coalesce(v.duplicate_of, v.row_index) = vp.row_index
+    WHERE vp.is_dominant
+    GROUP BY vp.influencer_id
+),
+seen AS (
+    SELECT influencer_id, count(*) AS n_appearances, min(row_index) AS first_row_index
+    FROM video_people GROUP BY influencer_id
+),
+best AS (
+    SELECT f.influencer_id,
+           arg_max(f.face_id, (coalesce(vp.is_dominant, false))::INTEGER * 10
+               + least(f.face_size, 160) / 160.0 * f.frontality * f.sharpness / (f.sharpness + 100)) AS face_id,
+           count(*) AS n_faces
+    FROM faces f
+    LEFT JOIN video_people vp ON vp.row_index = f.row_index AND vp.influencer_id = f.influencer_id
+    WHERE f.influencer_id IS NOT NULL
+    GROUP BY f.influencer_id
+)
+SELECT b.influencer_id, NULL, coalesce(d.n_videos, 0), s.n_appearances, b.n_faces, b.face_id, s.first_row_index
+FROM best b JOIN seen s USING (influencer_id) LEFT JOIN dominated d USING (influencer_id);

@@ -21,6 +21,7 @@ import duckdb
 import numpy as np
 
 from . import db
+from .stats import refresh_quantiles
 
 TRACK_DISTANCE = 0.5  # within a video: same track when closer than this
 MERGE_DISTANCE = 0.55  # across videos: same person when group centroids are closer than this
@@ -283,6 +284,7 @@ def rebuild_people(con: duckdb.DuckDBPyConnection, names: dict[int, str]) -> Non
     con.execute(db.read_sql("derive/influencers.sql"))
     for influencer_id, name in names.items():
         con.execute("UPDATE influencers SET name = ? WHERE influencer_id = ?", [name, influencer_id])
+    refresh_quantiles(con)
 
 
 def rename(db_path, influencer_id: int, name: str | None) -> None:

@@ -61,7 +61,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def create_views(con: duckdb.DuckDBPyConnection) -> None:
-    """Re-create every view in `sql/views/` (one view per file, in file-name order)."""
+    """Re-create the macros and every view in `sql/views/` (one view per file, in file-name order)."""
+    con.execute(read_sql("macros.sql"))
     for _, path in _numbered(sql_dir() / "views"):
         con.execute(path.read_text())
 
@@ -80,6 +81,9 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
     if not read_only:
         migrate(con)
         create_views(con)
+        from .stats import refresh_quantiles
+
+        refresh_quantiles(con)
     return con
 
 

@@ -15,9 +15,10 @@ SELECT
     vp.influencer_id,
     v.status,
     vp.share AS influencer_share,
-    (SELECT count(*) FROM video_people a WHERE a.row_index = coalesce(v.duplicate_of, v.row_index)) AS n_people,
+    coalesce(np.n_people, 0) AS n_people,
     coalesce(v.duplicate_of, v.row_index) AS source_row_index
 FROM videos v
 LEFT JOIN video_people vp
     ON vp.row_index = coalesce(v.duplicate_of, v.row_index) AND vp.is_dominant
-ORDER BY v.row_index;
+LEFT JOIN (SELECT row_index, count(*) AS n_people FROM video_people GROUP BY row_index) np
+    ON np.row_index = coalesce(v.duplicate_of, v.row_index);

@@ -1,0 +1,13 @@
+-- Macros the views use; stored in the database file so that plain DuckDB can read the views.
+-- paulson(d1, d2): Paulson's (1942) approximation of the upper 97.5% quantile of F(d1, d2):
+-- with a = 2/(9 d1), b = 2/(9 d2) and z the normal 97.5% quantile, F^(1/3) solves
+-- ((1 - b) x - (1 - a)) / sqrt(b x^2 + a) = z.
+CREATE OR REPLACE MACRO paulson_cube_root(a, b, z) AS
+    CASE WHEN (1 - b) * (1 - b) - z * z * b > 0 THEN
+        ((1 - a) * (1 - b) + z * sqrt(greatest((1 - a) * (1 - a) * b + (1 - b) * (1 - b) * a - a * b * z * z, 0)))
+        / ((1 - b) * (1 - b) - z * z * b)
+    END;
+CREATE OR REPLACE MACRO paulson(d1, d2) AS
+    CASE WHEN d1 >= 1 AND d2 >= 1 THEN
+        pow(paulson_cube_root(2.0 / (9 * d1), 2.0 / (9 * d2), 1.959963984540054), 3)
+    END;

@@ -1,0 +1,77 @@
+-- reliability: one row, the population's test-retest reliability (see README, "Statistics").
+--   icc              ICC(1), one-way random effects, unbalanced groups, over influencers with >= 2 scores
+--   icc_ci_low/high  95% confidence interval from the F distribution
+--   interpretation   Koo & Li (2016): poor < 0.5 <= moderate < 0.75 <= good < 0.9 <= excellent
+--   test_retest_r    Pearson correlation of each score with the same influencer's next score (by row_index)
+--   n_pairs          pairs in that correlation
+--   n_influencers    g, influencers with two or more scores
+--   n_scores         N, their scores
+--   grand_mean       m, the mean of those N scores
+--   msb, msw, k0     between- and within-influencer mean squares, and the average group size
+--   ci_method        'exact' (F quantiles from scipy, stored in f_quantiles) or 'approximate' (Paulson)
+--   reason           why icc or the interval is NULL, else NULL
+CREATE OR REPLACE VIEW reliability AS
+WITH groups AS (
+    SELECT influencer_id, any_value(n_i) AS n_i, any_value(m_i) AS m_i,
+           sum((performance - m_i) * (performance - m_i)) AS ss_within
+    FROM scores WHERE n_i >= 2 GROUP BY influencer_id
+),
+totals AS (
+    SELECT count(*) AS g, sum(n_i) AS n, sum(n_i * m_i) / sum(n_i) AS m,
+           sum(n_i * n_i) AS sum_n2, sum(ss_within) AS ssw
+    FROM groups
+),
+ms AS (
+    SELECT t.*,
+           CASE WHEN g >= 2 THEN (SELECT sum(n_i * (m_i - t.m) * (m_i - t.m)) FROM groups) / (g - 1) END AS msb,
+           CASE WHEN g >= 2 THEN ssw / (n - g) END AS msw,
+           CASE WHEN g >= 2 THEN (n - sum_n2 / n) / (g - 1) END AS k0
+    FROM totals t
+),
+icc AS (
+    SELECT *,
+           CASE WHEN g >= 2 AND msb + (k0 - 1) * msw > 0 THEN (msb - msw) / (msb + (k0 - 1) * msw) END AS icc,
+           CASE WHEN g >= 2 AND msw > 0 THEN msb / msw END AS f
+    FROM ms
+),
+quantiles AS (
+    -- Paulson's approximation of the upper 97.5% F quantile, used when f_quantiles lacks the pair
+    SELECT *,
+        coalesce((SELECT q975 FROM f_quantiles WHERE df1 = g - 1 AND df2 = n - g),
+                 paulson(g - 1, n - g)) AS q_a,
+        coalesce((SELECT q975 FROM f_quantiles WHERE df1 = n - g AND df2 = g - 1),
+                 paulson(n - g, g - 1)) AS q_b,
+        (SELECT count(*) FROM f_quantiles WHERE (df1 = g - 1 AND df2 = n - g) OR (df1 = n - g AND df2 = g - 1)) = 2
+            AS exact
+    FROM icc
+),
+pairs AS (
+    SELECT corr(a.performance, b.performance) AS r, count(*) AS n_pairs
+    FROM scores a JOIN scores b ON a.influencer_id = b.influencer_id AND b.k = a.k + 1
+)
+SELECT
+    icc,
+    CASE WHEN f IS NOT NULL THEN ((f / q_a) - 1) / ((f / q_a) + k0 - 1) END AS icc_ci_low,
+    CASE WHEN f IS NOT NULL THEN ((f * q_b) - 1) / ((f * q_b) + k0 - 1) END AS icc_ci_high,
+    CASE
+        WHEN icc IS NULL THEN NULL
+        WHEN icc < 0.5 THEN 'poor'
+        WHEN icc < 0.75 THEN 'moderate'
+        WHEN icc < 0.9 THEN 'good'
+        ELSE 'excellent'
+    END AS interpretation,
+    CASE WHEN n_pairs >= 3 THEN r END AS test_retest_r,
+    n_pairs,
+    g AS n_influencers,
+    coalesce(n, 0) AS n_scores,
+    m AS grand_mean,
+    msb,
+    msw,
+    k0,
+    CASE WHEN f IS NULL THEN NULL WHEN exact THEN 'exact' ELSE 'approximate' END AS ci_method,
+    CASE
+        WHEN g < 2 THEN 'fewer than two influencers with two or more scores'
+        WHEN msb = 0 AND msw = 0 THEN 'all scores are equal'
+        WHEN msw = 0 THEN 'no spread within influencers: ICC is 1, the interval is undefined'
+    END AS reason
+FROM quantiles, pairs;

@@ -1,0 +1,60 @@
+-- influencer_stats: one row per influencer (a person who is the influencer of at least one video),
+-- ranked by average performance, highest first.
+--   rank                  1 = highest avg_performance (ties: lower id first)
+--   influencer_id, name   the person (name set with `influx rename`)
+--   n_videos              CSV rows whose influencer this person is (duplicates included)
+--   n_scores              n_i: those rows with a performance
+--   avg_performance       m_i: mean performance
+--   sd_performance        sample standard deviation (NULL with fewer than two scores)
+--   reliability           R_i = n_i ICC / (1 + (n_i - 1) ICC), Spearman-Brown; 0 when ICC <= 0; NULL when n_i = 1
+--   adjusted_performance  m + w (m_i - m), w = R_i (w = ICC, floored at 0, when n_i = 1): shrunk towards the grand mean
+--   first_video_url       URL of the person's video with the lowest row_index
+--   first_row_index       that row
+--   face_id               the representative face (faces.face_id; its JPEG is faces.crop)
+CREATE OR REPLACE VIEW influencer_stats AS
+WITH per AS (
+    SELECT
+        vi.influencer_id,
+        count(*) AS n_videos,
+        count(vi.performance) AS n_scores,
+        avg(vi.performance) AS avg_performance,
+        stddev_samp(vi.performance) AS sd_performance,
+        arg_min(vi.video_url, vi.row_index) AS first_video_url,
+        min(vi.row_index) AS first_row_index
+    FROM video_influencers vi
+    WHERE vi.influencer_id IS NOT NULL
+    GROUP BY vi.influencer_id
+),
+rel AS (SELECT icc, grand_mean FROM reliability),
+weighted AS (
+    SELECT per.*,
+        CASE
+            WHEN n_scores <= 1 OR rel.icc IS NULL THEN NULL
+            WHEN rel.icc <= 0 THEN 0.0
+            ELSE n_scores * rel.icc / (1 + (n_scores - 1) * rel.icc)
+        END AS reliability,
+        CASE
+            WHEN rel.icc IS NULL OR n_scores = 0 THEN NULL
+            WHEN n_scores = 1 THEN greatest(rel.icc, 0.0)
+            WHEN rel.icc <= 0 THEN 0.0
+            ELSE n_scores * rel.icc / (1 + (n_scores - 1) * rel.icc)
+        END AS weight,
+        rel.grand_mean
+    FROM per, rel
+)
+SELECT
+    row_number() OVER (ORDER BY w.avg_performance DESC NULLS LAST, w.influencer_id) AS rank,
+    w.influencer_id,
+    i.name,
+    w.n_videos,
+    w.n_scores,
+    w.avg_performance,
+    w.sd_performance,
+    w.reliability,
+    w.grand_mean + w.weight * (w.avg_performance - w.grand_mean) AS adjusted_performance,
+    w.first_video_url,
+    w.first_row_index,
+    i.face_id
+FROM weighted w
+LEFT JOIN influencers i USING (influencer_id)
+ORDER BY rank;

@@ -1,0 +1,155 @@
+"""The statistics views against pingouin (balanced data) and a plain numpy implementation."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import f as fdist
+
+from influx import db
+from influx.stats import refresh_quantiles
+
+
+def load(con, groups: dict[int, list[float | None]]):
+    """Synthetic labels: one video per score, influencer = group key, rows interleaved."""
+    rows, people = [], []
+    order = [(k, i, y) for k, ys in groups.items() for i, y in enumerate(ys)]
+    order.sort(key=lambda t: (t[1], t[0]))  # interleave influencers like a real sheet
+    for row_index, (k, _, y) in enumerate(order):
+        rows.append((row_index, f"http://v/{row_index}", y, "ok", 1))
+        people.append((row_index, k, 1, 100.0, 1.0, True))
+    if not rows:
+        return
+    con.executemany(
+        "INSERT INTO videos (row_index, video_url, performance, status, n_faces) VALUES (?, ?, ?, ?, ?)", rows
+    )
+    con.executemany("INSERT INTO video_people VALUES (?, ?, ?, ?, ?, ?)", people)
+    for k in groups:
+        con.execute(
+            "INSERT INTO influencers (influencer_id, n_videos, n_appearances, n_faces) VALUES (?, 1, 1, 1)", [k]
+        )
+    refresh_quantiles(con)
+
+
+@pytest.fixture
+def con(tmp_path):
+    c = db.connect(tmp_path / "s.duckdb")
+    yield c
+    c.close()
+
+
+def reference(groups):
+    """The README's formulas, in numpy."""
+    g2 = {k: np.array(v, float) for k, v in groups.items() if len([x for x in v if x is not None]) >= 2}
+    ys = {k: v[~np.isnan(v)] for k, v in g2.items()}
+    g = len(ys)
+    n_i = np.array([len(v) for v in ys.values()])
+    m_i = np.array([v.mean() for v in ys.values()])
+    N = n_i.sum()
+    m = np.concatenate(list(ys.values())).mean()
+    msb = (n_i * (m_i - m) ** 2).sum() / (g - 1)
+    msw = sum(((v - v.mean()) ** 2).sum() for v in ys.values()) / (N - g)
+    k0 = (N - (n_i**2).sum() / N) / (g - 1)
+    icc = (msb - msw) / (msb + (k0 - 1) * msw)
+    F = msb / msw
+    fl, fu = F / fdist.ppf(0.975, g - 1, N - g), F * fdist.ppf(0.975, N - g, g - 1)
+    return {"icc": icc, "low": (fl - 1) / (fl + k0 - 1), "high": (fu - 1) / (fu + k0 - 1), "m": m}
+
+
+def test_icc1_matches_pingouin_on_balanced_data(con):
+    import pingouin as pg
+
+    rng = np.random.default_rng(1)
+    groups = {k: list(rng.normal(k * 0.3, 1.0, 4)) for k in range(1, 9)}
+    load(con, groups)
+    df = pd.DataFrame([(k, j, y) for k, ys in groups.items() for j, y in enumerate(ys)], columns=["t", "r", "y"])
+    ref = pg.intraclass_corr(df, targets="t", raters="r", ratings="y").set_index("Type").loc["ICC(1,1)"]
+    icc, low, high, method = con.execute("SELECT icc, icc_ci_low, icc_ci_high, ci_method FROM reliability").fetchone()
+    assert icc == pytest.approx(ref["ICC"], abs=1e-9)
+    assert method == "exact"
+    # pingouin rounds its interval to 2 decimals
+    assert low == pytest.approx(ref["CI95"][0], abs=0.006) and high == pytest.approx(ref["CI95"][1], abs=0.006)
+
+
+def test_unbalanced_matches_numpy(con):
+    rng = np.random.default_rng(2)
+    groups = {k: list(rng.normal(k, 1.5, n)) for k, n in zip(range(1, 8), [2, 5, 3, 9, 2, 4, 1], strict=True)}
+    groups[8] = [1.0, None, 3.0]  # a missing score is left out
+    load(con, groups)
+    ref = reference(groups)
+    icc, low, high, interp, g, n = con.execute(
+        "SELECT icc, icc_ci_low, icc_ci_high, interpretation, n_influencers, n_scores FROM reliability"
+    ).fetchone()
+    assert icc == pytest.approx(ref["icc"], abs=1e-9)
+    assert low == pytest.approx(ref["low"], abs=1e-9) and high == pytest.approx(ref["high"], abs=1e-9)
+    assert (g, n) == (7, 2 + 5 + 3 + 9 + 2 + 4 + 2)
+    assert interp == ("poor" if icc < 0.5 else "moderate" if icc < 0.75 else "good" if icc < 0.9 else "excellent")
+    stats = con.execute(
+        "SELECT influencer_id, n_scores, avg_performance, reliability, adjusted_performance FROM influencer_stats"
+    ).fetchall()
+    by_id = {r[0]: r for r in stats}
+    for k, ys in groups.items():
+        y = np.array([v for v in ys if v is not None])
+        _, n_i, avg, rel, adj = by_id[k]
+        assert n_i == len(y) and avg == pytest.approx(y.mean(), abs=1e-9)
+        w = max(ref["icc"], 0) if n_i == 1 else n_i * ref["icc"] / (1 + (n_i - 1) * ref["icc"])
+        if n_i == 1:
+            assert rel is None
+        else:
+            assert rel == pytest.approx(max(w, 0), abs=1e-9)
+        assert adj == pytest.approx(ref["m"] + w * (y.mean() - ref["m"]), abs=1e-9)
+    assert [r[0] for r in stats] == sorted(by_id, key=lambda k: -by_id[k][2])  # ranked by average
+
+
+def test_test_retest_correlation_pairs_consecutive_videos(con):
+    groups = {1: [1.0, 2.0, 3.0], 2: [5.0, 4.0], 3: [2.0, 2.5, 2.0, 3.0]}
+    load(con, groups)
+    xs, ys = [], []
+    for v in groups.values():
+        xs += v[:-1]
+        ys += v[1:]
+    r, n_pairs = con.execute("SELECT test_retest_r, n_pairs FROM reliability").fetchone()
+    assert n_pairs == len(xs) == 6
+    assert r == pytest.approx(np.corrcoef(xs, ys)[0, 1], abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    "groups, reason",
+    [
+        ({1: [1.0, 2.0]}, "fewer than two influencers"),
+        ({1: [1.0], 2: [3.0]}, "fewer than two influencers"),
+        ({1: [2.0, 2.0], 2: [2.0, 2.0]}, "all scores are equal"),
+        ({1: [1.0, 1.0], 2: [3.0, 3.0]}, "no spread within"),
+        ({}, "fewer than two influencers"),
+    ],
+)
+def test_degenerate_data_gives_null_with_reason(con, groups, reason):
+    load(con, groups)
+    icc, low, reason_got = con.execute("SELECT icc, icc_ci_low, reason FROM reliability").fetchone()
+    assert reason in reason_got
+    assert low is None
+    if "no spread" in reason:
+        assert icc == 1.0
+    else:
+        assert icc is None
+    rows = con.execute("SELECT reliability FROM influencer_stats").fetchall()
+    assert all(r[0] is None or r[0] in (0.0, 1.0) for r in rows)
+
+
+def test_negative_icc_gives_zero_reliability(con):
+    load(con, {1: [0.0, 10.0], 2: [0.5, 9.5], 3: [1.0, 9.0]})
+    icc = con.execute("SELECT icc FROM reliability").fetchone()[0]
+    assert icc < 0
+    assert {r[0] for r in con.execute("SELECT reliability FROM influencer_stats").fetchall()} == {0.0}
+
+
+def test_approximate_interval_without_stored_quantiles(con):
+    rng = np.random.default_rng(3)
+    groups = {k: list(rng.normal(k, 1, 5)) for k in range(1, 12)}
+    load(con, groups)
+    con.execute("DELETE FROM f_quantiles")
+    low, high, method = con.execute("SELECT icc_ci_low, icc_ci_high, ci_method FROM reliability").fetchone()
+    ref = reference(groups)
+    assert method == "approximate"
+    assert math.isclose(low, ref["low"], abs_tol=0.01) and math.isclose(high, ref["high"], abs_tol=0.01)

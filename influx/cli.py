@@ -26,6 +26,7 @@ from .csv_input import InputError, read_rows
 from .faces import FaceOptions
 from .fetch import FetchOptions
 from .ingest import IngestOptions, Summary, ingest
+from .report import report
 
 console = Console(stderr=True)
 DEFAULT_DB = "influx.duckdb"
@@ -252,6 +253,101 @@ def merge_cmd(from_id, into_id, db_path):
     except (KeyError, ValueError) as e:
         fail(str(e.args[0]))
     console.print(f"influencer {from_id} merged into {into_id}")
+
+
+def run_report(db_path: str, out_dir: str | None):
+    if not Path(db_path).exists():
+        fail(f"no database at {db_path}")
+    try:
+        files = report(db_path, out_dir)
+    except db.DatabaseInUse as e:
+        fail(str(e))
+    console.print(f"report: {files.pdf}\n        {files.csv}\n        {files.faces}/ ({files.influencers} influencers)",
+                  highlight=False)  # fmt: skip
+    return files
+
+
+@cli.command("report")
+@db_option
+@click.option("--out-dir", type=click.Path(file_okay=False), help="Where to write (default: beside the database).")
+def report_cmd(db_path, out_dir):
+    """Write the PDF, the CSV and the face images from the database."""
+    run_report(db_path, out_dir)
+
+
+@cli.command("run")
+@click.argument("csv_path", type=click.Path(dir_okay=False))
+@db_option
+@ingest_options
+@cluster_options
+@click.option("--out-dir", type=click.Path(file_okay=False), help="Where the report goes (default: beside the db).")
+def run_cmd(csv_path, db_path, min_cluster_size, merge_distance, out_dir, **kw):
+    """Ingest, cluster and report in one go."""
+    run_ingest(db_path, csv_path, kw)
+    run_cluster(db_path, min_cluster_size, merge_distance)
+    run_report(db_path, out_dir)
+
+
+@cli.command("demo")
+@click.option("--dir", "folder", default="influx-demo", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for the demo's videos, database and report.")  # fmt: skip
+@click.option("--workers", type=click.IntRange(1, 64), default=os.cpu_count() or 1, show_default=True)
+@click.pass_context
+def demo_cmd(ctx, folder, workers):
+    """Build a demo campaign from built-in photos and run the whole pipeline on it, offline."""
+    from .demo import build
+
+    folder = Path(folder)
+    with console.status("building demo videos"):
+        csv_path = build(folder)
+    ctx.invoke(run_cmd, csv_path=str(csv_path), db_path=str(folder / "influx.duckdb"), out_dir=str(folder),
+               videos_dir=str(folder / "videos"), workers=workers)  # fmt: skip
+    click.echo(f"Demo report: {folder / 'influencer_table.pdf'}")
+
+
+@cli.command("sql")
+@click.argument("query")
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]), default="table",
+              show_default=True)  # fmt: skip
+@click.option("--write", is_flag=True, help="Open the database for writing (default: read-only).")
+def sql_cmd(query, db_path, fmt, write):
+    """Run a SQL query against the database (read-only unless --write)."""
+    import duckdb
+
+    if write:
+        try:
+            con = db.connect(db_path)
+        except db.DatabaseInUse as e:
+            fail(str(e))
+    else:
+        con = _open_ro(db_path)
+    try:
+        rel = con.execute(query)
+        frame = rel.df() if rel.description else None
+        if write:
+            con.execute("CHECKPOINT")
+    except duckdb.Error as e:
+        fail(f"SQL error: {e}", code=1)
+    finally:
+        con.close()
+    if frame is None:
+        return
+    if fmt == "csv":
+        click.echo(frame.to_csv(index=False), nl=False)
+    elif fmt == "json":
+        click.echo(frame.to_json(orient="records", force_ascii=False, default_handler=str))
+    elif fmt == "markdown":
+        cols = [str(c) for c in frame.columns]
+        click.echo("| " + " | ".join(cols) + " |")
+        click.echo("|" + "---|" * len(cols))
+        for row in frame.itertuples(index=False):
+            click.echo("| " + " | ".join("" if v is None else str(v).replace("|", "\\|") for v in row) + " |")
+    else:
+        table = Table(*[str(c) for c in frame.columns])
+        for row in frame.itertuples(index=False):
+            table.add_row(*["NULL" if v is None or v != v else str(v) for v in row])
+        Console(width=None if sys.stdout.isatty() else 250).print(table)
 
 
 def _open_ro(db_path: str):

@@ -1,0 +1,320 @@
+"""Report: the PDF, the CSV and the face images, all from the database alone."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+from fpdf import FPDF
+
+from . import db
+
+PDF_NAME = "influencer_table.pdf"
+CSV_NAME = "sorted_unique_influencers_with_reliability.csv"
+FACES_DIR = "influencer_faces"
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+@dataclass
+class ReportFiles:
+    pdf: Path
+    csv: Path
+    faces: Path
+    influencers: int
+
+
+def clean(text, limit: int = 300) -> str:
+    """Printable, bounded text for the PDF (control characters dropped, long text cut)."""
+    s = CONTROL.sub("", "" if text is None else str(text))
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+def fmt(x, digits: int = 3) -> str:
+    return "n/a" if x is None else f"{x:.{digits}f}"
+
+
+def _fonts() -> tuple[Path, Path]:
+    import matplotlib
+
+    folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    return folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
+
+
+def _open(db_path) -> duckdb.DuckDBPyConnection:
+    try:
+        return db.connect(db_path)
+    except (duckdb.IOException, PermissionError, db.DatabaseInUse):
+        return db.connect(db_path, read_only=True)  # a file we may not write still renders
+
+
+def gather(con: duckdb.DuckDBPyConnection) -> dict:
+    """Every number the report shows, read from the views and tables."""
+    q = con.execute
+    stats = q("SELECT * FROM influencer_stats ORDER BY rank").df()
+    rel = q("SELECT * FROM reliability").df().iloc[0].to_dict()
+    statuses = dict(q("SELECT status, count(*) FROM videos GROUP BY 1").fetchall())
+    failures = q(
+        "SELECT coalesce(error_kind, 'other'), count(*) FROM videos WHERE status = 'failed' GROUP BY 1 ORDER BY 2 DESC"
+    ).fetchall()
+    crops = dict(
+        q("SELECT i.influencer_id, f.crop FROM influencers i JOIN faces f ON f.face_id = i.face_id").fetchall()
+    )
+    people = q("SELECT count(*) FROM influencers").fetchone()[0]
+    faces = q("SELECT count(*), count(influencer_id) FROM faces").fetchone()
+    no_influencer = q(
+        "SELECT count(*) FROM video_influencers WHERE influencer_id IS NULL AND status IN ('ok', 'duplicate')"
+    ).fetchone()[0]
+    return {"stats": stats, "rel": rel, "statuses": statuses, "failures": failures, "crops": crops,
+            "people": people, "faces": faces, "no_influencer": no_influencer}  # fmt: skip
+
+
+def write_csv(data: dict, path: Path) -> None:
+    stats = data["stats"]
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["Influencer ID", "Average Performance", "Reliability", "First Video URL", "Name", "Rank",
+                    "Videos", "Scores", "SD Performance", "Adjusted Performance", "Face Image"])  # fmt: skip
+        for r in stats.itertuples():
+            w.writerow([r.influencer_id, _num(r.avg_performance), _num(r.reliability), r.first_video_url,
+                        r.name if isinstance(r.name, str) else "", r.rank, r.n_videos, r.n_scores,
+                        _num(r.sd_performance), _num(r.adjusted_performance),
+                        f"{FACES_DIR}/{r.influencer_id}.jpg" if r.influencer_id in data["crops"] else ""])  # fmt: skip
+
+
+def _num(x):
+    return "" if x is None or x != x else repr(float(x))
+
+
+def _chart(stats) -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    shown = stats.head(40)
+    labels = [f"#{i}" for i in shown.influencer_id]
+    fig, ax = plt.subplots(figsize=(7.5, 2.8), dpi=150)
+    sd = shown.sd_performance.fillna(0).to_numpy()
+    ax.bar(range(len(shown)), shown.avg_performance, yerr=sd, color="#3b6ea5", ecolor="#555", capsize=2)
+    ax.set_xticks(range(len(shown)), labels, rotation=90 if len(shown) > 15 else 0, fontsize=7)
+    ax.set_ylabel("average performance (± SD)", fontsize=8)
+    ax.tick_params(axis="y", labelsize=7)
+    ax.spines[["top", "right"]].set_visible(False)
+    if len(stats) > len(shown):
+        ax.set_title(f"top {len(shown)} of {len(stats)} influencers", fontsize=8)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+class _PDF(FPDF):
+    def footer(self):
+        self.set_y(-12)
+        self.set_font("dejavu", size=7)
+        self.set_text_color(120)
+        self.cell(0, 5, f"influx report · page {self.page_no()}/{{nb}}", align="C")
+        self.set_text_color(0)
+
+
+COLUMNS = [("Rank", 11), ("Influencer", 34), ("Face", 18), ("Videos", 14), ("Average", 18),
+           ("Reliability", 20), ("Adjusted", 18), ("First video", 57)]  # fmt: skip
+ROW_H = 17.0
+
+
+def write_pdf(data: dict, path: Path, db_name: str) -> None:
+    regular, bold = _fonts()
+    pdf = _PDF(orientation="P", unit="mm", format="A4")
+    pdf.add_font("dejavu", "", str(regular))
+    pdf.add_font("dejavu", "B", str(bold))
+    pdf.set_auto_page_break(False)
+    pdf.set_title("influx: influencer performance report")
+    _summary_page(pdf, data, db_name)
+    _table(pdf, data)
+    _methods_page(pdf)
+    pdf.output(str(path))
+
+
+def _summary_page(pdf: FPDF, data: dict, db_name: str) -> None:
+    s, rel, stats = data["statuses"], data["rel"], data["stats"]
+    pdf.add_page()
+    pdf.set_font("dejavu", "B", 18)
+    pdf.cell(0, 10, "Influencer performance report", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("dejavu", size=8)
+    pdf.set_text_color(100)
+    pdf.cell(0, 5, clean(f"{db_name} · {datetime.now():%Y-%m-%d %H:%M}", 120), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(0)
+    pdf.ln(3)
+    rows = sum(s.values())
+    failed = s.get("failed", 0)
+    reasons = ", ".join(f"{clean(k, 30)} {v}" for k, v in data["failures"]) or "none"
+    icc = rel.get("icc")
+    icc_text = "n/a" if icc is None or icc != icc else (
+        f"{icc:.3f} (95% CI {fmt(_nan(rel['icc_ci_low']))} to {fmt(_nan(rel['icc_ci_high']))}), "
+        f"{rel['interpretation']} (Koo & Li, 2016)"
+    )  # fmt: skip
+    if rel.get("reason"):
+        icc_text += f" — {rel['reason']}"
+    r = _nan(rel.get("test_retest_r"))
+    facts = [
+        ("CSV rows", f"{rows}"),
+        ("Videos decoded", f"{s.get('ok', 0) + s.get('no_faces', 0)} ({s.get('ok', 0)} with faces)"),
+        ("Duplicates (identical bytes)", f"{s.get('duplicate', 0)}"),
+        ("Without faces", f"{s.get('no_faces', 0)}"),
+        ("Failed", f"{failed} ({reasons})" if failed else "0"),
+        ("Not yet processed", f"{s.get('pending', 0)}"),
+        ("Faces stored / identified", f"{data['faces'][0]} / {data['faces'][1]}"),
+        ("People found", f"{data['people']}"),
+        ("Influencers (dominant in ≥ 1 video)", f"{len(stats)}"),
+        ("Videos with faces but no influencer", f"{data['no_influencer']}"),
+        ("Population reliability ICC(1)", icc_text),
+        ("Test-retest correlation", "n/a" if r is None else f"r = {r:.3f} over {int(rel['n_pairs'])} pairs"),
+        ("Scores in the ICC", f"{int(rel['n_scores'])} from {int(rel['n_influencers'] or 0)} influencers with ≥ 2"),
+    ]
+    for label, value in facts:
+        pdf.set_font("dejavu", "B", 9)
+        pdf.cell(72, 6, label)
+        pdf.set_font("dejavu", size=9)
+        pdf.multi_cell(0, 6, clean(value, 400), new_x="LMARGIN", new_y="NEXT")
+    if len(stats):
+        pdf.ln(4)
+        pdf.set_font("dejavu", "B", 11)
+        pdf.cell(0, 7, "Average performance by influencer", new_x="LMARGIN", new_y="NEXT")
+        pdf.image(io.BytesIO(_chart(stats)), x=pdf.l_margin, w=pdf.epw)
+
+
+def _nan(x):
+    return None if x is None or x != x else float(x)
+
+
+def _header(pdf: FPDF) -> None:
+    pdf.set_font("dejavu", "B", 8)
+    pdf.set_fill_color(230, 236, 245)
+    for title, width in COLUMNS:
+        pdf.cell(width, 7, title, border=1, fill=True, align="C")
+    pdf.ln()
+
+
+def _fit(pdf: FPDF, text: str, width: float) -> str:
+    if pdf.get_string_width(text) <= width:
+        return text
+    while text and pdf.get_string_width(text + "…") > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def _table(pdf: FPDF, data: dict) -> None:
+    pdf.add_page()
+    pdf.set_font("dejavu", "B", 13)
+    pdf.cell(0, 9, "Influencers, by average performance", new_x="LMARGIN", new_y="NEXT")
+    _header(pdf)
+    bottom = pdf.h - 16
+    for r in data["stats"].itertuples():
+        if pdf.get_y() + ROW_H > bottom:  # rows never split; the header repeats
+            pdf.add_page()
+            _header(pdf)
+        y, x = pdf.get_y(), pdf.l_margin
+        widths = [w for _, w in COLUMNS]
+        name = r.name if isinstance(r.name, str) and r.name else ""
+        reliability = "n/a" if _nan(r.reliability) is None else f"{r.reliability:.3f}"
+        adjusted = fmt(_nan(r.adjusted_performance))
+        avg = fmt(_nan(r.avg_performance))
+        pdf.set_font("dejavu", size=8)
+        texts = [str(r.rank), None, None, str(r.n_videos), avg, reliability, adjusted, None]
+        for (_, w), t in zip(COLUMNS, texts, strict=True):
+            pdf.rect(x, y, w, ROW_H)
+            if t is not None:
+                pdf.set_xy(x, y)
+                pdf.cell(w, ROW_H, t, align="C")
+            x += w
+        # influencer id and name
+        x0 = pdf.l_margin + widths[0]
+        pdf.set_xy(x0 + 1, y + 3)
+        pdf.set_font("dejavu", "B", 9)
+        pdf.cell(widths[1] - 2, 5, f"#{r.influencer_id}")
+        if name:
+            pdf.set_font("dejavu", size=7)
+            pdf.set_xy(x0 + 1, y + 9)
+            pdf.cell(widths[1] - 2, 4, _fit(pdf, clean(name, 200), widths[1] - 2))
+        # face
+        crop = data["crops"].get(r.influencer_id)
+        if crop:
+            fx = pdf.l_margin + widths[0] + widths[1]
+            pdf.image(io.BytesIO(crop), x=fx + 1.5, y=y + 1, h=ROW_H - 2, keep_aspect_ratio=True, w=widths[2] - 3)
+        # first video URL, clickable
+        url = clean(r.first_video_url, 2000)
+        ux = pdf.l_margin + sum(widths[:-1])
+        pdf.set_xy(ux + 1, y + 5)
+        pdf.set_font("dejavu", size=6.5)
+        pdf.set_text_color(30, 80, 160)
+        link = url if re.match(r"(?i)^(https?|file)://", url) else ""
+        pdf.cell(widths[-1] - 2, 6, _fit(pdf, url, widths[-1] - 2), link=link)
+        pdf.set_text_color(0)
+        pdf.set_xy(pdf.l_margin, y + ROW_H)
+    if not len(data["stats"]):
+        pdf.set_font("dejavu", size=9)
+        pdf.cell(0, 10, "No influencer yet: run `influx ingest` and `influx cluster`.")
+
+
+METHODS = [
+    ("Faces", "Frames are sampled from every video (by default one a second, at most 60, spread over the video; "
+     "rotation metadata honoured). Faces are found with dlib's HOG detector through face_recognition, with the "
+     "frame upscaled so faces down to 40 px are found, and each face is described by dlib's 128-d encoding. "
+     "Videos with identical bytes (SHA-256) are decoded once."),
+    ("People", "Within each video, faces of successive frames closer than 0.5 form tracks. Track means are "
+     "clustered with HDBSCAN (leaf clusters); clusters and lone tracks whose centroids are within 0.55 "
+     "(average linkage) are one person. Two faces in the same frame are never the same person. A lone track "
+     "is a person only with two faces or more, or as the largest presence of its video. A video's influencer "
+     "is its dominant person: most screen presence (sum of face sizes over the sampled frames)."),
+    ("Average performance", "m_i, the mean performance of influencer i's n_i scored videos, with the sample "
+     "standard deviation."),
+    ("ICC(1)", "One-way random effects over the g influencers with two or more scores (N scores, grand mean m): "
+     "MSB = Σ n_i (m_i − m)² / (g − 1), MSW = Σ (y − m_i)² / (N − g), k0 = (N − Σ n_i² / N) / (g − 1), "
+     "ICC = (MSB − MSW) / (MSB + (k0 − 1) MSW). The 95% interval uses F = MSB / MSW with the F distribution's "
+     "quantiles. Reading (Koo & Li, 2016): below 0.5 poor, 0.5–0.75 moderate, 0.75–0.9 good, above 0.9 "
+     "excellent."),
+    ("Test-retest correlation", "Each influencer's videos are ordered by CSV row; every video is paired with the "
+     "next one; r is the Pearson correlation over all pairs."),
+    ("Reliability", "R_i = n_i ICC / (1 + (n_i − 1) ICC), the Spearman–Brown reliability of influencer i's "
+     "average; n/a with one video; 0 when ICC ≤ 0."),
+    ("Adjusted performance", "m + w (m_i − m) with w = R_i (w = ICC, at least 0, for one video): the average "
+     "shrunk towards the grand mean by its reliability, so that one lucky video does not top the ranking."),
+]  # fmt: skip
+
+
+def _methods_page(pdf: FPDF) -> None:
+    pdf.add_page()
+    pdf.set_font("dejavu", "B", 13)
+    pdf.cell(0, 9, "Methods", new_x="LMARGIN", new_y="NEXT")
+    for title, text in METHODS:
+        pdf.set_font("dejavu", "B", 9)
+        pdf.cell(0, 6, title, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("dejavu", size=8.5)
+        pdf.multi_cell(0, 4.6, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(2)
+
+
+def report(db_path, out_dir=None) -> ReportFiles:
+    """Write the PDF, the CSV and the face images for the database at `db_path`."""
+    db_path = Path(db_path)
+    out = Path(out_dir) if out_dir else db_path.parent
+    out.mkdir(parents=True, exist_ok=True)
+    con = _open(db_path)
+    try:
+        data = gather(con)
+    finally:
+        con.close()
+    faces = out / FACES_DIR
+    faces.mkdir(exist_ok=True)
+    for influencer_id, crop in data["crops"].items():
+        if influencer_id in set(data["stats"].influencer_id):
+            (faces / f"{influencer_id}.jpg").write_bytes(crop)
+    write_csv(data, out / CSV_NAME)
+    write_pdf(data, out / PDF_NAME, db_path.name)
+    return ReportFiles(out / PDF_NAME, out / CSV_NAME, faces, len(data["stats"]))

@@ -1,0 +1,134 @@
+import csv
+import re
+import shutil
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from influx import db
+from influx.cli import cli
+from influx.report import CSV_NAME, PDF_NAME, report
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo")
+    result = CliRunner().invoke(cli, ["demo", "--dir", str(folder), "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    return folder
+
+
+def stats(path):
+    con = db.connect(path, read_only=True)
+    rows = con.execute(
+        "SELECT influencer_id, avg_performance, reliability, first_video_url, face_id FROM influencer_stats ORDER BY rank"
+    ).fetchall()
+    con.close()
+    return rows
+
+
+def test_demo_finds_every_person(demo):
+    con = db.connect(demo / "influx.duckdb", read_only=True)
+    n = con.execute("SELECT count(*) FROM influencer_stats").fetchone()[0]
+    icc = con.execute("SELECT icc FROM reliability").fetchone()[0]
+    con.close()
+    from influx.demo import MEANS
+    from influx.synth import builtin_photos
+
+    assert n == len([p for p in MEANS if p in builtin_photos()])
+    assert icc > 0.5  # scores were drawn around each person's mean
+
+
+def test_pdf_lists_every_influencer_in_order(demo):
+    rows = stats(demo / "influx.duckdb")
+    reader = PdfReader(demo / PDF_NAME)
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    table = text[text.index("Influencers, by average performance") :]
+    positions = []
+    for iid, avg, rel, _, _ in rows:
+        pos = table.index(f"#{iid}")
+        positions.append(pos)
+        assert f"{avg:.3f}" in table
+        assert ("n/a" if rel is None else f"{rel:.3f}") in table
+    assert positions == sorted(positions)
+    assert "ICC(1)" in text and "Methods" in text
+
+
+def test_pdf_images_and_links(demo):
+    rows = stats(demo / "influx.duckdb")
+    reader = PdfReader(demo / PDF_NAME)
+    table_page = reader.pages[1]
+    images = len(table_page.images)
+    assert images == len([r for r in rows if r[4] is not None])
+    links = [a.get_object()["/A"]["/URI"] for a in table_page.get("/Annots", []) if "/A" in a.get_object()]
+    # demo URLs are relative paths: not links; the CSV has them
+    assert all(re.match(r"(https?|file)://", u) for u in links)
+
+
+def test_csv_matches_view(demo):
+    rows = stats(demo / "influx.duckdb")
+    with open(demo / CSV_NAME, newline="") as f:
+        got = list(csv.DictReader(f))
+    assert list(got[0])[:4] == ["Influencer ID", "Average Performance", "Reliability", "First Video URL"]
+    assert [int(r["Influencer ID"]) for r in got] == [r[0] for r in rows]
+    for g, r in zip(got, rows, strict=True):
+        assert float(g["Average Performance"]) == pytest.approx(r[1], abs=1e-12)
+        assert g["First Video URL"] == r[3]
+    assert sorted(p.name for p in (demo / "influencer_faces").iterdir()) == sorted(f"{r[0]}.jpg" for r in rows)
+
+
+def test_report_from_a_copied_database_without_videos(demo, tmp_path):
+    shutil.copy(demo / "influx.duckdb", tmp_path / "copy.duckdb")
+    files = report(tmp_path / "copy.duckdb", tmp_path / "out")
+    assert (tmp_path / "out" / CSV_NAME).read_text() == (demo / CSV_NAME).read_text()
+    original = [p.extract_text() for p in PdfReader(demo / PDF_NAME).pages[1:]]
+    copied = [p.extract_text() for p in PdfReader(files.pdf).pages[1:]]
+    assert original == copied
+
+
+def test_links_point_at_first_video_urls(tmp_path):
+    path = tmp_path / "l.duckdb"
+    con = db.connect(path)
+    long_name = "Ünïcødé " * 1500
+    con.execute(
+        "INSERT INTO videos (row_index, video_url, performance, status) VALUES (0, 'https://cdn.example/a\x07b', 1.0, 'ok'), (1, 'https://cdn.example/c', 2.0, 'ok')"
+    )
+    con.execute("INSERT INTO video_people VALUES (0, 1, 1, 1, 1, true), (1, 2, 1, 1, 1, true)")
+    con.execute(
+        "INSERT INTO influencers (influencer_id, name, n_videos, n_appearances, n_faces) VALUES (1, ?, 1, 1, 0), (2, NULL, 1, 1, 0)",
+        [long_name],
+    )
+    con.close()
+    files = report(path, tmp_path)
+    reader = PdfReader(files.pdf)
+    links = [a.get_object()["/A"]["/URI"] for a in reader.pages[1].get("/Annots", [])]
+    assert links == ["https://cdn.example/c", "https://cdn.example/ab"]
+    assert len(reader.pages) == 3  # a 12,000-character name does not break the layout
+
+
+def test_sql_command(demo):
+    runner = CliRunner()
+    db_path = str(demo / "influx.duckdb")
+    out = runner.invoke(
+        cli, ["sql", "--db", db_path, "--format", "csv", "SELECT influencer_id FROM influencer_stats ORDER BY rank"]
+    )
+    assert out.exit_code == 0
+    assert [int(x) for x in out.output.split()[1:]] == [r[0] for r in stats(demo / "influx.duckdb")]
+    bad = runner.invoke(cli, ["sql", "--db", db_path, "SELEC 1"])
+    assert bad.exit_code == 1 and "syntax error" in bad.output
+    ro = runner.invoke(cli, ["sql", "--db", db_path, "DELETE FROM videos"])
+    assert ro.exit_code == 1 and "read-only" in ro.output
+    js = runner.invoke(cli, ["sql", "--db", db_path, "--format", "json", "SELECT 1 AS x"])
+    assert js.output.strip() == '[{"x":1}]'
+
+
+def test_readme_documents_every_command_and_view():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    for name in cli.commands:
+        assert f"influx {name}" in readme, name
+    for sql in (Path(__file__).resolve().parent.parent / "sql" / "views").glob("*.sql"):
+        view = re.search(r"CREATE OR REPLACE VIEW (\w+)", sql.read_text()).group(1)
+        assert f"`{view}`" in readme, view

@@ -25,6 +25,7 @@ from .stats import refresh_quantiles
 
 TRACK_DISTANCE = 0.5  # within a video: same track when closer than this
 MERGE_DISTANCE = 0.55  # across videos: same person when group centroids are closer than this
+HDBSCAN_DIMS = 24  # principal components HDBSCAN sees (the checks after it use all 128)
 
 
 @dataclass
@@ -84,14 +85,21 @@ def _hdbscan_leaves(points: np.ndarray, min_cluster_size: int) -> np.ndarray:
         return np.full(len(points), -1)
     import hdbscan
 
+    # Projected on their main axes, the points keep their neighbourhoods and the KD-tree
+    # stays fast (in 128-d its cost grows quadratically); leaves are re-checked in 128-d.
+    centred = points - points.mean(axis=0)
+    if len(points) > HDBSCAN_DIMS:
+        _, _, axes = np.linalg.svd(centred, full_matrices=False)
+        centred = centred @ axes[:HDBSCAN_DIMS].T
     model = hdbscan.HDBSCAN(
         min_cluster_size=min_cluster_size,
         min_samples=1,
         cluster_selection_method="leaf",
         metric="euclidean",
+        algorithm="boruvka_kdtree",
         core_dist_n_jobs=1,
     )
-    return model.fit_predict(points.astype(np.float64))
+    return model.fit_predict(centred.astype(np.float64))
 
 
 def group_tracks(
@@ -107,8 +115,8 @@ def group_tracks(
     group = np.where(leaves >= 0, leaves, leaves.max(initial=-1) + 1 + np.arange(n))
     # HDBSCAN finds density, not distance: on sparse data a leaf can hold two people far
     # apart. Split each leaf by average linkage at the merge distance.
-    for g in np.unique(group):
-        members = np.flatnonzero(group == g)
+    order = np.argsort(group, kind="stable")
+    for members in np.split(order, np.flatnonzero(np.diff(group[order])) + 1):
         if len(members) > 1:
             sub = fcluster(linkage(means[members], method="average"), opts.merge_distance, "distance")
             group[members] = group.max() + 1 + sub
@@ -118,10 +126,32 @@ def group_tracks(
     k = group.max() + 1
     if k == 1:
         return group
-    centroids = np.array([means[group == g].mean(axis=0) for g in range(k)])
-    merged = fcluster(linkage(centroids, method="average"), opts.merge_distance, "distance") - 1
+    centroids = np.zeros((k, means.shape[1]))
+    np.add.at(centroids, group, means)
+    centroids /= np.bincount(group, minlength=k)[:, None]
+    # A centroid with no other within the merge distance can never be merged by average
+    # linkage (its average distance to any group is at least its nearest distance): leave
+    # those out of the quadratic linkage.
+    near = _nearest_distance(centroids) < opts.merge_distance
+    merged = np.arange(k)
+    if near.sum() > 1:
+        idx = np.flatnonzero(near)
+        sub = fcluster(linkage(centroids[idx], method="average"), opts.merge_distance, "distance")
+        merged[idx] = k + sub
+    _, merged = np.unique(merged, return_inverse=True)
     person = merged[group]
     return _split_conflicts(person, means, conflicts)
+
+
+def _nearest_distance(points: np.ndarray, chunk: int = 2048) -> np.ndarray:
+    """Distance from each point to its nearest other point (blocked, BLAS-backed)."""
+    sq = (points**2).sum(axis=1)
+    out = np.full(len(points), np.inf)
+    for s in range(0, len(points), chunk):
+        d2 = sq[s : s + chunk, None] + sq[None, :] - 2 * points[s : s + chunk] @ points.T
+        d2[np.arange(d2.shape[0]), np.arange(s, s + d2.shape[0])] = np.inf
+        out[s : s + chunk] = np.sqrt(np.maximum(d2.min(axis=1), 0))
+    return out
 
 
 def _split_conflicts(label: np.ndarray, means: np.ndarray, conflicts: set[tuple[int, int]]) -> np.ndarray:

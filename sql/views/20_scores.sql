@@ -3,6 +3,7 @@
 --   n_i   number of scores of this influencer
 --   m_i   this influencer's mean score
 --   k     1, 2, ... : the score's position among the influencer's scores, by row_index
+--   next_performance  the influencer's next score (by row_index), NULL for the last one
 CREATE OR REPLACE VIEW scores AS
 SELECT
     influencer_id,
@@ -11,7 +12,13 @@ SELECT
     performance,
     count(*) OVER w_all AS n_i,
     avg(performance) OVER w_all AS m_i,
-    row_number() OVER (PARTITION BY influencer_id ORDER BY row_index) AS k
-FROM video_influencers
-WHERE influencer_id IS NOT NULL AND performance IS NOT NULL
-WINDOW w_all AS (PARTITION BY influencer_id);
+    row_number() OVER w_ordered AS k,
+    lead(performance) OVER w_ordered AS next_performance
+FROM (
+    -- video_influencers without its display columns: the same rows, read straight from the tables
+    SELECT vp.influencer_id, v.row_index, v.video_url, v.performance
+    FROM videos v
+    JOIN video_people vp ON vp.row_index = coalesce(v.duplicate_of, v.row_index) AND vp.is_dominant
+    WHERE v.performance IS NOT NULL
+)
+WINDOW w_all AS (PARTITION BY influencer_id), w_ordered AS (PARTITION BY influencer_id ORDER BY row_index);

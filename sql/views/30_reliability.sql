@@ -46,8 +46,8 @@ quantiles AS (
     FROM icc
 ),
 pairs AS (
-    SELECT corr(a.performance, b.performance) AS r, count(*) AS n_pairs
-    FROM scores a JOIN scores b ON a.influencer_id = b.influencer_id AND b.k = a.k + 1
+    SELECT corr(performance, next_performance) AS r, count(next_performance) AS n_pairs
+    FROM scores
 )
 SELECT
     icc,

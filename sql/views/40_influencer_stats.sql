@@ -21,8 +21,11 @@ WITH per AS (
         stddev_samp(vi.performance) AS sd_performance,
         arg_min(vi.video_url, vi.row_index) AS first_video_url,
         min(vi.row_index) AS first_row_index
-    FROM video_influencers vi
-    WHERE vi.influencer_id IS NOT NULL
+    FROM (
+        SELECT vp.influencer_id, v.row_index, v.video_url, v.performance
+        FROM videos v
+        JOIN video_people vp ON vp.row_index = coalesce(v.duplicate_of, v.row_index) AND vp.is_dominant
+    ) vi
     GROUP BY vi.influencer_id
 ),
 rel AS (SELECT icc, grand_mean FROM reliability),

@@ -108,21 +108,21 @@ def _paste(frame: np.ndarray, img: np.ndarray, cx: float, cy: float, tilt: float
     frame[fy0:fy1, fx0:fx1] = img[fy0 - y0 : fy1 - y0, fx0 - x0 : fx1 - x0]
 
 
-def _scaled_head(person: str, photo: int, face: int) -> np.ndarray:
-    photos = builtin_photos()[person]
-    crop, size = head(photos[photo % len(photos)])
+def _scaled_head(person: str, photo: int, face: int, photos: dict | None) -> np.ndarray:
+    options = (photos or builtin_photos())[person]
+    crop, size = head(options[photo % len(options)])
     f = face / size
     return cv2.resize(crop, (max(2, round(crop.shape[1] * f)), max(2, round(crop.shape[0] * f))))
 
 
-def render(path: str | Path, shot: Shot) -> Path:
-    """Write `shot` as an MP4 (mp4v) at `path`."""
+def render(path: str | Path, shot: Shot, photos: dict[str, list[np.ndarray]] | None = None) -> Path:
+    """Write `shot` as an MP4 (mp4v) at `path`; people come from `photos` (default: built-in)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(shot.seed)
     bg = _background(shot.width, shot.height, rng)
-    main = _scaled_head(shot.person, shot.photo, shot.face)
-    other = _scaled_head(shot.second, 0, shot.second_face) if shot.second else None
+    main = _scaled_head(shot.person, shot.photo, shot.face, photos)
+    other = _scaled_head(shot.second, 0, shot.second_face, photos) if shot.second else None
     n = max(1, round(shot.seconds * shot.fps))
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), shot.fps, (shot.width, shot.height))
     if not writer.isOpened():

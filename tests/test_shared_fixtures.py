@@ -1,0 +1,86 @@
+"""Extended tests over ../shared/fixtures: videos made from real photos of seven people, served
+over local HTTP, plus the real clip. Skipped when ../shared is absent."""
+
+import cv2
+import numpy as np
+import pytest
+
+from influx import db
+from influx.cluster import cluster
+from influx.faces import FaceOptions
+from influx.fetch import FetchOptions
+from influx.ingest import IngestOptions, ingest
+from influx.synth import Shot, render
+from tests.conftest import write_csv
+from tests.server import Server
+
+VARIANTS = [
+    dict(face=130),
+    dict(face=70, blur=1.0, jpeg_quality=30),
+    dict(face=100, width=360, height=640, tilt=10),
+]
+
+
+@pytest.fixture(scope="module")
+def shared_run(tmp_path_factory):
+    from tests.conftest import SHARED
+
+    if not SHARED.is_dir():
+        pytest.skip(f"../shared/fixtures is absent ({SHARED})")
+    tmp = tmp_path_factory.mktemp("shared")
+    photos = {
+        d.name: [cv2.imread(str(p)) for p in sorted(d.iterdir()) if "partial" not in p.name and "240p" not in p.name]
+        for d in sorted((SHARED / "faces").iterdir())
+    }
+    people = sorted(photos)
+    files, truth, seed = {}, [], 0
+    for k, variant in enumerate(VARIANTS):
+        for i, person in enumerate(people):
+            if person == "lin_manuel_miranda" and k > 0:
+                continue  # one photo only: one video, plus the real clip
+            second = people[(i + 1) % len(people)] if k == 1 else None
+            name = f"{person}-{k}"
+            path = tmp / f"{name}.mp4"
+            render(path, Shot(person, photo=k, second=second, second_face=50, seed=seed, **variant), photos)
+            files[name] = path
+            truth.append((name, person))
+            seed += 1
+    files["hamilton"] = SHARED / "videos" / "short_hamilton_clip.mp4"
+    truth.append(("hamilton", "lin_manuel_miranda"))
+    with Server(files) as server:
+        csv = write_csv(tmp / "in.csv", [(1.0, f"{server.url}/blob/{n}") for n, _ in truth])
+        opts = IngestOptions(fetch=FetchOptions(videos_dir=tmp / "videos"), faces=FaceOptions(), workers=2)
+        summary = ingest(tmp / "db.duckdb", csv, opts)
+    cluster(tmp / "db.duckdb")
+    return tmp, truth, summary
+
+
+def test_every_face_video_ok_with_embeddings_and_crops(shared_run):
+    tmp, truth, summary = shared_run
+    assert summary.statuses == {"ok": len(truth)}
+    con = db.connect(tmp / "db.duckdb", read_only=True)
+    bad = con.execute("SELECT count(*) FROM faces WHERE len(embedding) <> 128 OR octet_length(crop) < 100").fetchone()
+    assert bad[0] == 0
+
+
+def test_video_influencers_match_true_people(shared_run):
+    from sklearn.metrics import adjusted_rand_score
+
+    tmp, truth, _ = shared_run
+    con = db.connect(tmp / "db.duckdb", read_only=True)
+    got = [iid for (iid,) in con.execute("SELECT influencer_id FROM video_influencers ORDER BY row_index").fetchall()]
+    assert None not in got
+    assert adjusted_rand_score([p for _, p in truth], got) == 1.0
+    assert con.execute("SELECT count(*) FROM influencer_stats").fetchone()[0] == len({p for _, p in truth})
+
+
+def test_hamilton_clip_joins_lin_manuel_mirandas_photo_video(shared_run):
+    tmp, truth, _ = shared_run
+    con = db.connect(tmp / "db.duckdb", read_only=True)
+    rows = {n: i for i, (n, _) in enumerate(truth)}
+    got = dict(con.execute("SELECT row_index, influencer_id FROM video_influencers").fetchall())
+    assert got[rows["hamilton"]] == got[rows["lin_manuel_miranda-0"]]
+    emb = np.array(
+        [e for (e,) in con.execute("SELECT embedding FROM faces WHERE row_index = ?", [rows["hamilton"]]).fetchall()]
+    )
+    assert len(emb) >= 3

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
 import click
+import duckdb
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
@@ -25,7 +27,7 @@ from .cluster import suggest_merges as suggest_merges_of
 from .csv_input import InputError, read_rows
 from .faces import FaceOptions
 from .fetch import FetchOptions
-from .ingest import IngestOptions, Summary, ingest
+from .ingest import IngestOptions, StorageError, Summary, ingest
 from .report import report
 
 console = Console(stderr=True)
@@ -131,18 +133,37 @@ def run_ingest(db_path: str, csv_path: str, kw: dict) -> Summary:
             text += f" · duplicate {counts['duplicate']}"
         progress.update(task, advance=1, counts=text)
 
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         with progress:
             summary = ingest(db_path, csv_path, opts, on_start, on_done, rows=rows)
-    except db.DatabaseInUse as e:
+    except (db.DatabaseInUse, StorageError) as e:
         fail(str(e))
+    except KeyboardInterrupt:  # before or after the video loop, which handles its own
+        console.print("[yellow]Interrupted:[/] nothing half-stored; run again to resume.")
+        _exit_now(130)
+    except duckdb.Error as e:
+        fail(f"database error (the current video was rolled back; run again to resume): {e}", code=1)
     except OSError as e:
-        fail(f"{e.filename or ''}: {e.strerror or e}")
+        fail(f"{e.filename or ''}: {e.strerror or e}", code=1)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     print_ingest_summary(summary, db_path)
     if summary.interrupted:
         console.print("[yellow]Interrupted:[/] finished videos are stored; run again to resume.")
-        sys.exit(130)
+        _exit_now(130)
     return summary
+
+
+def _terminate(signum, frame):
+    raise KeyboardInterrupt  # SIGTERM stops as cleanly as Ctrl-C
+
+
+def _exit_now(code: int):
+    """Exit without waiting for downloads still blocked in the network (the database is closed)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def print_ingest_summary(s: Summary, db_path: str) -> None:
@@ -361,3 +382,7 @@ def _open_ro(db_path: str):
 
 def main():
     cli()
+
+
+if __name__ == "__main__":
+    main()

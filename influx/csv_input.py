@@ -40,12 +40,29 @@ def _decode(raw: bytes, path: Path) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
-def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
+def _parse(text: str, delimiter: str) -> list[list[str]]:
+    records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True)
+    return [r for r in records if any(c.strip() for c in r)]  # blank lines are not rows
+
+
+def _records(text: str) -> list[list[str]]:
+    """Rows of the CSV, with the delimiter whose header names the URL and score columns.
+
+    csv.Sniffer's guess comes first; `;`, tab and `|` exports are common from spreadsheets in
+    locales with a decimal comma, and a guess can be fooled by URLs full of commas.
+    """
     sample = "\n".join(text.splitlines()[:50])
     try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t|")
+        guessed = [csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter]
     except csv.Error:
-        return csv.excel
+        guessed = []
+    first = None
+    for delimiter in dict.fromkeys(guessed + [",", ";", "\t", "|"]):
+        records = _parse(text, delimiter)
+        first = first if first is not None else records
+        if records and _pick(records[0], URL_NAMES) is not None and _pick(records[0], SCORE_NAMES) is not None:
+            return records
+    return first or []
 
 
 def parse_score(cell: str | None) -> tuple[float | None, str | None]:
@@ -85,10 +102,9 @@ def read_rows(path: str | Path) -> list[Row]:
     if not text.strip():
         raise InputError(f"{path}: the file is empty")
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), _dialect(text)))
+        records = _records(text)
     except csv.Error as e:
         raise InputError(f"{path}: not a readable CSV ({e})") from None
-    records = [r for r in records if any(c.strip() for c in r)]  # blank lines are not rows
     if not records:
         raise InputError(f"{path}: the file is empty")
     header, body = records[0], records[1:]

@@ -176,9 +176,10 @@ def faces_in_frame(frame_bgr: np.ndarray, opts: FaceOptions) -> list[tuple]:
         small = cv2.resize(rgb, (round(w * scale), round(h * scale))) if scale != 1 else rgb
         found = [(r.rect, r.confidence) for r in face_recognition.api.cnn_face_detector(small, 0)]
     else:
+        # Colour, not grey: dlib takes the strongest gradient over the channels, which keeps
+        # borderline faces (compressed, looking down) that grey loses, for ~30% more time.
         interp = cv2.INTER_LINEAR if scale > 1 else cv2.INTER_AREA
-        grey = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2GRAY)
-        small = cv2.resize(grey, (round(w * scale), round(h * scale)), interpolation=interp)
+        small = cv2.resize(rgb, (round(w * scale), round(h * scale)), interpolation=interp)
         rects, scores, _ = detector.run(small, 0, 0.0)
         found = list(zip(rects, scores, strict=True))
     grey_full = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2GRAY)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import http.client
 import os
 import socket
-import time
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -17,6 +18,7 @@ PLATFORM_HOSTS = (
     "vimeo.com", "twitter.com", "x.com", "snapchat.com", "dailymotion.com", "twitch.tv",
 )  # fmt: skip
 CHUNK = 1 << 20
+STOP = threading.Event()  # set by the ingest on Ctrl-C: downloads give up at the next chunk
 USER_AGENT = "influx/0.1 (+https://pypi.org/project/influx)"
 
 
@@ -102,8 +104,8 @@ def _http(url: str, row_index: int, opts: FetchOptions) -> Path:
     part = opts.videos_dir / f"{row_index}.mp4.part"
     last: Exception | None = None
     for attempt in range(opts.retries + 1):
-        if attempt:
-            time.sleep(opts.backoff * 2 ** (attempt - 1))
+        if attempt and STOP.wait(opts.backoff * 2 ** (attempt - 1)):
+            break
         try:
             html = _http_once(url, part, opts)
         except FetchError:
@@ -112,6 +114,8 @@ def _http(url: str, row_index: int, opts: FetchOptions) -> Path:
         except Exception as e:  # noqa: BLE001 - classified below
             part.unlink(missing_ok=True)
             last = e
+            if isinstance(e, OSError) and e.errno == errno.ENOSPC:
+                raise FetchError("disk_full", f"no space left on the disk of {opts.videos_dir}") from None
             if isinstance(e, urllib.error.HTTPError) and e.code in (301, 302, 303, 307, 308):
                 raise FetchError("redirect_loop", f"too many redirects ({e})") from None
             if not _retryable(e):
@@ -127,6 +131,8 @@ def _http(url: str, row_index: int, opts: FetchOptions) -> Path:
 
 def _describe(error: Exception | None, retries: int) -> FetchError:
     tries = f" after {retries + 1} attempts" if _retryable(error) else ""
+    if STOP.is_set():
+        return FetchError("interrupted", "download interrupted")
     if isinstance(error, urllib.error.HTTPError):
         return FetchError(f"http_{error.code}", f"HTTP {error.code} {error.reason}{tries}")
     if isinstance(error, urllib.error.URLError):
@@ -151,6 +157,8 @@ def _http_once(url: str, part: Path, opts: FetchOptions) -> bool:
         size = 0
         with open(part, "wb") as out:
             while chunk := response.read(CHUNK):
+                if STOP.is_set():
+                    raise FetchError("interrupted", "download interrupted")
                 size += len(chunk)
                 if size > opts.max_bytes:
                     raise FetchError("too_large", f"file is over --max-bytes {opts.max_bytes:,}")

@@ -18,9 +18,13 @@ import pandas as pd
 from . import db
 from .csv_input import Row, read_rows
 from .faces import FaceOptions, VideoError, VideoResult, process_video
-from .fetch import FetchError, FetchOptions, fetch
+from .fetch import STOP, FetchError, FetchOptions, fetch
 
 MAX_CRASHES = 3  # a video whose decoding kills the worker this many times is marked failed
+
+
+class StorageError(Exception):
+    """The videos folder or the disk cannot take what the ingest must write; the run stops."""
 
 
 @dataclass
@@ -84,6 +88,17 @@ def _reset(con: duckdb.DuckDBPyConnection, row_index: int, videos_dir: Path) -> 
     con.execute("UPDATE videos SET status = 'pending', duplicate_of = NULL WHERE duplicate_of = ?", [row_index])
     for path in videos_dir.glob(f"{row_index}.*"):
         path.unlink(missing_ok=True)
+
+
+def check_writable(folder: Path) -> None:
+    """Fail early, before anything is stored, when downloads could not be written."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".influx-write-test"
+        probe.write_bytes(b"ok")
+        probe.unlink()
+    except OSError as e:
+        raise StorageError(f"cannot write to --videos-dir {folder}: {e.strerror or e}") from None
 
 
 def _fetch_and_hash(row_index: int, url: str, opts: FetchOptions):
@@ -176,6 +191,9 @@ def ingest(
     started = time.perf_counter()
     if rows is None:
         rows = read_rows(csv_path)  # raises InputError before anything is written
+    if any(r.url and r.url.lower().startswith(("http://", "https://")) for r in rows):
+        check_writable(opts.fetch.videos_dir)
+    STOP.clear()
     con = db.connect(db_path)
     summary = Summary(csv_rows=len(rows))
     try:
@@ -195,6 +213,7 @@ def ingest(
         try:
             _run(con, todo, opts, done)
         except KeyboardInterrupt:
+            STOP.set()
             summary.interrupted = True
         _fill_summary(con, summary)
     finally:
@@ -244,6 +263,10 @@ def _run(con, todo, opts: IngestOptions, done) -> None:
                     try:
                         path, sha, size, seconds = fut.result()
                     except FetchError as e:
+                        if e.reason == "disk_full":
+                            raise StorageError(str(e)) from None
+                        if e.reason == "interrupted":
+                            continue  # stays pending: the next run fetches it again
                         writer.failed(row_index, e.reason, str(e))
                         done(row_index, "failed")
                         continue

@@ -48,3 +48,23 @@ def tmp_copy(tmp_path):
         return dst
 
     return copy
+
+
+_open_connections = []
+
+
+def ro(path):
+    """A read-only connection, closed after the test (DuckDB refuses a writer in the same
+    process while a read-only connection to the file is still open)."""
+    from influx import db
+
+    con = db.connect(path, read_only=True)
+    _open_connections.append(con)
+    return con
+
+
+@pytest.fixture(autouse=True)
+def _close_connections():
+    yield
+    while _open_connections:
+        _open_connections.pop().close()

@@ -1,7 +1,6 @@
 import numpy as np
 import pytest
 
-from influx import db
 from influx.cluster import (
     ClusterOptions,
     assign,
@@ -15,7 +14,7 @@ from influx.cluster import (
 from influx.faces import FaceOptions
 from influx.fetch import FetchOptions
 from influx.ingest import IngestOptions, ingest
-from tests.conftest import write_csv
+from tests.conftest import ro, write_csv
 
 rng = np.random.default_rng(0)
 CENTRES = rng.normal(0, 0.09, (6, 128))  # dlib-like: people ~0.9-1.1 apart
@@ -126,7 +125,7 @@ def clustered(tmp_path_factory, server):
 
 
 def labels(path):
-    con = db.connect(path, read_only=True)
+    con = ro(path)
     out = dict(con.execute("SELECT row_index, influencer_id FROM video_influencers").fetchall())
     con.close()
     return out
@@ -154,7 +153,7 @@ def test_recluster_keeps_ids_names_and_merges(clustered, server):
     after = labels(path)
     assert {k: after[k] for k in before} == before
     assert after[8] == after[0] and after[9] == after[0] and after[10] is None
-    con = db.connect(path, read_only=True)
+    con = ro(path)
     assert con.execute("SELECT name FROM influencers WHERE influencer_id = ?", [before[1]]).fetchone()[0] == "Barack"
     con.close()
     merge(path, after[7], after[2])  # a (wrong, but user-made) merge survives re-clustering
@@ -164,7 +163,7 @@ def test_recluster_keeps_ids_names_and_merges(clustered, server):
 
 
 def test_suggest_merges_lists_close_pairs(clustered):
-    con = db.connect(clustered / "db.duckdb", read_only=True)
+    con = ro(clustered / "db.duckdb")
     assert suggest_merges(con, max_distance=5.0)
     assert suggest_merges(con, max_distance=0.1) == []
     con.close()
@@ -176,7 +175,7 @@ def test_hamilton_clip_is_lin_manuel_miranda(tmp_path, shared):
     csv = write_csv(tmp_path / "h.csv", [(1.0, str(shared / "videos" / "short_hamilton_clip.mp4"))])
     ingest(tmp_path / "h.duckdb", csv, IngestOptions(fetch=FetchOptions(videos_dir=tmp_path), workers=1))
     cluster(tmp_path / "h.duckdb")
-    con = db.connect(tmp_path / "h.duckdb", read_only=True)
+    con = ro(tmp_path / "h.duckdb")
     iid = con.execute("SELECT influencer_id FROM video_influencers").fetchone()[0]
     embs = np.array(
         [e for (e,) in con.execute("SELECT embedding FROM faces WHERE influencer_id = ?", [iid]).fetchall()]

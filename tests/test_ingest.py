@@ -7,7 +7,7 @@ from influx.cli import cli
 from influx.faces import FaceOptions
 from influx.fetch import FetchOptions
 from influx.ingest import IngestOptions, ingest
-from tests.conftest import write_csv
+from tests.conftest import ro, write_csv
 
 NAMES = ["grace_big", "obama_a", "noface", "grace_big_copy", "truncated", "eileen_b", "grace_small"]
 
@@ -31,7 +31,7 @@ def ingested(tmp_path_factory, server):
 
 def test_statuses_per_video(ingested):
     tmp, _, summary = ingested
-    con = db.connect(tmp / "db.duckdb", read_only=True)
+    con = ro(tmp / "db.duckdb")
     status = dict(con.execute("SELECT row_index, status FROM videos").fetchall())
     assert status == {0: "ok", 1: "ok", 2: "no_faces", 3: "duplicate", 4: "failed", 5: "ok", 6: "ok"}
     assert summary.done_now["ok"] == 4 and summary.failures == {"decode": 1}
@@ -43,7 +43,7 @@ def test_statuses_per_video(ingested):
 
 def test_faces_found_and_stored(ingested):
     tmp, _, _ = ingested
-    con = db.connect(tmp / "db.duckdb", read_only=True)
+    con = ro(tmp / "db.duckdb")
     per_video = dict(con.execute("SELECT row_index, count(*) FROM faces GROUP BY 1").fetchall())
     # every sampled frame of a one-person video has its face; obama_a has biden for a while too
     frames = dict(con.execute("SELECT row_index, frames_sampled FROM videos WHERE status='ok'").fetchall())
@@ -59,7 +59,7 @@ def test_faces_found_and_stored(ingested):
 
 def test_same_person_embeddings_close(ingested):
     tmp, _, _ = ingested
-    con = db.connect(tmp / "db.duckdb", read_only=True)
+    con = ro(tmp / "db.duckdb")
 
     def emb(row):
         return np.array(
@@ -75,7 +75,7 @@ def test_same_person_embeddings_close(ingested):
 
 def test_identical_bytes_decoded_once(ingested):
     tmp, _, _ = ingested
-    con = db.connect(tmp / "db.duckdb", read_only=True)
+    con = ro(tmp / "db.duckdb")
     dup = con.execute("SELECT duplicate_of, n_faces, sha256 FROM videos WHERE row_index = 3").fetchone()
     assert dup[0] == 0
     assert con.execute("SELECT count(*) FROM faces WHERE row_index = 3").fetchone()[0] == 0
@@ -84,7 +84,7 @@ def test_identical_bytes_decoded_once(ingested):
 
 def test_rerun_does_nothing_and_new_rows_only(ingested, server):
     tmp, csv, _ = ingested
-    con = db.connect(tmp / "db.duckdb", read_only=True)
+    con = ro(tmp / "db.duckdb")
     before = con.execute("SELECT count(*), max(face_id) FROM faces").fetchone()
     con.close()
     again = ingest(tmp / "db.duckdb", csv, opts(tmp))
@@ -96,7 +96,7 @@ def test_rerun_does_nothing_and_new_rows_only(ingested, server):
     assert third.new_rows == 1 and third.to_process == 1 and third.done_now["ok"] == 1
     fetched = {p for p in server.hits if server.hits[p] > hits.get(p, 0)}
     assert fetched == {"/blob/biden_a"}
-    con = db.connect(tmp / "db.duckdb", read_only=True)
+    con = ro(tmp / "db.duckdb")
     after = con.execute("SELECT count(*) FROM faces WHERE row_index < 7").fetchone()
     assert after[0] == before[0]
 
@@ -112,7 +112,7 @@ def test_cli_ingest_local_paths_and_summary(tmp_path, videos):
     result = CliRunner().invoke(cli, ["ingest", str(csv), "--db", str(tmp_path / "c.duckdb"), "--workers", "1"])
     assert result.exit_code == 0, result.output
     assert "faces stored" in result.output
-    con = db.connect(tmp_path / "c.duckdb", read_only=True)
+    con = ro(tmp_path / "c.duckdb")
     rows = con.execute("SELECT status, local_path FROM videos ORDER BY row_index").fetchall()
     assert rows == [("ok", str(videos["eileen_a"])), ("no_faces", str(videos["noface"]))]
     assert not (tmp_path / "videos").exists()  # read in place, no copy

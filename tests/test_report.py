@@ -9,6 +9,7 @@ from pypdf import PdfReader
 from influx import db
 from influx.cli import cli
 from influx.report import CSV_NAME, PDF_NAME, report
+from tests.conftest import ro
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +21,7 @@ def demo(tmp_path_factory):
 
 
 def stats(path):
-    con = db.connect(path, read_only=True)
+    con = ro(path)
     rows = con.execute(
         "SELECT influencer_id, avg_performance, reliability, first_video_url, face_id FROM influencer_stats ORDER BY rank"
     ).fetchall()
@@ -29,7 +30,7 @@ def stats(path):
 
 
 def test_demo_finds_every_person(demo):
-    con = db.connect(demo / "influx.duckdb", read_only=True)
+    con = ro(demo / "influx.duckdb")
     n = con.execute("SELECT count(*) FROM influencer_stats").fetchone()[0]
     icc = con.execute("SELECT icc FROM reliability").fetchone()[0]
     con.close()

@@ -5,13 +5,12 @@ import cv2
 import numpy as np
 import pytest
 
-from influx import db
 from influx.cluster import cluster
 from influx.faces import FaceOptions
 from influx.fetch import FetchOptions
 from influx.ingest import IngestOptions, ingest
 from influx.synth import Shot, render
-from tests.conftest import write_csv
+from tests.conftest import ro, write_csv
 from tests.server import Server
 
 VARIANTS = [
@@ -58,7 +57,7 @@ def shared_run(tmp_path_factory):
 def test_every_face_video_ok_with_embeddings_and_crops(shared_run):
     tmp, truth, summary = shared_run
     assert summary.statuses == {"ok": len(truth)}
-    con = db.connect(tmp / "db.duckdb", read_only=True)
+    con = ro(tmp / "db.duckdb")
     bad = con.execute("SELECT count(*) FROM faces WHERE len(embedding) <> 128 OR octet_length(crop) < 100").fetchone()
     assert bad[0] == 0
 
@@ -67,7 +66,7 @@ def test_video_influencers_match_true_people(shared_run):
     from sklearn.metrics import adjusted_rand_score
 
     tmp, truth, _ = shared_run
-    con = db.connect(tmp / "db.duckdb", read_only=True)
+    con = ro(tmp / "db.duckdb")
     got = [iid for (iid,) in con.execute("SELECT influencer_id FROM video_influencers ORDER BY row_index").fetchall()]
     assert None not in got
     assert adjusted_rand_score([p for _, p in truth], got) == 1.0
@@ -76,7 +75,7 @@ def test_video_influencers_match_true_people(shared_run):
 
 def test_hamilton_clip_joins_lin_manuel_mirandas_photo_video(shared_run):
     tmp, truth, _ = shared_run
-    con = db.connect(tmp / "db.duckdb", read_only=True)
+    con = ro(tmp / "db.duckdb")
     rows = {n: i for i, (n, _) in enumerate(truth)}
     got = dict(con.execute("SELECT row_index, influencer_id FROM video_influencers").fetchall())
     assert got[rows["hamilton"]] == got[rows["lin_manuel_miranda-0"]]

@@ -1,0 +1,225 @@
+"""Bad input, faults and interruptions: every row ends with a status and a reason; nothing is lost or doubled."""
+
+import errno
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from fixtures.build import broken, campaign
+from influx import fetch
+from influx.cli import cli
+from influx.csv_input import read_rows
+from influx.faces import FaceOptions, process_video, sample_indices
+from influx.fetch import FetchOptions
+from influx.ingest import IngestOptions, StorageError, ingest
+from tests.conftest import ro, write_csv
+from tests.server import Server
+
+HOSTILE = ["/status/404", "/status/500", "/stall", "/reset", "/loop", "/html", "/empty", "/big", "/bignolength"]
+
+
+def opts(tmp, **kw):
+    fo = FetchOptions(videos_dir=tmp / "videos", timeout=0.5, retries=1, backoff=0.01, max_bytes=200_000)
+    return IngestOptions(fetch=fo, faces=FaceOptions(), workers=2, **kw)
+
+
+def test_hostile_links_fail_per_row_and_the_run_goes_on(tmp_path, server):
+    urls = [server.url + r for r in HOSTILE] + ["ftp://example.com/x", f"{server.url}/blob/eileen_a"]
+    csv = write_csv(tmp_path / "h.csv", [(i, u) for i, u in enumerate(urls)])
+    o = opts(tmp_path)
+    o.fetch.max_bytes = 10_000_000
+    s = ingest(tmp_path / "h.duckdb", csv, o)
+    con = ro(tmp_path / "h.duckdb")
+    rows = con.execute("SELECT row_index, status, error_kind, error FROM videos ORDER BY row_index").fetchall()
+    assert len(rows) == len(urls)
+    assert rows[-1][1] == "ok"
+    for row_index, status, kind, error in rows[:-1]:
+        assert status == "failed" and kind and error, (row_index, status, kind, error)
+    assert sum(s.failures.values()) == len(urls) - 1
+    # /big is 300 KB: under this run's cap it downloads, and then it is not a video
+    assert dict((r[0], r[2]) for r in rows)[HOSTILE.index("/big")] == "decode"
+
+
+def test_sniffer_is_not_fooled_by_urls_full_of_commas(tmp_path):
+    p = tmp_path / "c.csv"
+    p.write_text("Video URL;Performance\nhttp://a/x,y,z;1,5\nhttp://a/p,q;2\n")
+    rows = read_rows(p)
+    assert [(r.url, r.performance) for r in rows] == [("http://a/x,y,z", 1.5), ("http://a/p,q", 2.0)]
+
+
+@pytest.fixture(scope="module")
+def hard_files():
+    return broken()
+
+
+def test_audio_only_fails_with_reason(tmp_path, hard_files):
+    csv = write_csv(tmp_path / "a.csv", [(1, str(hard_files["audio_only"]))])
+    ingest(tmp_path / "a.duckdb", csv, opts(tmp_path))
+    con = ro(tmp_path / "a.duckdb")
+    status, kind, error = con.execute("SELECT status, error_kind, error FROM videos").fetchone()
+    assert (status, kind) == ("failed", "decode") and "decod" in error
+
+
+def test_single_frame_video(hard_files):
+    r = process_video(hard_files["one_frame"])
+    assert r.frames_sampled == 1 and len(r.faces) == 1
+
+
+def test_rotation_metadata_is_honoured(hard_files):
+    r = process_video(hard_files["rotated"])
+    assert (r.width, r.height) == (360, 640)  # displayed portrait
+    assert len(r.faces) == r.frames_sampled >= 2  # the face is upright only after rotation
+
+
+def test_two_hour_video_is_capped(hard_files):
+    started = time.perf_counter()
+    r = process_video(hard_files["two_hours"], FaceOptions(max_frames=30))
+    assert r.frames_sampled == 30 and r.duration_s == pytest.approx(7200, rel=0.01)
+    assert time.perf_counter() - started < 30
+    picked = sample_indices(7200, 1.0, FaceOptions(max_frames=30))
+    assert len(picked) == 30 and picked[0] < 240 and picked[-1] > 6960  # spread over the whole video
+
+
+def test_variable_frame_rate(hard_files):
+    r = process_video(hard_files["vfr"])
+    assert r.frames_sampled >= 2 and len(r.faces) == r.frames_sampled
+
+
+def test_unwritable_videos_dir_is_a_clear_error(tmp_path, server):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    csv = write_csv(tmp_path / "u.csv", [(1, f"{server.url}/blob/eileen_a")])
+    db_path = tmp_path / "u.duckdb"
+    result = CliRunner().invoke(cli, ["ingest", str(csv), "--db", str(db_path), "--videos-dir", str(blocker / "v")])
+    assert result.exit_code == 2 and "cannot write to --videos-dir" in result.output
+    assert not db_path.exists()
+
+
+def test_full_disk_stops_the_run_and_keeps_what_is_stored(tmp_path, server, monkeypatch):
+    csv = write_csv(tmp_path / "d.csv", [(1, f"{server.url}/blob/eileen_a"), (2, f"{server.url}/blob/grace_big")])
+    ingest(
+        tmp_path / "d.duckdb", write_csv(tmp_path / "first.csv", [(1, f"{server.url}/blob/eileen_a")]), opts(tmp_path)
+    )
+
+    def no_space(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(fetch, "_http_once", no_space)
+    with pytest.raises(StorageError, match="no space left"):
+        ingest(tmp_path / "d.duckdb", csv, opts(tmp_path))
+    con = ro(tmp_path / "d.duckdb")
+    assert con.execute("SELECT status FROM videos ORDER BY row_index").fetchall() == [("ok",), ("pending",)]
+
+
+def test_yt_dlp_runs_without_hooks_or_cookies(tmp_path, monkeypatch):
+    import yt_dlp
+
+    seen = {}
+
+    class Fake:
+        def __init__(self, params):
+            seen.update(params)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *a):
+            return False
+
+        def download(self, urls):
+            raise yt_dlp.utils.DownloadError("offline")
+
+    monkeypatch.setattr(yt_dlp, "YoutubeDL", Fake)
+    o = FetchOptions(videos_dir=tmp_path)
+    with pytest.raises(fetch.FetchError, match="yt-dlp"):
+        fetch.fetch("https://www.youtube.com/watch?v=abc", 3, o)
+    assert seen["postprocessors"] == [] and "cookiefile" not in seen and "exec_cmd" not in seen
+    assert "cookiesfrombrowser" not in seen
+    o.cookies = "c.txt"
+    with pytest.raises(fetch.FetchError):
+        fetch.fetch("https://www.tiktok.com/@a/video/1", 4, o)
+    assert seen["cookiefile"] == "c.txt"
+
+
+# ---- kill and Ctrl-C, on a real `influx ingest` process ----------------------------------
+
+
+@pytest.fixture(scope="module")
+def clips():
+    files = campaign(20)
+    with Server(files) as s:
+        yield s, sorted(files)
+
+
+def _start(tmp: Path, csv: Path) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "influx.cli", "ingest", str(csv), "--db", str(tmp / "k.duckdb"), "--workers", "2"]
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True, cwd=tmp)
+
+
+def _wait_for_downloads(tmp: Path, n: int, proc: subprocess.Popen, limit: float = 120) -> None:
+    end = time.monotonic() + limit
+    while time.monotonic() < end and proc.poll() is None:
+        if len([p for p in (tmp / "videos").glob("*.mp4")]) >= n:
+            return
+        time.sleep(0.05)
+    pytest.fail("the ingest did not get going")
+
+
+def _snapshot(path: Path):
+    con = ro(path)
+    videos = con.execute("SELECT row_index, status, n_faces, sha256 FROM videos ORDER BY row_index").fetchall()
+    faces = con.execute("SELECT row_index, frame_index, box_top, box_left FROM faces ORDER BY ALL").fetchall()
+    dup = con.execute(
+        "SELECT count(*) FROM (SELECT row_index, frame_index, box_top, box_left, count(*) c FROM faces GROUP BY ALL HAVING c > 1)"
+    ).fetchone()[0]
+    half = con.execute(
+        "SELECT count(*) FROM videos v WHERE status = 'ok' AND n_faces <> (SELECT count(*) FROM faces f WHERE f.row_index = v.row_index)"
+    ).fetchone()[0]
+    con.close()
+    return videos, faces, dup, half
+
+
+def test_sigkill_then_rerun_equals_an_uninterrupted_run(tmp_path, clips):
+    server, names = clips
+    csv = write_csv(tmp_path / "k.csv", [(i, f"{server.url}/blob/{n}") for i, n in enumerate(names)])
+    proc = _start(tmp_path, csv)
+    _wait_for_downloads(tmp_path, 8, proc)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    done_before = _snapshot(tmp_path / "k.duckdb")[0]
+    assert len(done_before) > 0 and any(s == "pending" for _, s, _, _ in done_before)  # killed mid-run
+    again = _start(tmp_path, csv)
+    out = again.communicate(timeout=300)[0].decode()
+    assert again.returncode == 0, out
+    videos, faces, dup, half = _snapshot(tmp_path / "k.duckdb")
+    ref_dir = tmp_path / "ref"
+    ref_dir.mkdir()
+    ingest(ref_dir / "k.duckdb", csv, IngestOptions(fetch=FetchOptions(videos_dir=ref_dir / "videos"), workers=2))
+    ref_videos, ref_faces, _, _ = _snapshot(ref_dir / "k.duckdb")
+    assert dup == 0 and half == 0
+    assert videos == ref_videos and faces == ref_faces
+    assert {s for _, s, _, _ in videos} == {"ok"}
+
+
+def test_ctrl_c_stops_cleanly_keeps_finished_videos_and_exits_130(tmp_path, clips):
+    server, names = clips
+    csv = write_csv(tmp_path / "c.csv", [(i, f"{server.url}/blob/{n}") for i, n in enumerate(names)])
+    proc = _start(tmp_path, csv)
+    _wait_for_downloads(tmp_path, 8, proc)
+    sent = time.monotonic()
+    os.killpg(proc.pid, signal.SIGINT)  # the terminal sends Ctrl-C to the whole group
+    out = proc.communicate(timeout=60)[0].decode()
+    assert time.monotonic() - sent < 5
+    assert proc.returncode == 130, out
+    assert "Interrupted" in out and "Traceback" not in out
+    videos, _, dup, half = _snapshot(tmp_path / "k.duckdb")
+    assert dup == 0 and half == 0
+    statuses = [s for _, s, _, _ in videos]
+    assert "pending" in statuses and len(statuses) == 20

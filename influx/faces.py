@@ -11,12 +11,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from .frames import VideoError, iter_frames
+
+__all__ = ["VideoError", "FaceOptions", "Face", "VideoResult", "process_video"]
+
 HOG_WINDOW = 80  # dlib's HOG detector finds faces of about this many pixels and larger
-SEEK_GAP = 300  # seek instead of decoding forward when the next sample is this many frames away
-
-
-class VideoError(Exception):
-    """The file cannot be decoded as a video."""
 
 
 @dataclass
@@ -24,7 +23,9 @@ class FaceOptions:
     fps: float = 1.0  # frames sampled per second of video
     max_frames: int = 60  # at most this many frames per video, spread over its length
     min_face: int = 40  # smallest face (pixels, original frame) the detector must find
-    max_detect_pixels: int = 2560 * 1440  # cap on the detection image, bounding the cost per frame
+    max_detect_pixels: int = 2560 * 1440  # cap on the upscaled detection image (small-face pass)
+    base_pixels: int = 1920 * 1080  # cap on the plain detection image (larger frames are shrunk)
+    discovery_every: int = 4  # the small-face pass also runs on every n-th sampled frame
     model: str = "hog"  # "hog" (CPU) or "cnn" (needs a GPU to be practical)
     crop_size: int = 256
     jpeg_quality: int = 90
@@ -74,52 +75,6 @@ def _load_models():
     return _models
 
 
-def sample_indices(n_frames: int, video_fps: float, opts: FaceOptions) -> list[int]:
-    """Frame indices to look at: `opts.fps` per second, at most `opts.max_frames`, evenly spread."""
-    if n_frames <= 0:
-        return []
-    duration = n_frames / video_fps if video_fps > 0 else n_frames
-    wanted = max(1, min(opts.max_frames, math.ceil(duration * opts.fps)))
-    step = n_frames / wanted
-    return sorted({min(n_frames - 1, int(step * (i + 0.5))) for i in range(wanted)})
-
-
-def iter_frames(path: Path, opts: FaceOptions):
-    """Yield (frame_index, timestamp_s, BGR frame) for the sampled frames, plus stream facts first."""
-    cap = cv2.VideoCapture(str(path))
-    if not cap.isOpened():
-        raise VideoError("not a video file that can be decoded")
-    try:
-        n_frames = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
-        fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
-        if not (0 < fps < 1000):
-            fps = 25.0
-        yield n_frames, fps
-        wanted = sample_indices(n_frames, fps, opts) if n_frames > 0 else None
-        if wanted is None:  # unknown length: take frames at the target rate until the end
-            every = max(1, round(fps / opts.fps))
-            wanted = range(0, every * opts.max_frames, every)
-        pos = 0  # index of the next frame grab() would return
-        for index in wanted:
-            if index - pos > SEEK_GAP:
-                cap.set(cv2.CAP_PROP_POS_FRAMES, index)
-                pos = index
-            ok = True
-            while pos < index and ok:
-                ok = cap.grab()
-                pos += 1
-            if not ok:
-                break
-            ok, frame = cap.read()
-            pos += 1
-            if not ok or frame is None:
-                break
-            ts = cap.get(cv2.CAP_PROP_POS_MSEC) / 1000.0
-            yield index, ts if ts > 0 else index / fps, frame
-    finally:
-        cap.release()
-
-
 def detection_scale(width: int, height: int, opts: FaceOptions) -> float:
     """Resize factor so that a face of `opts.min_face` px reaches the HOG window, within the pixel cap."""
     scale = HOG_WINDOW / max(1, opts.min_face)
@@ -164,66 +119,103 @@ def _frontality(shape) -> float:
     return max(0.0, 1.0 - 2.0 * abs(t - 0.5))
 
 
-def faces_in_frame(frame_bgr: np.ndarray, opts: FaceOptions) -> list[tuple]:
-    """Detect and encode the faces of one frame: [(box, score, sharpness, frontality, emb, crop)]."""
-    detector, predictor, encoder, dlib = _load_models()
-    h, w = frame_bgr.shape[:2]
-    rgb = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
-    scale = detection_scale(w, h, opts)
+def _detect(rgb: np.ndarray, scale: float, opts: FaceOptions) -> list[tuple]:
+    """[(top, right, bottom, left) in frame pixels, score] found on the frame resized by `scale`."""
+    detector = _load_models()[0]
+    h, w = rgb.shape[:2]
+    if scale != 1:
+        interp = cv2.INTER_LINEAR if scale > 1 else cv2.INTER_AREA
+        image = cv2.resize(rgb, (round(w * scale), round(h * scale)), interpolation=interp)
+    else:
+        image = rgb
     if opts.model == "cnn":
         import face_recognition
 
-        small = cv2.resize(rgb, (round(w * scale), round(h * scale))) if scale != 1 else rgb
-        found = [(r.rect, r.confidence) for r in face_recognition.api.cnn_face_detector(small, 0)]
+        found = [(r.rect, r.confidence) for r in face_recognition.api.cnn_face_detector(image, 0)]
     else:
         # Colour, not grey: dlib takes the strongest gradient over the channels, which keeps
         # borderline faces (compressed, looking down) that grey loses, for ~30% more time.
-        interp = cv2.INTER_LINEAR if scale > 1 else cv2.INTER_AREA
-        small = cv2.resize(rgb, (round(w * scale), round(h * scale)), interpolation=interp)
-        rects, scores, _ = detector.run(small, 0, 0.0)
+        rects, scores, _ = detector.run(image, 0, 0.0)
         found = list(zip(rects, scores, strict=True))
-    grey_full = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2GRAY)
-    boxes, shapes, scores = [], dlib.full_object_detections(), []
-    for rect, score in found:
-        top = max(0, round(rect.top() / scale))
-        left = max(0, round(rect.left() / scale))
-        bottom = min(h, round(rect.bottom() / scale))
-        right = min(w, round(rect.right() / scale))
-        if bottom - top < 8 or right - left < 8:
-            continue
-        full_rect = dlib.rectangle(left, top, right, bottom)
-        shapes.append(predictor(rgb, full_rect))
-        boxes.append((top, right, bottom, left))
-        scores.append(float(score))
-    if not boxes:
-        return []
-    embeddings = encoder.compute_face_descriptor(rgb, shapes, 0)
     out = []
-    for box, score, shape, emb in zip(boxes, scores, shapes, embeddings, strict=True):
-        out.append(
-            (box, score, _sharpness(grey_full, box), _frontality(shape),
-             np.asarray(emb, dtype=np.float32), _crop(frame_bgr, box, opts))
-        )  # fmt: skip
+    for rect, score in found:
+        top, left = max(0, round(rect.top() / scale)), max(0, round(rect.left() / scale))
+        bottom, right = min(h, round(rect.bottom() / scale)), min(w, round(rect.right() / scale))
+        if bottom - top >= 8 and right - left >= 8:
+            out.append(((top, right, bottom, left), float(score)))
     return out
+
+
+def _encode(frame_bgr: np.ndarray, rgb: np.ndarray, found: list[tuple], opts: FaceOptions) -> list[tuple]:
+    """Landmarks, 128-d encodings (one batch per frame), sharpness, frontality and crops."""
+    _, predictor, encoder, dlib = _load_models()
+    if not found:
+        return []
+    shapes = dlib.full_object_detections()
+    for (top, right, bottom, left), _ in found:
+        shapes.append(predictor(rgb, dlib.rectangle(left, top, right, bottom)))
+    embeddings = encoder.compute_face_descriptor(rgb, shapes, 0)
+    grey = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2GRAY)
+    return [
+        (box, score, _sharpness(grey, box), _frontality(shape), np.asarray(emb, dtype=np.float32),
+         _crop(frame_bgr, box, opts))
+        for (box, score), shape, emb in zip(found, shapes, embeddings, strict=True)
+    ]  # fmt: skip
+
+
+class _Detector:
+    """Two passes per video: a plain pass on every frame (faces of 80 px and more), and an
+    upscaled small-face pass (down to `min_face`) on every `discovery_every`-th frame and on
+    frames where the plain pass found nothing. Once the small-face pass finds a face the plain
+    pass could not, the video is in small-face mode: every later frame gets the upscaled pass.
+    """
+
+    def __init__(self, opts: FaceOptions):
+        self.opts = opts
+        self.small_mode = False
+        self.seen = 0
+
+    def __call__(self, rgb: np.ndarray) -> list[tuple]:
+        h, w = rgb.shape[:2]
+        base = min(1.0, math.sqrt(self.opts.base_pixels / max(1, w * h)))
+        up = detection_scale(w, h, self.opts)
+        k, self.seen = self.seen, self.seen + 1
+        if up <= base * 1.05:
+            return _detect(rgb, up, self.opts)
+        plain = [] if self.small_mode else _detect(rgb, base, self.opts)
+        if not (self.small_mode or not plain or k % self.opts.discovery_every == 0):
+            return plain
+        found = _detect(rgb, up, self.opts)
+        too_small_for_plain = HOG_WINDOW / base * 0.9
+        if any(min(b[2] - b[0], b[1] - b[3]) < too_small_for_plain for b, _ in found):
+            self.small_mode = True
+        return found
+
+
+def faces_in_frame(frame_bgr: np.ndarray, opts: FaceOptions, detector: _Detector | None = None) -> list[tuple]:
+    """Detect and encode the faces of one frame: [(box, score, sharpness, frontality, emb, crop)]."""
+    rgb = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB)
+    found = (detector or _Detector(FaceOptions(**{**opts.__dict__, "discovery_every": 1})))(rgb)
+    return _encode(frame_bgr, rgb, found, opts)
 
 
 def process_video(path: str | Path, opts: FaceOptions | None = None) -> VideoResult:
     """Sample frames of the video at `path` and return every face found with its encoding."""
     opts = opts or FaceOptions()
     started = time.perf_counter()
-    frames = iter_frames(Path(path), opts)
-    n_frames, fps = next(frames)
-    result = VideoResult(None, fps, None, None, 0, 0.0)
+    frames = iter_frames(Path(path), opts.fps, opts.max_frames)
+    info = next(frames)
+    result = VideoResult(info.duration_s, info.fps, None, None, 0, 0.0)
+    detector = _Detector(opts)
     for index, ts, frame in frames:
         if result.width is None:
             result.height, result.width = frame.shape[:2]
         result.frames_sampled += 1
-        for box, score, sharp, front, emb, crop in faces_in_frame(frame, opts):
+        for box, score, sharp, front, emb, crop in faces_in_frame(frame, opts, detector):
             top, right, bottom, left = box
             size = round(math.sqrt((bottom - top) * (right - left)))
             result.faces.append(Face(index, ts, box, size, score, sharp, front, emb, crop))
     if result.frames_sampled == 0:
         raise VideoError("no decodable video frames (truncated, audio only or not a video)")
-    result.duration_s = n_frames / fps if n_frames > 0 else None
     result.process_s = time.perf_counter() - started
     return result

@@ -305,10 +305,13 @@ def _run(con, todo, opts: IngestOptions, done) -> None:
                 except Exception as e:  # noqa: BLE001 - e.g. OpenCV errors on hostile files
                     error, kind = f"{type(e).__name__}: {e}", "decode"
                 else:
-                    known[sha] = row_index
-                    done(row_index, writer.video(row_index, result, **facts))
-                    for dup, dup_facts in waiting.pop(sha, []):
-                        writer.duplicate(dup, row_index, **dup_facts)
+                    # the lowest row with these bytes holds the faces, whichever was fetched first
+                    same = sorted([(row_index, facts), *waiting.pop(sha, [])], key=lambda x: x[0])
+                    canonical, canonical_facts = same[0]
+                    known[sha] = canonical
+                    done(canonical, writer.video(canonical, result, **canonical_facts))
+                    for dup, dup_facts in same[1:]:
+                        writer.duplicate(dup, canonical, **dup_facts)
                         done(dup, "duplicate")
                     in_flight.pop(sha, None)
                     continue

@@ -15,8 +15,9 @@ from fixtures.build import broken, campaign
 from influx import fetch
 from influx.cli import cli
 from influx.csv_input import read_rows
-from influx.faces import FaceOptions, process_video, sample_indices
+from influx.faces import FaceOptions, process_video
 from influx.fetch import FetchOptions
+from influx.frames import sample_times
 from influx.ingest import IngestOptions, StorageError, ingest
 from tests.conftest import ro, write_csv
 from tests.server import Server
@@ -63,7 +64,7 @@ def test_audio_only_fails_with_reason(tmp_path, hard_files):
     ingest(tmp_path / "a.duckdb", csv, opts(tmp_path))
     con = ro(tmp_path / "a.duckdb")
     status, kind, error = con.execute("SELECT status, error_kind, error FROM videos").fetchone()
-    assert (status, kind) == ("failed", "decode") and "decod" in error
+    assert (status, kind) == ("failed", "decode") and "no video stream" in error
 
 
 def test_single_frame_video(hard_files):
@@ -82,7 +83,7 @@ def test_two_hour_video_is_capped(hard_files):
     r = process_video(hard_files["two_hours"], FaceOptions(max_frames=30))
     assert r.frames_sampled == 30 and r.duration_s == pytest.approx(7200, rel=0.01)
     assert time.perf_counter() - started < 30
-    picked = sample_indices(7200, 1.0, FaceOptions(max_frames=30))
+    picked = sample_times(7200.0, 1.0, 30)
     assert len(picked) == 30 and picked[0] < 240 and picked[-1] > 6960  # spread over the whole video
 
 

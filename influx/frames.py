@@ -1,0 +1,136 @@
+"""Frames: pick and decode the frames of a video that face detection looks at.
+
+Decoding is the floor of the cost of a video, so influx decodes as little as it can: it spreads
+the samples over the video, takes a keyframe when one lies near a sample time (a keyframe decodes
+on its own, without the frames before it), and otherwise decodes forward from the last position,
+seeking only when that is shorter. Rotation metadata (phone videos) is applied.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+
+class VideoError(Exception):
+    """The file cannot be decoded as a video."""
+
+
+@dataclass
+class StreamInfo:
+    duration_s: float | None
+    fps: float
+
+
+def sample_times(duration: float, fps: float, max_frames: int) -> list[float]:
+    """`fps` samples per second, at most `max_frames`, at the centres of equal slices."""
+    n = max(1, min(max_frames, math.ceil(duration * fps)))
+    return [(i + 0.5) * duration / n for i in range(n)]
+
+
+def _open(path: Path):
+    import av
+
+    try:
+        container = av.open(str(path), metadata_errors="ignore")
+    except (av.error.FFmpegError, OSError, UnicodeDecodeError, ValueError) as e:
+        raise VideoError(f"not a video file that can be decoded ({e})") from None
+    if not container.streams.video:
+        container.close()
+        raise VideoError("no video stream in the file (audio only?)")
+    return container
+
+
+def _to_bgr(frame) -> np.ndarray:
+    image = frame.to_ndarray(format="bgr24")
+    rotation = round((getattr(frame, "rotation", 0) or 0) / 90) % 4  # counter-clockwise quarter turns
+    return np.ascontiguousarray(np.rot90(image, k=rotation)) if rotation else image
+
+
+def iter_frames(path: Path, fps: float, max_frames: int) -> Iterator:
+    """Yield StreamInfo first, then (frame_index, timestamp_s, BGR image) for each sampled frame."""
+    import av
+
+    container = _open(path)
+    try:
+        stream = container.streams.video[0]
+        tb = float(stream.time_base) if stream.time_base else 1 / 90000
+        rate = float(stream.average_rate or stream.guessed_rate or 0) or 25.0
+        if stream.duration:
+            duration = stream.duration * tb
+        elif container.duration:
+            duration = container.duration / av.time_base
+        else:
+            duration = None
+        yield StreamInfo(duration, rate)
+        try:
+            if duration is None or duration <= 0:
+                yield from _sequential(container, stream, rate, fps, max_frames)
+            else:
+                yield from _sampled(container, stream, tb, rate, sample_times(duration, fps, max_frames))
+        except av.error.FFmpegError:
+            return  # a truncated or corrupt tail: keep what was decoded
+    finally:
+        container.close()
+
+
+def _sequential(container, stream, rate, fps, max_frames):
+    """Unknown length: take frames at the target rate until `max_frames`."""
+    next_t, taken = 0.0, 0
+    for frame in container.decode(stream):
+        t = frame.time if frame.time is not None else 0.0
+        if t + 1e-6 >= next_t:
+            yield round(t * rate), t, _to_bgr(frame)
+            taken += 1
+            next_t = t + 1 / fps
+            if taken >= max_frames:
+                return
+
+
+def _keyframes(container, stream, tb) -> list[float]:
+    """Times of the keyframes, from the packet index (no decoding)."""
+    times = []
+    try:
+        for packet in container.demux(stream):
+            if packet.is_keyframe and packet.pts is not None:
+                times.append(packet.pts * tb)
+    except Exception:  # noqa: BLE001 - a corrupt tail: use the keyframes found so far
+        pass
+    return sorted(set(times))
+
+
+def _sampled(container, stream, tb, rate, targets):
+    keys = _keyframes(container, stream, tb)
+    spacing = targets[1] - targets[0] if len(targets) > 1 else max(targets[0], 1.0)
+    frames = None  # the decoder, positioned after `position`
+    position = -math.inf
+    last_yielded = None
+    for target in targets:
+        i = bisect.bisect_right(keys, target) - 1
+        key_before = keys[i] if i >= 0 else None
+        j = min(range(max(0, i), min(len(keys), i + 2)), key=lambda k: abs(keys[k] - target), default=None)
+        near_key = keys[j] if j is not None and abs(keys[j] - target) <= spacing / 2 else None
+        if near_key is not None and near_key > position:
+            want, seek_to = near_key, near_key  # a keyframe near the sample: decode it alone
+        else:
+            want = target
+            # decoding forward from here is cheaper than seeking when no keyframe lies between
+            seek_to = None if key_before is None or key_before <= position else key_before
+        if seek_to is not None or frames is None:
+            container.seek(int((seek_to or 0) / tb), stream=stream, backward=True, any_frame=False)
+            frames = container.decode(stream)
+        for frame in frames:
+            t = frame.time if frame.time is not None else 0.0
+            position = t
+            if t + 1e-6 >= want - 0.5 / rate:
+                if last_yielded is None or t > last_yielded + 1e-6:
+                    last_yielded = t
+                    yield round(t * rate), t, _to_bgr(frame)
+                break
+        else:
+            return  # end of stream

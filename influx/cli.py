@@ -28,7 +28,6 @@ from .csv_input import InputError, read_rows
 from .faces import FaceOptions
 from .fetch import FetchOptions
 from .ingest import IngestOptions, StorageError, Summary, ingest
-from .report import report
 
 console = Console(stderr=True)
 DEFAULT_DB = "influx.duckdb"
@@ -69,6 +68,8 @@ def ingest_options(f):
                      help="At most this many frames per video, spread over its length."),
         click.option("--min-face", type=click.IntRange(20, 1000), default=FaceOptions.min_face,
                      show_default=True, help="Smallest face to find, in pixels."),
+        click.option("--thorough", is_flag=True,
+                     help="Look for small faces on every frame and sample all --max-frames (about 3x slower)."),
         click.option("--model", type=click.Choice(["hog", "cnn"]), default="hog",
                      show_default=True, help="Face detector (cnn is only practical on a GPU)."),
         click.option("--max-bytes", type=click.IntRange(1), default=FetchOptions.max_bytes,
@@ -279,6 +280,8 @@ def merge_cmd(from_id, into_id, db_path):
 def run_report(db_path: str, out_dir: str | None):
     if not Path(db_path).exists():
         fail(f"no database at {db_path}")
+    from .report import report  # fpdf and matplotlib load only when a report is made
+
     try:
         files = report(db_path, out_dir)
     except db.DatabaseInUse as e:

@@ -59,6 +59,9 @@ def iter_frames(path: Path, fps: float, max_frames: int) -> Iterator:
     container = _open(path)
     try:
         stream = container.streams.video[0]
+        # B-frames are never references for the I and P frames, so skipping them is exact for
+        # the frames we keep and decodes 2-4x faster; a sample then lands on the next I/P frame.
+        stream.codec_context.skip_frame = "BIDIR"
         tb = float(stream.time_base) if stream.time_base else 1 / 90000
         rate = float(stream.average_rate or stream.guessed_rate or 0) or 25.0
         if stream.duration:
@@ -104,33 +107,46 @@ def _keyframes(container, stream, tb) -> list[float]:
     return sorted(set(times))
 
 
+def coarse_to_fine(n: int) -> list[int]:
+    """0..n-1 in an order that covers the whole range early: middle, quarters, eighths, ..."""
+    order, seen = [], set()
+    depth = 1
+    while len(order) < n:
+        for k in range(depth):
+            i = min(n - 1, int((k + 0.5) * n / depth))
+            if i not in seen:
+                seen.add(i)
+                order.append(i)
+        depth *= 2
+    return order
+
+
 def _sampled(container, stream, tb, rate, targets):
+    """Decode the frames nearest to `targets`, visited coarse to fine (the caller may stop early)."""
     keys = _keyframes(container, stream, tb)
     spacing = targets[1] - targets[0] if len(targets) > 1 else max(targets[0], 1.0)
-    frames = None  # the decoder, positioned after `position`
-    position = -math.inf
-    last_yielded = None
-    for target in targets:
+    frames = None  # the decoder, positioned just after `position`
+    position = math.inf
+    yielded: set[float] = set()
+    for target in (targets[i] for i in coarse_to_fine(len(targets))):
         i = bisect.bisect_right(keys, target) - 1
-        key_before = keys[i] if i >= 0 else None
-        j = min(range(max(0, i), min(len(keys), i + 2)), key=lambda k: abs(keys[k] - target), default=None)
-        near_key = keys[j] if j is not None and abs(keys[j] - target) <= spacing / 2 else None
-        if near_key is not None and near_key > position:
-            want, seek_to = near_key, near_key  # a keyframe near the sample: decode it alone
-        else:
+        key_before = keys[i] if i >= 0 else 0.0
+        near = [k for k in keys[max(0, i) : i + 2] if abs(k - target) <= spacing / 2 and k not in yielded]
+        if near:  # a keyframe near the sample decodes alone
+            want = seek_to = min(near, key=lambda k: abs(k - target))
+        else:  # decode forward from here when no keyframe lies between, else from the keyframe before
             want = target
-            # decoding forward from here is cheaper than seeking when no keyframe lies between
-            seek_to = None if key_before is None or key_before <= position else key_before
-        if seek_to is not None or frames is None:
-            container.seek(int((seek_to or 0) / tb), stream=stream, backward=True, any_frame=False)
+            seek_to = None if frames is not None and key_before <= position < target else key_before
+        if seek_to is not None:
+            container.seek(int(seek_to / tb), stream=stream, backward=True, any_frame=False)
             frames = container.decode(stream)
         for frame in frames:
             t = frame.time if frame.time is not None else 0.0
             position = t
             if t + 1e-6 >= want - 0.5 / rate:
-                if last_yielded is None or t > last_yielded + 1e-6:
-                    last_yielded = t
+                if all(abs(t - y) > 1e-6 for y in yielded):
+                    yielded.add(t)
                     yield round(t * rate), t, _to_bgr(frame)
                 break
         else:
-            return  # end of stream
+            frames, position = None, math.inf  # past the end: the next sample seeks

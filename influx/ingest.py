@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from . import db
 from .csv_input import Row, read_rows
@@ -134,6 +133,8 @@ class _Writer:
         with db.transaction(self.con):
             self.con.execute("DELETE FROM faces WHERE row_index = ?", [row_index])
             if result.faces:
+                import pandas as pd  # loaded on the first write, not at start-up
+
                 frame = pd.DataFrame(
                     {
                         "row_index": row_index,

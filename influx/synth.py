@@ -84,6 +84,7 @@ class Shot:
     second_from: float = 0.3  # fraction of the video when the second person appears
     second_until: float = 0.6
     seed: int = 0
+    codec: str = "mp4v"  # "mp4v" (OpenCV) or "h264" (libx264 through PyAV: long GOPs, B-frames, like real ads)
 
 
 def _background(width: int, height: int, rng: np.random.Generator) -> np.ndarray:
@@ -124,9 +125,7 @@ def render(path: str | Path, shot: Shot, photos: dict[str, list[np.ndarray]] | N
     main = _scaled_head(shot.person, shot.photo, shot.face, photos)
     other = _scaled_head(shot.second, 0, shot.second_face, photos) if shot.second else None
     n = max(1, round(shot.seconds * shot.fps))
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), shot.fps, (shot.width, shot.height))
-    if not writer.isOpened():
-        raise RuntimeError(f"cannot write video {path}")
+    writer = _writer(path, shot)
     start = rng.uniform(0.35, 0.65, 2)
     drift = rng.uniform(-0.1, 0.1, 2)
     for i in range(n):
@@ -153,6 +152,40 @@ def render(path: str | Path, shot: Shot, photos: dict[str, list[np.ndarray]] | N
         writer.write(frame)
     writer.release()
     return path
+
+
+class _H264Writer:
+    """libx264 through PyAV, with cv2.VideoWriter's write/release."""
+
+    def __init__(self, path: Path, fps: float, width: int, height: int):
+        from fractions import Fraction
+
+        import av
+
+        self.container = av.open(str(path), "w", format="mp4")
+        self.stream = self.container.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001))
+        self.stream.width, self.stream.height, self.stream.pix_fmt = width, height, "yuv420p"
+        self.stream.options = {"crf": "26", "preset": "veryfast"}
+
+    def write(self, frame: np.ndarray) -> None:
+        import av
+
+        for packet in self.stream.encode(av.VideoFrame.from_ndarray(frame, format="bgr24")):
+            self.container.mux(packet)
+
+    def release(self) -> None:
+        for packet in self.stream.encode():
+            self.container.mux(packet)
+        self.container.close()
+
+
+def _writer(path: Path, shot: Shot):
+    if shot.codec == "h264":
+        return _H264Writer(path, shot.fps, shot.width, shot.height)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), shot.fps, (shot.width, shot.height))
+    if not writer.isOpened():
+        raise RuntimeError(f"cannot write video {path}")
+    return writer
 
 
 def render_no_face(path: str | Path, seconds: float = 3.0, fps: float = 10.0, seed: int = 0) -> Path:

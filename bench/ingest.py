@@ -1,0 +1,251 @@
+"""Ingest benchmark: influx against the naive reference and the decode-every-frame floor.
+
+Builds a set of videos from the photos in ../shared/fixtures/faces (720p landscape and 1080x1920
+portrait, H.264, 10-30 s, some with a second smaller face, some small faces) plus the real clip,
+serves them from a local HTTP server, and runs in one go, one after the other:
+  (a) bench/naive.py   the original approach (1 fps full resolution, every face encoded, greedy)
+  (b) influx ingest + influx cluster, default settings
+  (c) bench/floor.py   decoding every frame of every video once with OpenCV
+printing wall time, CPU time, peak memory (summed over the process tree), the ratios, and the
+identity accuracy of (a) and (b) (adjusted Rand index and BCubed F1 over videos).
+
+    uv run python bench/ingest.py                       # 40 videos
+    uv run python bench/ingest.py --videos 60 --skip-naive
+    uv run python bench/ingest.py --sweep 20,40,80      # influx and floor only; plot in bench/out/
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import cv2
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from influx.synth import Shot, render  # noqa: E402
+from tests.server import Server  # noqa: E402
+
+SHARED = ROOT.parent / "shared" / "fixtures"
+WORK = ROOT / "bench" / "work"
+OUT = ROOT / "bench" / "out"
+VARIANTS = [
+    dict(width=1280, height=720, face=150, seconds=20),
+    dict(width=1080, height=1920, face=220, seconds=15),
+    dict(width=1280, height=720, face=70, seconds=25, blur=1.0, second_face=60, second_from=0.2, second_until=0.5),
+    dict(width=1080, height=1920, face=160, seconds=10, tilt=8, second_face=90, second_from=0.5, second_until=0.9),
+    dict(width=1280, height=720, face=100, seconds=30, jpeg_quality=35),
+]
+
+
+def photos() -> dict:
+    out = {}
+    for d in sorted((SHARED / "faces").iterdir()):
+        imgs = [cv2.imread(str(p)) for p in sorted(d.iterdir()) if "partial" not in p.name and "240p" not in p.name]
+        out[d.name] = imgs
+    return out
+
+
+def build_set(n: int) -> list[tuple[str, Path, str]]:
+    """(name, path, true person) for n videos: n-1 rendered plus the real clip."""
+    folder = WORK / "set"
+    folder.mkdir(parents=True, exist_ok=True)
+    people = photos()
+    names = sorted(people)
+    out = []
+    for i in range(n - 1):
+        person = names[i % len(names)]
+        variant = dict(VARIANTS[(i // len(names) + i) % len(VARIANTS)])
+        second = names[(i + 3) % len(names)] if "second_face" in variant else None
+        shot = Shot(person, photo=i // len(names), second=second, fps=25, codec="h264", seed=i, **variant)
+        path = folder / f"v{i:04d}.mp4"
+        if not path.exists():
+            render(folder / f"v{i:04d}.tmp.mp4", shot, people).replace(path)
+        out.append((path.stem, path, person))
+    out.append(("hamilton", SHARED / "videos" / "short_hamilton_clip.mp4", "lin_manuel_miranda"))
+    return out
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident memory (bytes) of a process and all its descendants."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(entry))
+            except (OSError, IndexError, ValueError):
+                pass
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        stack.extend(children.get(p, []))
+        try:
+            with open(f"/proc/{p}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+        except OSError:
+            pass
+    return total
+
+
+def measure(cmd: list[str] | str) -> dict:
+    """Run a command; wall time, CPU time of it and its children, peak summed RSS."""
+    before = os.times()
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, shell=isinstance(cmd, str), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    peak = 0
+    done = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss(proc.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output = proc.communicate()[0].decode(errors="replace")
+    done.set()
+    sampler.join()
+    wall = time.perf_counter() - started
+    after = os.times()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{cmd} failed:\n{output[-3000:]}")
+    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    return {"wall_s": wall, "cpu_s": cpu, "peak_mb": peak / 2**20, "output": output}
+
+
+def bcubed_f1(truth: list, pred: list) -> float:
+    pred = [p if p is not None else f"none-{i}" for i, p in enumerate(pred)]
+    precision = recall = 0.0
+    for i in range(len(truth)):
+        same_pred = [j for j in range(len(truth)) if pred[j] == pred[i]]
+        same_true = [j for j in range(len(truth)) if truth[j] == truth[i]]
+        both = len([j for j in same_pred if truth[j] == truth[i]])
+        precision += both / len(same_pred)
+        recall += both / len(same_true)
+    precision, recall = precision / len(truth), recall / len(truth)
+    return 2 * precision * recall / (precision + recall)
+
+
+def accuracy(truth: list, pred: list) -> dict:
+    from sklearn.metrics import adjusted_rand_score
+
+    filled = [p if p is not None else f"none-{i}" for i, p in enumerate(pred)]
+    return {"ari": adjusted_rand_score(truth, filled), "bcubed_f1": bcubed_f1(truth, pred)}
+
+
+def run_influx(items, tag: str) -> tuple[dict, list]:
+    folder = WORK / f"influx-{tag}"
+    subprocess.run(["rm", "-rf", str(folder)], check=True)
+    folder.mkdir(parents=True)
+    files = {name: path for name, path, _ in items}
+    with Server(files) as server:
+        with open(folder / "in.csv", "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["Video URL", "Performance"])
+            w.writerows([(f"{server.url}/blob/{name}", 1.0) for name, _, _ in items])
+        influx = str(Path(sys.executable).parent / "influx")
+        db = folder / "bench.duckdb"
+        m = measure(f"{influx} ingest {folder / 'in.csv'} --db {db} && {influx} cluster --db {db}")
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    got = dict(con.execute("SELECT row_index, influencer_id FROM video_influencers").fetchall())
+    frames = con.execute("SELECT sum(frames_sampled), count(*) FILTER (status = 'ok') FROM videos").fetchone()
+    con.close()
+    m["frames_sampled"], m["ok"] = frames
+    return m, [got[i] for i in range(len(items))]
+
+
+def run_naive(items, tag: str) -> tuple[dict, list]:
+    folder = WORK / f"naive-{tag}"
+    folder.mkdir(parents=True, exist_ok=True)
+    listing = folder / "videos.txt"
+    listing.write_text("\n".join(str(p) for _, p, _ in items))
+    m = measure([sys.executable, str(ROOT / "bench" / "naive.py"), str(listing), str(folder / "out.json")])
+    got = json.loads((folder / "out.json").read_text())
+    return m, [got[str(p)] for _, p, _ in items]
+
+
+def run_floor(items, tag: str) -> dict:
+    folder = WORK / f"floor-{tag}"
+    folder.mkdir(parents=True, exist_ok=True)
+    listing = folder / "videos.txt"
+    listing.write_text("\n".join(str(p) for _, p, _ in items))
+    return measure([sys.executable, str(ROOT / "bench" / "floor.py"), str(listing)])
+
+
+def table(rows: dict) -> None:
+    print(f"{'run':8} {'wall s':>8} {'cpu s':>8} {'peak MB':>8} {'ARI':>6} {'BCubed F1':>9}")
+    for name, m in rows.items():
+        ari = f"{m['ari']:.3f}" if "ari" in m else "-"
+        f1 = f"{m['bcubed_f1']:.3f}" if "bcubed_f1" in m else "-"
+        print(f"{name:8} {m['wall_s']:8.1f} {m['cpu_s']:8.1f} {m['peak_mb']:8.0f} {ari:>6} {f1:>9}")
+
+
+def one(n: int, skip_naive: bool) -> dict:
+    items = build_set(n)
+    truth = [p for _, _, p in items]
+    rows = {}
+    rows["floor"] = run_floor(items, str(n))
+    rows["influx"], pred = run_influx(items, str(n))
+    rows["influx"].update(accuracy(truth, pred))
+    if not skip_naive:
+        rows["naive"], pred = run_naive(items, str(n))
+        rows["naive"].update(accuracy(truth, pred))
+    print(f"\n{n} videos ({sum(1 for _ in items)} incl. the real clip), {os.cpu_count()} cores,"
+          f" influx sampled {rows['influx']['frames_sampled']} frames")  # fmt: skip
+    table(rows)
+    print(f"influx / floor (wall): {rows['influx']['wall_s'] / rows['floor']['wall_s']:.2f}x")
+    if "naive" in rows:
+        print(f"naive / influx (wall): {rows['naive']['wall_s'] / rows['influx']['wall_s']:.1f}x")
+    OUT.mkdir(parents=True, exist_ok=True)
+    summary = {k: {kk: vv for kk, vv in v.items() if kk != "output"} for k, v in rows.items()}
+    (OUT / f"ingest_{n}.json").write_text(json.dumps(summary, indent=2))
+    return summary
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--videos", type=int, default=40)
+    ap.add_argument("--skip-naive", action="store_true")
+    ap.add_argument("--sweep", help="comma-separated video counts: influx and floor only, plotted")
+    args = ap.parse_args()
+    if not SHARED.is_dir():
+        sys.exit(f"needs {SHARED}")
+    if not args.sweep:
+        one(args.videos, args.skip_naive)
+        return
+    counts = [int(x) for x in args.sweep.split(",")]
+    results = {n: one(n, skip_naive=True) for n in counts}
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (a, b) = plt.subplots(1, 2, figsize=(9, 3.5))
+    for run in ("influx", "floor"):
+        a.plot(counts, [results[n][run]["wall_s"] for n in counts], "o-", label=run)
+        b.plot(counts, [results[n][run]["peak_mb"] for n in counts], "o-", label=run)
+    a.set(xlabel="videos", ylabel="wall time (s)", title="time")
+    b.set(xlabel="videos", ylabel="peak memory (MB, process tree)", title="memory")
+    a.legend()
+    fig.tight_layout()
+    fig.savefig(OUT / "scaling.png", dpi=120)
+    print(f"plot: {OUT / 'scaling.png'}")
+
+
+if __name__ == "__main__":
+    main()

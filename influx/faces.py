@@ -1,4 +1,4 @@
-"""Frames, detection and encodings: turn one video file into a list of faces (a pure function)."""
+"""Faces: detect and encode the faces of one video's sampled frames (a pure function per video)."""
 
 from __future__ import annotations
 
@@ -23,11 +23,11 @@ SAME_PERSON = 0.5  # within a video, a face this close to a person already seen 
 class FaceOptions:
     fps: float = 1.0  # frames sampled per second of video
     max_frames: int = 12  # at most this many frames per video, spread over its length
-    min_frames: int = 4  # stop after this many frames once the people on screen are stable
-    stable_frames: int = 3  # ... meaning: this many frames in a row showed nobody new
+    min_frames: int = 3  # stop after this many frames once the people on screen are stable
+    stable_frames: int = 2  # ... meaning: this many frames in a row showed nobody new
     min_face: int = 40  # smallest face (pixels, original frame) the detector must find
     max_detect_pixels: int = 2560 * 1440  # cap on the upscaled detection image (small-face pass)
-    base_pixels: int = 1920 * 1080  # cap on the plain detection image (larger frames are shrunk)
+    base_pixels: int = 1280 * 720  # cap on the plain detection image (larger frames are shrunk)
     discovery_frames: int = 0  # the small-face pass also runs on this many first frames
     thorough: bool = False  # small-face pass on every frame and no early stop (about 3x slower)
     model: str = "hog"  # "hog" (CPU) or "cnn" (needs a GPU to be practical)
@@ -170,8 +170,8 @@ def _encode(frame_bgr: np.ndarray, rgb: np.ndarray, found: list[tuple], opts: Fa
 class _Detector:
     """Two passes per video. The upscaled small-face pass (faces down to `min_face`) runs on the
     first `discovery_frames` sampled frames and on frames where the plain pass (faces of 80 px
-    and more, about 4x cheaper) found nothing or only boxes near its 80 px window (a smaller
-    face seen coarsely); every other frame gets the plain pass alone.
+    and more, about 4x cheaper) found nothing or a box of its smallest size (a smaller face seen
+    coarsely); every other frame gets the plain pass alone.
     Once the small-face pass finds a face the plain pass could not, the video is in small-face
     mode and every later frame gets the upscaled pass.
     """
@@ -191,8 +191,9 @@ class _Detector:
         window = HOG_WINDOW / base  # the smallest box the plain pass can return, in frame pixels
         if not (self.small_mode or self.opts.thorough) and k >= self.opts.discovery_frames:
             plain = _detect(rgb, base, self.opts)
-            # a box near the window size may be a smaller face seen coarsely: measure it again
-            if plain and all(min(b[2] - b[0], b[1] - b[3]) >= 1.2 * window for b, _ in plain):
+            # the plain pass's smallest boxes (about 72 px: its first pyramid level) hold any face
+            # from 50 to 75 px: measure those again upscaled
+            if plain and all(min(b[2] - b[0], b[1] - b[3]) >= window for b, _ in plain):
                 return plain
         found = _detect(rgb, up, self.opts)
         too_small_for_plain = window * 0.9

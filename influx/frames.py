@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+decoder_threads = 0  # 0: FFmpeg's choice; worker processes set 1 (the pool already fills the cores)
+
 
 class VideoError(Exception):
     """The file cannot be decoded as a video."""
@@ -62,6 +64,8 @@ def iter_frames(path: Path, fps: float, max_frames: int) -> Iterator:
         # B-frames are never references for the I and P frames, so skipping them is exact for
         # the frames we keep and decodes 2-4x faster; a sample then lands on the next I/P frame.
         stream.codec_context.skip_frame = "BIDIR"
+        if decoder_threads:
+            stream.codec_context.thread_count = decoder_threads
         tb = float(stream.time_base) if stream.time_base else 1 / 90000
         rate = float(stream.average_rate or stream.guessed_rate or 0) or 25.0
         if stream.duration:

@@ -109,8 +109,14 @@ def _fetch_and_hash(row_index: int, url: str, opts: FetchOptions):
     return got.path, sha, size, time.perf_counter() - started
 
 
-def _ignore_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
+def _worker_init() -> None:
+    """Each worker decodes single-threaded: the pool already uses every core, and FFmpeg's own
+    threads would only compete with it. (OpenCV's thread count is left alone: changing it in a
+    forked child can deadlock on the parent's thread pool.) Ctrl-C is the parent's to handle."""
+    from . import frames
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    frames.decoder_threads = 1
 
 
 class _Writer:
@@ -240,7 +246,7 @@ def _run(con, todo, opts: IngestOptions, done) -> None:
     workers = max(1, opts.workers)
     queue = list(reversed(todo))
     fetchers = ThreadPoolExecutor(max_workers=workers + 2, thread_name_prefix="fetch")
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init)
     fetching: dict[Future, int] = {}
     processing: dict[Future, tuple] = {}  # future -> (row_index, sha, facts, path, pool)
     waiting: dict[str, list[tuple[int, dict]]] = {}  # sha in processing -> duplicate rows waiting
@@ -330,7 +336,7 @@ def _run(con, todo, opts: IngestOptions, done) -> None:
 
 def _restart(pool: ProcessPoolExecutor, opts: IngestOptions) -> ProcessPoolExecutor:
     _stop(pool)
-    return ProcessPoolExecutor(max_workers=max(1, opts.workers), initializer=_ignore_sigint)
+    return ProcessPoolExecutor(max_workers=max(1, opts.workers), initializer=_worker_init)
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:

@@ -263,10 +263,11 @@ def _table(pdf: FPDF, data: dict) -> None:
 
 
 METHODS = [
-    ("Faces", "Frames are sampled from every video (by default one a second, at most 60, spread over the video; "
-     "rotation metadata honoured). Faces are found with dlib's HOG detector through face_recognition, with the "
-     "frame upscaled so faces down to 40 px are found, and each face is described by dlib's 128-d encoding. "
-     "Videos with identical bytes (SHA-256) are decoded once."),
+    ("Faces", "Frames are sampled from every video (at most one a second and 12 a video, spread over it, "
+     "stopping once four frames show nobody new; rotation metadata honoured). Faces are found with dlib's "
+     "HOG detector through face_recognition, with an upscaled pass where needed so faces down to 40 px are "
+     "found, and each face is described by dlib's 128-d encoding. Videos with identical bytes (SHA-256) "
+     "are decoded once."),
     ("People", "Within each video, faces of successive frames closer than 0.5 form tracks. Track means are "
      "clustered with HDBSCAN (leaf clusters); clusters and lone tracks whose centroids are within 0.55 "
      "(average linkage) are one person. Two faces in the same frame are never the same person. A lone track "

@@ -82,4 +82,4 @@ def test_hamilton_clip_joins_lin_manuel_mirandas_photo_video(shared_run):
     emb = np.array(
         [e for (e,) in con.execute("SELECT embedding FROM faces WHERE row_index = ?", [rows["hamilton"]]).fetchall()]
     )
-    assert len(emb) >= 3
+    assert len(emb) >= 2  # early stop: three frames, Lin-Manuel Miranda in two of them at least

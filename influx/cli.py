@@ -69,7 +69,7 @@ def ingest_options(f):
         click.option("--min-face", type=click.IntRange(20, 1000), default=FaceOptions.min_face,
                      show_default=True, help="Smallest face to find, in pixels."),
         click.option("--thorough", is_flag=True,
-                     help="Look for small faces on every frame and sample all --max-frames (about 3x slower)."),
+                     help="Look for small faces on every frame and sample all --max-frames."),
         click.option("--model", type=click.Choice(["hog", "cnn"]), default="hog",
                      show_default=True, help="Face detector (cnn is only practical on a GPU)."),
         click.option("--max-bytes", type=click.IntRange(1), default=FetchOptions.max_bytes,

@@ -29,7 +29,7 @@ class FaceOptions:
     max_detect_pixels: int = 2560 * 1440  # cap on the upscaled detection image (small-face pass)
     base_pixels: int = 1280 * 720  # cap on the plain detection image (larger frames are shrunk)
     discovery_frames: int = 0  # the small-face pass also runs on this many first frames
-    thorough: bool = False  # small-face pass on every frame and no early stop (about 3x slower)
+    thorough: bool = False  # small-face pass on every frame and no early stop
     model: str = "hog"  # "hog" (CPU) or "cnn" (needs a GPU to be practical)
     crop_size: int = 256
     jpeg_quality: int = 90

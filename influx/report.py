@@ -264,7 +264,7 @@ def _table(pdf: FPDF, data: dict) -> None:
 
 METHODS = [
     ("Faces", "Frames are sampled from every video (at most one a second and 12 a video, spread over it, "
-     "stopping once four frames show nobody new; rotation metadata honoured). Faces are found with dlib's "
+     "stopping once three frames show nobody new; rotation metadata honoured). Faces are found with dlib's "
      "HOG detector through face_recognition, with an upscaled pass where needed so faces down to 40 px are "
      "found, and each face is described by dlib's 128-d encoding. Videos with identical bytes (SHA-256) "
      "are decoded once."),

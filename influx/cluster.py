@@ -52,7 +52,6 @@ def build_tracks(frames: np.ndarray, emb: np.ndarray, max_distance: float) -> np
     tracks = np.full(len(frames), -1)
     means: list[np.ndarray] = []
     counts: list[int] = []
-    last_frame: list[int] = []
     for frame in np.unique(frames):
         idx = np.flatnonzero(frames == frame)
         if means:
@@ -69,13 +68,11 @@ def build_tracks(frames: np.ndarray, emb: np.ndarray, max_distance: float) -> np
             taken.add(t)
             counts[t] += 1
             means[t] = means[t] + (emb[idx[i]] - means[t]) / counts[t]
-            last_frame[t] = frame
         for i in idx:
             if tracks[i] < 0:
                 tracks[i] = len(means)
                 means.append(emb[i].astype(np.float64))
                 counts.append(1)
-                last_frame.append(frame)
     return tracks
 
 
@@ -102,9 +99,7 @@ def _hdbscan_leaves(points: np.ndarray, min_cluster_size: int) -> np.ndarray:
     return model.fit_predict(centred.astype(np.float64))
 
 
-def group_tracks(
-    means: np.ndarray, track_video: np.ndarray, conflicts: set[tuple[int, int]], opts: ClusterOptions
-) -> np.ndarray:
+def group_tracks(means: np.ndarray, conflicts: set[tuple[int, int]], opts: ClusterOptions) -> np.ndarray:
     """Person number (0..) of each track: HDBSCAN leaves, then average-linkage merging."""
     from scipy.cluster.hierarchy import fcluster, linkage
 
@@ -214,7 +209,7 @@ def assign(cols, emb: np.ndarray, opts: ClusterOptions):
         for i in range(len(ts)):
             for j in range(i + 1, len(ts)):
                 conflicts.add((min(ts[i], ts[j]), max(ts[i], ts[j])))
-    person = group_tracks(means, track_video, conflicts, opts)
+    person = group_tracks(means, conflicts, opts)
     # a person made of one track is kept only when substantial
     tracks_of = Counter(person)
     top_presence: dict = {}
@@ -296,7 +291,7 @@ def write_labels(con: duckdb.DuckDBPyConnection, face_ids, tracks, ids) -> None:
             "influencer_id": pd.array([None if i < 0 else int(i) for i in ids], dtype="Int64"),
         }
     )
-    names = dict(con.execute("SELECT influencer_id, name FROM influencers WHERE name IS NOT NULL").fetchall())
+    names = _names(con)
     with db.transaction(con):
         con.register("new_labels", labels)
         con.execute("UPDATE faces SET track_id = NULL, influencer_id = NULL")
@@ -306,6 +301,11 @@ def write_labels(con: duckdb.DuckDBPyConnection, face_ids, tracks, ids) -> None:
         )
         con.unregister("new_labels")
         rebuild_people(con, names)
+
+
+def _names(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
+    """The names users gave, by influencer id (carried over when people are rebuilt)."""
+    return dict(con.execute("SELECT influencer_id, name FROM influencers WHERE name IS NOT NULL").fetchall())
 
 
 def rebuild_people(con: duckdb.DuckDBPyConnection, names: dict[int, str]) -> None:
@@ -337,7 +337,7 @@ def merge(db_path, from_id: int, into_id: int) -> None:
                 raise KeyError(f"no influencer with id {i}")
         if from_id == into_id:
             raise ValueError("cannot merge an influencer into itself")
-        names = dict(con.execute("SELECT influencer_id, name FROM influencers WHERE name IS NOT NULL").fetchall())
+        names = _names(con)
         if into_id not in names and from_id in names:
             names[into_id] = names[from_id]
         names.pop(from_id, None)

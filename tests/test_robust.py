@@ -88,6 +88,13 @@ def test_two_hour_video_is_capped(hard_files):
     assert len(picked) == 30 and picked[0] < 240 and picked[-1] > 6960  # spread over the whole video
 
 
+def test_a_download_cut_short_keeps_the_frames_that_arrived(hard_files):
+    r = process_video(hard_files["cut_short"])
+    assert r.duration_s == pytest.approx(10, abs=0.2)  # the index still describes the whole video
+    assert r.frames_sampled >= 2 and len(r.faces) == r.frames_sampled
+    assert max(f.timestamp_s for f in r.faces) < 6.5  # only the first 60% can be decoded
+
+
 def test_variable_frame_rate(hard_files):
     r = process_video(hard_files["vfr"])
     assert r.frames_sampled >= 2 and len(r.faces) == r.frames_sampled

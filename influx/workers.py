@@ -40,8 +40,19 @@ def _kill(pool: ProcessPoolExecutor) -> None:
         p.kill()
 
 
+def _transfer(source: Future, target: Future) -> None:
+    if source.cancelled():  # the pool was shut down with the run
+        target.set_exception(BrokenProcessPool("cancelled"))
+        return
+    exc = source.exception()
+    if exc is None:
+        target.set_result(source.result())
+    else:
+        target.set_exception(exc)
+
+
 class Workers:
-    """A pool of `n` processes, plus a one-process pool for each suspect video.
+    """A pool of `n` processes, plus one-process pools (at most `n` at a time) for suspect videos.
 
     A crash breaks the whole pool, so every video in it becomes a suspect and is retried alone,
     where a crash can only be its own. A video still running after `timeout` seconds (0: never)
@@ -57,13 +68,26 @@ class Workers:
         self.started: dict[Future, float] = {}
         self.overran: set[Future] = set()
         self.killed: set[ProcessPoolExecutor] = set()  # pools killed because a video overran
+        self.backlog: list[tuple[Future, Path]] = []  # suspects waiting for a one-process pool
 
     def submit(self, row_index: int, path: Path) -> Future:
-        alone = row_index in self.suspects
-        pool = ProcessPoolExecutor(max_workers=1, initializer=_init) if alone else self.shared
-        fut = pool.submit(process_video, path, self.faces)
-        self.jobs[fut] = (row_index, alone, pool)
+        if row_index not in self.suspects:
+            fut = self.shared.submit(process_video, path, self.faces)
+            self.jobs[fut] = (row_index, False, self.shared)
+            return fut
+        fut = Future()  # completed from the one-process pool's future once it runs
+        self.jobs[fut] = (row_index, True, None)
+        self.backlog.append((fut, path))
+        self._start_alone()
         return fut
+
+    def _start_alone(self) -> None:
+        while self.backlog and sum(1 for _, alone, pool in self.jobs.values() if alone and pool) < self.n:
+            fut, path = self.backlog.pop(0)
+            pool = ProcessPoolExecutor(max_workers=1, initializer=_init)
+            self.jobs[fut] = (self.jobs[fut][0], True, pool)
+            fut.set_running_or_notify_cancel()
+            pool.submit(process_video, path, self.faces).add_done_callback(lambda done, fut=fut: _transfer(done, fut))
 
     def outcome(self, fut: Future) -> VideoResult | tuple[str, str] | None:
         """The finished job's result, (error_kind, error) if it failed, or None: submit it again."""
@@ -91,6 +115,7 @@ class Workers:
         finally:
             if alone:
                 _stop(pool)
+                self._start_alone()
 
     def watch(self) -> None:
         """Kill the pool of any video running for longer than the time limit."""
@@ -98,6 +123,8 @@ class Workers:
             return
         now = time.monotonic()
         for fut, (_, _, pool) in self.jobs.items():
+            if pool is None:  # waiting in the backlog
+                continue
             if fut.running():
                 self.started.setdefault(fut, now)
             if pool not in self.killed and now - self.started.get(fut, now) > self.timeout:
@@ -111,5 +138,5 @@ class Workers:
             self.shared = ProcessPoolExecutor(max_workers=self.n, initializer=_init)
 
     def stop(self) -> None:
-        for pool in {self.shared, *(p for _, _, p in self.jobs.values())}:
+        for pool in {self.shared, *(p for _, _, p in self.jobs.values() if p is not None)}:
             _stop(pool)

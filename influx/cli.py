@@ -78,6 +78,9 @@ def ingest_options(f):
                      show_default=True, help="Network timeout in seconds."),
         click.option("--retries", type=click.IntRange(0, 20), default=FetchOptions.retries,
                      show_default=True, help="Retries of a failed download (with backoff)."),
+        click.option("--video-timeout", type=click.FloatRange(0), default=IngestOptions.video_timeout,
+                     show_default=True,
+                     help="Seconds one video may take to process before it is marked failed (0: no limit)."),
         click.option("--retry-failed", is_flag=True, help="Try the failed rows again."),
         click.option("--cookies", type=click.Path(exists=True, dir_okay=False),
                      help="A cookies.txt file for yt-dlp (platform links that need a login)."),
@@ -98,9 +101,16 @@ def _ingest_opts(db_path, csv_path, kw) -> IngestOptions:
             retries=kw["retries"],
             cookies=kw["cookies"],
         ),
-        faces=FaceOptions(fps=kw["fps"], max_frames=kw["max_frames"], min_face=kw["min_face"], model=kw["model"]),
+        faces=FaceOptions(
+            fps=kw["fps"],
+            max_frames=kw["max_frames"],
+            min_face=kw["min_face"],
+            model=kw["model"],
+            thorough=kw["thorough"],
+        ),  # fmt: skip
         workers=kw["workers"],
         retry_failed=kw["retry_failed"],
+        video_timeout=kw["video_timeout"],
     )
 
 

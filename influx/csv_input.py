@@ -66,14 +66,28 @@ def _records(text: str) -> list[list[str]]:
 
 
 def parse_score(cell: str | None) -> tuple[float | None, str | None]:
-    """A performance cell as a float, or (None, reason). Accepts a decimal comma ("1,5")."""
+    """A performance cell as a float, or (None, reason).
+
+    Spreadsheet formatting is undone: a decimal comma ("1,5"), thousands separators ("1,234.5",
+    "1.234,5", "1 234"), a currency sign ("$12"), a percent sign ("3.5%" is 3.5, as displayed)
+    and accounting negatives ("(12)").
+    """
     text = (cell or "").strip()
     if not text:
         return None, "empty performance"
-    if re.fullmatch(r"[+-]?\d+,\d+", text):
-        text = text.replace(",", ".")
+    number = re.sub(r"[\s\u00a0\u202f'$€£¥]", "", text)  # spaces, NBSPs, ' and currency signs
+    if number.endswith("%"):
+        number = number[:-1]
+    if re.fullmatch(r"\(\d[\d.,]*\)", number):
+        number = "-" + number[1:-1]
+    if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+\.\d+|[+-]?\d{1,3}(,\d{3}){2,}", number):
+        number = number.replace(",", "")  # 1,234.5 and 1,234,567
+    elif re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+,\d+|[+-]?\d{1,3}(\.\d{3}){2,}", number):
+        number = number.replace(".", "").replace(",", ".")  # 1.234,5 and 1.234.567
+    elif re.fullmatch(r"[+-]?\d*,\d+", number):
+        number = number.replace(",", ".")  # a decimal comma; "1,234" alone is read as 1.234
     try:
-        value = float(text)
+        value = float(number)
     except ValueError:
         return None, f"performance {cell!r} is not a number"
     if not math.isfinite(value):

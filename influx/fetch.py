@@ -7,6 +7,7 @@ import http.client
 import os
 import socket
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -18,8 +19,13 @@ PLATFORM_HOSTS = (
     "vimeo.com", "twitter.com", "x.com", "snapchat.com", "dailymotion.com", "twitch.tv",
 )  # fmt: skip
 CHUNK = 1 << 20
+MIN_RATE = 1024  # bytes/s: a server sending less than this over a whole --timeout has timed out
 STOP = threading.Event()  # set by the ingest on Ctrl-C: downloads give up at the next chunk
 USER_AGENT = "influx/0.1 (+https://pypi.org/project/influx)"
+
+
+class TooSlow(TimeoutError):
+    """The server keeps the connection alive but sends next to nothing."""
 
 
 class FetchError(Exception):
@@ -137,6 +143,8 @@ def _describe(error: Exception | None, retries: int) -> FetchError:
         return FetchError(f"http_{error.code}", f"HTTP {error.code} {error.reason}{tries}")
     if isinstance(error, urllib.error.URLError):
         error = error.reason if isinstance(error.reason, Exception) else error
+    if isinstance(error, TooSlow):
+        return FetchError("timeout", f"{error}{tries}")
     if isinstance(error, socket.timeout | TimeoutError):
         return FetchError("timeout", f"timed out{tries}")
     if isinstance(error, ConnectionError | http.client.HTTPException):
@@ -155,11 +163,17 @@ def _http_once(url: str, part: Path, opts: FetchOptions) -> bool:
         if length and length.isdigit() and int(length) > opts.max_bytes:
             raise FetchError("too_large", f"file is {int(length):,} bytes, over --max-bytes {opts.max_bytes:,}")
         size = 0
+        window_start, window_size = time.monotonic(), 0  # the rate check: bytes since window_start
         with open(part, "wb") as out:
-            while chunk := response.read(CHUNK):
+            while chunk := response.read1(CHUNK):  # what has arrived, not a full CHUNK
                 if STOP.is_set():
                     raise FetchError("interrupted", "download interrupted")
                 size += len(chunk)
+                window_size += len(chunk)
+                if time.monotonic() - window_start > opts.timeout:
+                    if window_size < MIN_RATE * opts.timeout:
+                        raise TooSlow(f"the server sent under 1 KB/s for {opts.timeout:g} s")
+                    window_start, window_size = time.monotonic(), 0
                 if size > opts.max_bytes:
                     raise FetchError("too_large", f"file is over --max-bytes {opts.max_bytes:,}")
                 out.write(chunk)

@@ -126,7 +126,10 @@ def coarse_to_fine(n: int) -> list[int]:
 
 
 def _sampled(container, stream, tb, rate, targets):
-    """Decode the frames nearest to `targets`, visited coarse to fine (the caller may stop early)."""
+    """Decode the frames nearest to `targets`, visited coarse to fine (the caller may stop early).
+    A sample that cannot be decoded (a corrupt or truncated part of the file) is skipped."""
+    import av
+
     keys = _keyframes(container, stream, tb)
     spacing = targets[1] - targets[0] if len(targets) > 1 else max(targets[0], 1.0)
     frames = None  # the decoder, positioned just after `position`
@@ -141,16 +144,22 @@ def _sampled(container, stream, tb, rate, targets):
         else:  # decode forward from here when no keyframe lies between, else from the keyframe before
             want = target
             seek_to = None if frames is not None and key_before <= position < target else key_before
-        if seek_to is not None:
-            container.seek(int(seek_to / tb), stream=stream, backward=True, any_frame=False)
-            frames = container.decode(stream)
-        for frame in frames:
-            t = frame.time if frame.time is not None else 0.0
-            position = t
-            if t + 1e-6 >= want - 0.5 / rate:
-                if all(abs(t - y) > 1e-6 for y in yielded):
-                    yielded.add(t)
-                    yield round(t * rate), t, _to_bgr(frame)
-                break
-        else:
-            frames, position = None, math.inf  # past the end: the next sample seeks
+        found = None
+        try:
+            if seek_to is not None:
+                container.seek(int(seek_to / tb), stream=stream, backward=True, any_frame=False)
+                frames = container.decode(stream)
+            for frame in frames:
+                t = frame.time if frame.time is not None else 0.0
+                position = t
+                if t + 1e-6 >= want - 0.5 / rate:
+                    if all(abs(t - y) > 1e-6 for y in yielded):
+                        yielded.add(t)
+                        found = (round(t * rate), t, _to_bgr(frame))
+                    break
+            else:
+                frames, position = None, math.inf  # past the end: the next sample seeks
+        except av.error.FFmpegError:  # this part is corrupt or missing (a truncated file): try the next
+            frames, position = None, math.inf
+        if found is not None:
+            yield found

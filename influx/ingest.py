@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import signal
 import time
 from collections import Counter
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,10 +14,9 @@ import duckdb
 
 from . import db
 from .csv_input import Row, read_rows
-from .faces import FaceOptions, VideoError, VideoResult, process_video
+from .faces import FaceOptions, VideoResult
 from .fetch import STOP, FetchError, FetchOptions, fetch
-
-MAX_CRASHES = 3  # a video whose decoding kills the worker this many times is marked failed
+from .workers import Workers
 
 
 class StorageError(Exception):
@@ -32,6 +29,7 @@ class IngestOptions:
     faces: FaceOptions = field(default_factory=FaceOptions)
     workers: int = 2
     retry_failed: bool = False
+    video_timeout: float = 600.0  # seconds of processing before a video is failed (a hung decoder); 0: none
 
 
 @dataclass
@@ -107,16 +105,6 @@ def _fetch_and_hash(row_index: int, url: str, opts: FetchOptions):
     if size == 0:
         raise FetchError("empty", f"the file is empty (0 bytes): {got.path}")
     return got.path, sha, size, time.perf_counter() - started
-
-
-def _worker_init() -> None:
-    """Each worker decodes single-threaded: the pool already uses every core, and FFmpeg's own
-    threads would only compete with it. (OpenCV's thread count is left alone: changing it in a
-    forked child can deadlock on the parent's thread pool.) Ctrl-C is the parent's to handle."""
-    from . import frames
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    frames.decoder_threads = 1
 
 
 class _Writer:
@@ -237,33 +225,34 @@ def _run(con, todo, opts: IngestOptions, done) -> None:
             " AND sha256 IS NOT NULL GROUP BY sha256"
         ).fetchall()
     )
-    failed_sha = dict(
-        con.execute(
+    failed_sha = {  # sha -> (error_kind, error) of bytes that failed to decode
+        sha: ("decode", error)
+        for sha, error in con.execute(
             "SELECT sha256, any_value(error) FROM videos WHERE status = 'failed'"
             " AND error_kind = 'decode' AND sha256 IS NOT NULL GROUP BY sha256"
         ).fetchall()
-    )
-    workers = max(1, opts.workers)
+    }
+    n = max(1, opts.workers)
     queue = list(reversed(todo))
-    fetchers = ThreadPoolExecutor(max_workers=workers + 2, thread_name_prefix="fetch")
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_init)
+    fetchers = ThreadPoolExecutor(max_workers=n + 2, thread_name_prefix="fetch")
+    workers = Workers(n, opts.faces, opts.video_timeout)
     fetching: dict[Future, int] = {}
-    processing: dict[Future, tuple] = {}  # future -> (row_index, sha, facts, path, pool)
+    processing: dict[Future, tuple] = {}  # future -> (row_index, sha, facts, path)
     waiting: dict[str, list[tuple[int, dict]]] = {}  # sha in processing -> duplicate rows waiting
     in_flight: dict[str, int] = {}  # sha -> row_index being processed
-    crashes: Counter = Counter()
 
     def submit(row_index, sha, facts, path):
-        fut = pool.submit(process_video, path, opts.faces)
-        processing[fut] = (row_index, sha, facts, path, pool)
+        processing[workers.submit(row_index, path)] = (row_index, sha, facts, path)
 
     try:
         while queue or fetching or processing:
-            while queue and len(fetching) + len(processing) < 2 * workers + 2:
+            while queue and len(fetching) + len(processing) < 2 * n + 2:
                 row_index, url = queue.pop()
                 fut = fetchers.submit(_fetch_and_hash, row_index, url, opts.fetch)
                 fetching[fut] = row_index
-            finished, _ = wait(list(fetching) + list(processing), return_when=FIRST_COMPLETED)
+            tick = 1.0 if opts.video_timeout else None
+            finished, _ = wait(list(fetching) + list(processing), timeout=tick, return_when=FIRST_COMPLETED)
+            workers.watch()
             for fut in finished:
                 if fut in fetching:
                     row_index = fetching.pop(fut)
@@ -287,7 +276,7 @@ def _run(con, todo, opts: IngestOptions, done) -> None:
                         writer.duplicate(row_index, known[sha], **facts)
                         done(row_index, "duplicate")
                     elif sha in failed_sha:
-                        writer.failed(row_index, "decode", failed_sha[sha], **facts)
+                        writer.failed(row_index, *failed_sha[sha], **facts)
                         done(row_index, "failed")
                     elif sha in in_flight:
                         waiting.setdefault(sha, []).append((row_index, facts))
@@ -295,23 +284,12 @@ def _run(con, todo, opts: IngestOptions, done) -> None:
                         in_flight[sha] = row_index
                         submit(row_index, sha, facts, path)
                     continue
-                row_index, sha, facts, path, its_pool = processing.pop(fut)
-                try:
-                    result = fut.result()
-                except BrokenProcessPool:
-                    # Every video in the dead pool is a suspect; each is retried in a new pool.
-                    crashes[row_index] += 1
-                    if crashes[row_index] < MAX_CRASHES:
-                        if its_pool is pool:
-                            pool = _restart(pool, opts)
-                        submit(row_index, sha, facts, path)
-                        continue
-                    error, kind = "decoding crashed the worker process", "crash"
-                except VideoError as e:
-                    error, kind = str(e), "decode"
-                except Exception as e:  # noqa: BLE001 - e.g. OpenCV errors on hostile files
-                    error, kind = f"{type(e).__name__}: {e}", "decode"
-                else:
+                row_index, sha, facts, path = processing.pop(fut)
+                result = workers.outcome(fut)
+                if result is None:
+                    submit(row_index, sha, facts, path)
+                    continue
+                if isinstance(result, VideoResult):
                     # the lowest row with these bytes holds the faces, whichever was fetched first
                     same = sorted([(row_index, facts), *waiting.pop(sha, [])], key=lambda x: x[0])
                     canonical, canonical_facts = same[0]
@@ -322,7 +300,7 @@ def _run(con, todo, opts: IngestOptions, done) -> None:
                         done(dup, "duplicate")
                     in_flight.pop(sha, None)
                     continue
-                failed_sha[sha] = error
+                kind, error = failed_sha[sha] = result
                 writer.failed(row_index, kind, error, **facts)
                 done(row_index, "failed")
                 for dup, dup_facts in waiting.pop(sha, []):
@@ -331,21 +309,7 @@ def _run(con, todo, opts: IngestOptions, done) -> None:
                 in_flight.pop(sha, None)
     finally:
         fetchers.shutdown(wait=False, cancel_futures=True)
-        _stop(pool)
-
-
-def _restart(pool: ProcessPoolExecutor, opts: IngestOptions) -> ProcessPoolExecutor:
-    _stop(pool)
-    return ProcessPoolExecutor(max_workers=max(1, opts.workers), initializer=_worker_init)
-
-
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """Shut the pool down now: queued work is cancelled and running workers are killed."""
-    procs = list(getattr(pool, "_processes", {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for p in procs:
-        if p.is_alive():
-            p.kill()
+        workers.stop()
 
 
 def _fill_summary(con: duckdb.DuckDBPyConnection, summary: Summary) -> None:

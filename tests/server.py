@@ -69,6 +69,15 @@ class Server:
                 self.wfile.flush()
                 time.sleep(3)
 
+            def route_trickle(self):  # never silent for a whole timeout, yet never finishes
+                self.send_response(200)
+                self.send_header("Content-Length", "100000")
+                self.end_headers()
+                for _ in range(600):
+                    self.wfile.write(b"\0")
+                    self.wfile.flush()
+                    time.sleep(0.05)
+
             def route_reset(self):
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 self.connection.close()

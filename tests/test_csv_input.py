@@ -91,6 +91,22 @@ def test_parse_score():
     assert parse_score("inf")[0] is None
 
 
+@pytest.mark.parametrize(
+    "cell, value",
+    [("1,234.5", 1234.5), ("1.234,5", 1234.5), ("1,234,567", 1234567), ("1.234.567", 1234567),
+     ("1 234", 1234), ("1\u00a0234,5", 1234.5), ("$12.50", 12.5), ("€ 3,5", 3.5), ("3.5%", 3.5),
+     ("-2.5%", -2.5), ("(12.5)", -12.5), (",5", 0.5), ("1e3", 1000), ("+7", 7)],
+)  # fmt: skip
+def test_spreadsheet_formatting_is_undone(cell, value):
+    assert parse_score(cell) == (value, None)
+
+
+@pytest.mark.parametrize("cell", ["12 apples", "1,2,3", "1.2.3,4.5", "--1", "%", "$", "()", "n/a", "1,23,4"])
+def test_what_is_not_a_number_stays_an_error(cell):
+    got, reason = parse_score(cell)
+    assert got is None and repr(cell) in reason
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.binary(max_size=400) | st.text(alphabet=string.printable + "é;\t\ufeff\"'", max_size=400))
 def test_loader_never_crashes(tmp_path, content):

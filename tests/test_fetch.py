@@ -16,6 +16,7 @@ def fopts(tmp_path):
         ("/status/404", "http_404", "HTTP 404"),
         ("/status/500", "http_500", "after 3 attempts"),
         ("/stall", "timeout", "timed out"),
+        ("/trickle", "timeout", "under 1 KB/s"),
         ("/reset", "connection", "connection"),
         ("/loop", "redirect_loop", "redirect"),
         ("/html", "yt_dlp", "yt-dlp"),

@@ -2,6 +2,7 @@
 
 import errno
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -12,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from fixtures.build import broken, campaign
-from influx import fetch
-from influx.cli import cli
+from influx import fetch, workers
+from influx.cli import _ingest_opts, cli
 from influx.csv_input import read_rows
 from influx.faces import FaceOptions, process_video
 from influx.fetch import FetchOptions
@@ -87,9 +88,59 @@ def test_two_hour_video_is_capped(hard_files):
     assert len(picked) == 30 and picked[0] < 240 and picked[-1] > 6960  # spread over the whole video
 
 
+def test_a_download_cut_short_keeps_the_frames_that_arrived(hard_files):
+    r = process_video(hard_files["cut_short"])
+    assert r.duration_s == pytest.approx(10, abs=0.2)  # the index still describes the whole video
+    assert r.frames_sampled >= 2 and len(r.faces) == r.frames_sampled
+    assert max(f.timestamp_s for f in r.faces) < 6.5  # only the first 60% can be decoded
+
+
 def test_variable_frame_rate(hard_files):
     r = process_video(hard_files["vfr"])
     assert r.frames_sampled >= 2 and len(r.faces) == r.frames_sampled
+
+
+def _misbehaving(path, opts):
+    """process_video, except that files named *stall* hang, *crash* kill their worker and *slow*
+    take 2 s more (so they are still running when a crash breaks the pool)."""
+    name = Path(path).name
+    if "stall" in name:
+        time.sleep(3600)
+    if "crash" in name:
+        os._exit(1)
+    if "slow" in name:
+        time.sleep(2)
+    return process_video(path, opts)
+
+
+def test_a_crashing_or_hanging_video_fails_alone_and_its_pool_mates_finish(tmp_path, hard_files, monkeypatch):
+    monkeypatch.setattr(workers, "process_video", _misbehaving)  # forked workers inherit the patch
+    sources = {"crash": "vfr", "stall": "rotated", "slow": "one_frame"}
+    rows = []
+    for i, (name, source) in enumerate(sources.items()):
+        shutil.copy(hard_files[source], tmp_path / f"{name}.mp4")
+        rows.append((i, str(tmp_path / f"{name}.mp4")))
+    db_path = tmp_path / "m.duckdb"
+    started = time.perf_counter()
+    ingest(db_path, write_csv(tmp_path / "m.csv", rows), opts(tmp_path, video_timeout=8))
+    assert time.perf_counter() - started < 60
+    got = {
+        r[0]: r[1:] for r in ro(db_path).execute("SELECT local_path, status, error_kind, error FROM videos").fetchall()
+    }
+    by_name = {Path(k).stem: v for k, v in got.items()}
+    assert by_name["crash"][:2] == ("failed", "crash")
+    assert by_name["stall"][:2] == ("failed", "too_slow") and "--video-timeout" in by_name["stall"][2]
+    assert by_name["slow"][:2] == ("ok", None)  # in the pool the crash broke, then retried alone
+
+
+def test_cli_options_reach_the_ingest(tmp_path):
+    ctx = cli.commands["ingest"].make_context("ingest", ["x.csv", "--thorough", "--video-timeout", "5", "--fps", "2"])
+    got = _ingest_opts(tmp_path / "x.duckdb", "x.csv", ctx.params)
+    assert got.faces.thorough and got.faces.fps == 2 and got.video_timeout == 5
+    default = _ingest_opts(
+        tmp_path / "x.duckdb", "x.csv", cli.commands["ingest"].make_context("ingest", ["x.csv"]).params
+    )
+    assert not default.faces.thorough and default.video_timeout == IngestOptions.video_timeout
 
 
 def test_unwritable_videos_dir_is_a_clear_error(tmp_path, server):

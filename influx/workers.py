@@ -1,0 +1,142 @@
+"""Worker processes that run `process_video`: crashes traced to the video that caused them, and a
+time limit per video."""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections import Counter
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from .faces import FaceOptions, VideoError, VideoResult, process_video
+
+MAX_CRASHES = 2  # a video that kills its worker this many times when running alone is marked failed
+
+
+def _init() -> None:
+    """Each worker decodes single-threaded: the pool already uses every core, and FFmpeg's own
+    threads would only compete with it. (OpenCV's thread count is left alone: changing it in a
+    forked child can deadlock on the parent's thread pool.) Ctrl-C is the parent's to handle."""
+    from . import frames
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    frames.decoder_threads = 1
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Shut a pool down now: queued work is cancelled and running workers are killed."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        if p.is_alive():
+            p.kill()
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    """Kill a pool's processes; the pool then fails its pending work with BrokenProcessPool."""
+    for p in list((getattr(pool, "_processes", None) or {}).values()):
+        p.kill()
+
+
+def _transfer(source: Future, target: Future) -> None:
+    if source.cancelled():  # the pool was shut down with the run
+        target.set_exception(BrokenProcessPool("cancelled"))
+        return
+    exc = source.exception()
+    if exc is None:
+        target.set_result(source.result())
+    else:
+        target.set_exception(exc)
+
+
+class Workers:
+    """A pool of `n` processes, plus one-process pools (at most `n` at a time) for suspect videos.
+
+    A crash breaks the whole pool, so every video in it becomes a suspect and is retried alone,
+    where a crash can only be its own. A video still running after `timeout` seconds (0: never)
+    has its pool killed and fails as too slow; the other videos of that pool are retried as before.
+    """
+
+    def __init__(self, n: int, faces: FaceOptions, timeout: float = 0.0):
+        self.n, self.faces, self.timeout = max(1, n), faces, timeout
+        self.shared = ProcessPoolExecutor(max_workers=self.n, initializer=_init)
+        self.jobs: dict[Future, tuple[int, bool, ProcessPoolExecutor]] = {}  # row, alone?, pool
+        self.suspects: set[int] = set()
+        self.crashes: Counter = Counter()  # crashes while running alone
+        self.started: dict[Future, float] = {}
+        self.overran: set[Future] = set()
+        self.killed: set[ProcessPoolExecutor] = set()  # pools killed because a video overran
+        self.backlog: list[tuple[Future, Path]] = []  # suspects waiting for a one-process pool
+
+    def submit(self, row_index: int, path: Path) -> Future:
+        if row_index not in self.suspects:
+            fut = self.shared.submit(process_video, path, self.faces)
+            self.jobs[fut] = (row_index, False, self.shared)
+            return fut
+        fut = Future()  # completed from the one-process pool's future once it runs
+        self.jobs[fut] = (row_index, True, None)
+        self.backlog.append((fut, path))
+        self._start_alone()
+        return fut
+
+    def _start_alone(self) -> None:
+        while self.backlog and sum(1 for _, alone, pool in self.jobs.values() if alone and pool) < self.n:
+            fut, path = self.backlog.pop(0)
+            pool = ProcessPoolExecutor(max_workers=1, initializer=_init)
+            self.jobs[fut] = (self.jobs[fut][0], True, pool)
+            fut.set_running_or_notify_cancel()
+            pool.submit(process_video, path, self.faces).add_done_callback(lambda done, fut=fut: _transfer(done, fut))
+
+    def outcome(self, fut: Future) -> VideoResult | tuple[str, str] | None:
+        """The finished job's result, (error_kind, error) if it failed, or None: submit it again."""
+        row_index, alone, pool = self.jobs.pop(fut)
+        self.started.pop(fut, None)
+        try:
+            if fut in self.overran:
+                self.overran.discard(fut)
+                self._replace(pool)
+                return "too_slow", f"processing took over {self.timeout:g} s (--video-timeout)"
+            return fut.result()
+        except BrokenProcessPool:
+            self._replace(pool)
+            if pool in self.killed:  # a pool-mate overran: this video is not to blame
+                return None
+            if not alone:
+                self.suspects.add(row_index)
+                return None
+            self.crashes[row_index] += 1
+            return None if self.crashes[row_index] < MAX_CRASHES else ("crash", "decoding crashed the worker process")
+        except VideoError as e:
+            return "decode", str(e)
+        except Exception as e:  # noqa: BLE001 - e.g. OpenCV errors on hostile files
+            return "decode", f"{type(e).__name__}: {e}"
+        finally:
+            if alone:
+                _stop(pool)
+                self._start_alone()
+
+    def watch(self) -> None:
+        """Kill the pool of any video running for longer than the time limit."""
+        if not self.timeout:
+            return
+        now = time.monotonic()
+        for fut, (_, _, pool) in self.jobs.items():
+            if pool is None:  # waiting in the backlog
+                continue
+            if fut.running():
+                self.started.setdefault(fut, now)
+            if pool not in self.killed and now - self.started.get(fut, now) > self.timeout:
+                self.overran.add(fut)
+                self.killed.add(pool)
+                _kill(pool)
+
+    def _replace(self, pool: ProcessPoolExecutor) -> None:
+        if pool is self.shared:
+            _stop(pool)
+            self.shared = ProcessPoolExecutor(max_workers=self.n, initializer=_init)
+
+    def stop(self) -> None:
+        for pool in {self.shared, *(p for _, _, p in self.jobs.values() if p is not None)}:
+            _stop(pool)

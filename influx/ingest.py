@@ -193,7 +193,7 @@ def ingest(
     STOP.clear()
     con = db.connect(db_path)
     # DuckDB keeps written blocks (face crops) cached up to 80% of RAM: the writer's memory then
-    # grows by ~40 MB per 1,000 videos. The writer needs little; capped, it stays flat.
+    # grows by ~40 MB per 1,000 videos. The writer needs little: the cap bounds that growth.
     con.execute(f"SET memory_limit = '{WRITER_MEMORY}'")
     summary = Summary(csv_rows=len(rows))
     try:

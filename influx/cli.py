@@ -107,7 +107,7 @@ def _ingest_opts(db_path, csv_path, kw) -> IngestOptions:
             min_face=kw["min_face"],
             model=kw["model"],
             thorough=kw["thorough"],
-        ),  # fmt: skip
+        ),
         workers=kw["workers"],
         retry_failed=kw["retry_failed"],
         video_timeout=kw["video_timeout"],

@@ -35,7 +35,7 @@ import cv2
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from influx.synth import Shot, render  # noqa: E402
+from influx.synth import Shot, remux, render  # noqa: E402
 from tests.server import Server  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "fixtures"
@@ -66,21 +66,6 @@ def _render_one(job: tuple[Shot, Path]) -> None:
     render(tmp, shot, photos()).replace(path)
 
 
-def _copy(src: Path, dst: Path, tag: str) -> None:
-    """Remux `src` to `dst` with a tag in its metadata: the same frames, different bytes."""
-    import av
-
-    tmp = dst.with_suffix(".tmp.mp4")
-    with av.open(str(src)) as inp, av.open(str(tmp), "w", format="mp4") as out:
-        out.metadata["comment"] = tag
-        stream = out.add_stream_from_template(inp.streams.video[0])
-        for packet in inp.demux(inp.streams.video[0]):
-            if packet.dts is not None:
-                packet.stream = stream
-                out.mux(packet)
-    tmp.replace(dst)
-
-
 def build_set(n: int) -> list[tuple[str, Path, str]]:
     """(name, path, true person) for n videos: up to DISTINCT-1 rendered clips plus the real clip;
     beyond DISTINCT videos, remuxed copies of those (same frames, new bytes, so never deduplicated)."""
@@ -107,7 +92,7 @@ def build_set(n: int) -> list[tuple[str, Path, str]]:
         name, src, person = base[k % len(base)]
         path = folder / f"c{k:04d}.mp4"
         if not path.exists():
-            _copy(src, path, f"bench copy {k}")
+            remux(src, path.with_suffix(".tmp.mp4"), comment=f"bench copy {k}").replace(path)
         out.append((path.stem, path, person))
     return out
 

@@ -246,6 +246,8 @@ def _run(con, todo, opts: IngestOptions, done) -> None:
     waiting: dict[str, list[tuple[int, dict]]] = {}  # sha in processing -> duplicate rows waiting
     in_flight: dict[str, int] = {}  # sha -> row_index being processed
 
+    tick = 1.0 if opts.video_timeout else None  # how often the time limit is checked
+
     def submit(row_index, sha, facts, path):
         processing[workers.submit(row_index, path)] = (row_index, sha, facts, path)
 
@@ -255,7 +257,6 @@ def _run(con, todo, opts: IngestOptions, done) -> None:
                 row_index, url = queue.pop()
                 fut = fetchers.submit(_fetch_and_hash, row_index, url, opts.fetch)
                 fetching[fut] = row_index
-            tick = 1.0 if opts.video_timeout else None
             finished, _ = wait(list(fetching) + list(processing), timeout=tick, return_when=FIRST_COMPLETED)
             workers.watch()
             for fut in finished:

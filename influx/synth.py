@@ -117,7 +117,7 @@ def _scaled_head(person: str, photo: int, face: int, photos: dict | None) -> np.
 
 
 def render(path: str | Path, shot: Shot, photos: dict[str, list[np.ndarray]] | None = None) -> Path:
-    """Write `shot` as an MP4 (mp4v) at `path`; people come from `photos` (default: built-in)."""
+    """Write `shot` as an MP4 (`shot.codec`) at `path`; people come from `photos` (default: built-in)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(shot.seed)
@@ -186,6 +186,23 @@ def _writer(path: Path, shot: Shot):
     if not writer.isOpened():
         raise RuntimeError(f"cannot write video {path}")
     return writer
+
+
+def remux(src: str | Path, dst: str | Path, comment: str | None = None, faststart: bool = False) -> Path:
+    """Copy the video stream of `src` into a new MP4 at `dst` without re-encoding: the same frames,
+    with a `comment` tag (new bytes) or the index first (`faststart`, as streaming sites serve it)."""
+    import av
+
+    options = {"movflags": "+faststart"} if faststart else {}
+    with av.open(str(src)) as inp, av.open(str(dst), "w", format="mp4", options=options) as out:
+        if comment is not None:
+            out.metadata["comment"] = comment
+        stream = out.add_stream_from_template(inp.streams.video[0])
+        for packet in inp.demux(inp.streams.video[0]):
+            if packet.dts is not None:  # the demuxer's final empty packet
+                packet.stream = stream
+                out.mux(packet)
+    return Path(dst)
 
 
 def render_no_face(path: str | Path, seconds: float = 3.0, fps: float = 10.0, seed: int = 0) -> Path:

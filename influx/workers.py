@@ -25,19 +25,22 @@ def _init() -> None:
     frames.decoder_threads = 1
 
 
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """Shut a pool down now: queued work is cancelled and running workers are killed."""
-    procs = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for p in procs:
+def _processes(pool: ProcessPoolExecutor) -> list:
+    return list((getattr(pool, "_processes", None) or {}).values())
+
+
+def _kill(processes: list) -> None:
+    """Kill worker processes; their pool then fails its pending work with BrokenProcessPool."""
+    for p in processes:
         if p.is_alive():
             p.kill()
 
 
-def _kill(pool: ProcessPoolExecutor) -> None:
-    """Kill a pool's processes; the pool then fails its pending work with BrokenProcessPool."""
-    for p in list((getattr(pool, "_processes", None) or {}).values()):
-        p.kill()
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Shut a pool down now: queued work is cancelled and running workers are killed."""
+    processes = _processes(pool)  # read first: shutdown forgets them
+    pool.shutdown(wait=False, cancel_futures=True)
+    _kill(processes)
 
 
 def _transfer(source: Future, target: Future) -> None:
@@ -130,7 +133,7 @@ class Workers:
             if pool not in self.killed and now - self.started.get(fut, now) > self.timeout:
                 self.overran.add(fut)
                 self.killed.add(pool)
-                _kill(pool)
+                _kill(_processes(pool))
 
     def _replace(self, pool: ProcessPoolExecutor) -> None:
         if pool is self.shared:

@@ -26,8 +26,6 @@ import multiprocessing
 import os
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import cv2
@@ -35,6 +33,7 @@ import cv2
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import accuracy, measure  # noqa: E402
 from influx.synth import Shot, remux, render  # noqa: E402
 from tests.server import Server  # noqa: E402
 
@@ -95,78 +94,6 @@ def build_set(n: int) -> list[tuple[str, Path, str]]:
             remux(src, path.with_suffix(".tmp.mp4"), comment=f"bench copy {k}").replace(path)
         out.append((path.stem, path, person))
     return out
-
-
-def _tree_rss(pid: int) -> int:
-    """Resident memory (bytes) of a process and all its descendants."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-                children.setdefault(ppid, []).append(int(entry))
-            except (OSError, IndexError, ValueError):
-                pass
-    total, stack = 0, [pid]
-    while stack:
-        p = stack.pop()
-        stack.extend(children.get(p, []))
-        try:
-            with open(f"/proc/{p}/status") as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
-        except OSError:
-            pass
-    return total
-
-
-def measure(cmd: list[str] | str) -> dict:
-    """Run a command; wall time, CPU time of it and its children, peak summed RSS."""
-    before = os.times()
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, shell=isinstance(cmd, str), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    peak = 0
-    done = threading.Event()
-
-    def sample():
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, _tree_rss(proc.pid))
-            time.sleep(0.05)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    output = proc.communicate()[0].decode(errors="replace")
-    done.set()
-    sampler.join()
-    wall = time.perf_counter() - started
-    after = os.times()
-    if proc.returncode != 0:
-        raise RuntimeError(f"{cmd} failed:\n{output[-3000:]}")
-    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
-    return {"wall_s": wall, "cpu_s": cpu, "peak_mb": peak / 2**20, "output": output}
-
-
-def bcubed_f1(truth: list, pred: list) -> float:
-    pred = [p if p is not None else f"none-{i}" for i, p in enumerate(pred)]
-    precision = recall = 0.0
-    for i in range(len(truth)):
-        same_pred = [j for j in range(len(truth)) if pred[j] == pred[i]]
-        same_true = [j for j in range(len(truth)) if truth[j] == truth[i]]
-        both = len([j for j in same_pred if truth[j] == truth[i]])
-        precision += both / len(same_pred)
-        recall += both / len(same_true)
-    precision, recall = precision / len(truth), recall / len(truth)
-    return 2 * precision * recall / (precision + recall)
-
-
-def accuracy(truth: list, pred: list) -> dict:
-    from sklearn.metrics import adjusted_rand_score
-
-    filled = [p if p is not None else f"none-{i}" for i, p in enumerate(pred)]
-    return {"ari": adjusted_rand_score(truth, filled), "bcubed_f1": bcubed_f1(truth, pred)}
 
 
 def run_influx(items, tag: str) -> tuple[dict, list]:

@@ -10,7 +10,6 @@ from pathlib import Path
 import click
 import duckdb
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -22,31 +21,13 @@ from rich.progress import (
 from rich.table import Table
 
 from . import db
-from .cluster import MERGE_DISTANCE, ClusterOptions, cluster, merge, rename
-from .cluster import suggest_merges as suggest_merges_of
+from .cli_base import console, db_option, fail, open_ro, open_rw
+from .cli_people import COMMANDS as PEOPLE_COMMANDS
+from .cluster import MERGE_DISTANCE, ClusterOptions, cluster
 from .csv_input import InputError, read_rows
 from .faces import FaceOptions
 from .fetch import FetchOptions
 from .ingest import IngestOptions, StorageError, Summary, ingest
-
-console = Console(stderr=True)
-DEFAULT_DB = "influx.duckdb"
-
-
-def db_option(f):
-    return click.option(
-        "--db",
-        "db_path",
-        default=DEFAULT_DB,
-        show_default=True,
-        type=click.Path(dir_okay=False),
-        help="The influx DuckDB file.",
-    )(f)
-
-
-def fail(message: str, code: int = 2):
-    console.print(f"[bold red]Error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    sys.exit(code)
 
 
 @click.group()
@@ -206,85 +187,38 @@ def ingest_cmd(csv_path, db_path, **kw):
 
 
 def cluster_options(f):
-    f = click.option("--min-cluster-size", type=click.IntRange(2, 1000), default=2, show_default=True,
-                     help="HDBSCAN min_cluster_size (tracks).")(f)  # fmt: skip
+    f = click.option("--track-distance", type=click.FloatRange(0.1, 1.2), default=ClusterOptions.track_distance,
+                     show_default=True, help="Faces of one video closer than this are one person.")(f)  # fmt: skip
     f = click.option("--merge-distance", type=click.FloatRange(0.1, 1.2), default=MERGE_DISTANCE,
-                     show_default=True, help="Groups closer than this are one person.")(f)  # fmt: skip
+                     show_default=True, help="Videos whose main faces are closer are one person.")(f)  # fmt: skip
     return f
 
 
-def run_cluster(db_path: str, min_cluster_size: int, merge_distance: float) -> None:
-    if not Path(db_path).exists():
-        fail(f"no database at {db_path} (run `influx ingest` first)")
+def run_cluster(db_path: str, track_distance: float, merge_distance: float) -> None:
+    con = open_rw(db_path)
     try:
         with console.status("clustering faces"):
-            s = cluster(db_path, ClusterOptions(min_cluster_size=min_cluster_size, merge_distance=merge_distance))
-    except db.DatabaseInUse as e:
-        fail(str(e))
+            s = cluster(con, ClusterOptions(track_distance=track_distance, merge_distance=merge_distance))
+    finally:
+        con.close()
     console.print(
-        f"influx cluster → {db_path}: {s.faces} faces in {s.tracks} tracks → {s.people} people,"
+        f"influx cluster → {db_path}: {s.faces} faces in {s.appearances} appearances → {s.people} people,"
         f" {s.influencers} of them the influencer of at least one video; {s.videos_with_influencer}"
-        f" videos have an influencer; ids kept {s.kept_ids}, new {s.new_ids}",
-        highlight=False,
-    )
+        f" videos have an influencer, {s.uncertain} of them uncertain; ids kept {s.kept_ids}, new {s.new_ids}",
+        highlight=False, markup=False,
+    )  # fmt: skip
 
 
 @cli.command("cluster")
 @db_option
 @cluster_options
-def cluster_cmd(db_path, min_cluster_size, merge_distance):
+def cluster_cmd(db_path, track_distance, merge_distance):
     """Group the faces into people and pick each video's influencer."""
-    run_cluster(db_path, min_cluster_size, merge_distance)
+    run_cluster(db_path, track_distance, merge_distance)
 
 
-@cli.command("people")
-@db_option
-@click.option("--suggest-merges", is_flag=True, help="List pairs that may be one person split in two.")
-@click.option("--max-distance", type=float, default=0.6, show_default=True, help="With --suggest-merges.")
-def people_cmd(db_path, suggest_merges, max_distance):
-    """List the people found: id, name, videos, faces."""
-    con = _open_ro(db_path)
-    if suggest_merges:
-        pairs = suggest_merges_of(con, max_distance)
-        table = Table("id", "id", "distance", title="possible merges (influx merge FROM INTO)")
-        for a, b, d in pairs:
-            table.add_row(str(a), str(b), f"{d:.3f}")
-        Console().print(table if pairs else "no pair of people is closer than the threshold")
-        return
-    rows = con.execute(
-        "SELECT influencer_id, coalesce(name, ''), n_videos, n_appearances, n_faces, first_row_index"
-        " FROM influencers ORDER BY influencer_id"
-    ).fetchall()
-    table = Table("id", "name", "videos", "seen in", "faces", "first row")
-    for r in rows:
-        table.add_row(*[str(x) for x in r])
-    Console().print(table)
-
-
-@cli.command("rename")
-@click.argument("influencer_id", type=int)
-@click.argument("name")
-@db_option
-def rename_cmd(influencer_id, name, db_path):
-    """Give a person a name (kept when clustering again)."""
-    try:
-        rename(db_path, influencer_id, name or None)
-    except KeyError as e:
-        fail(str(e.args[0]))
-    console.print(f"influencer {influencer_id} is now {name!r}", highlight=False)
-
-
-@cli.command("merge")
-@click.argument("from_id", type=int)
-@click.argument("into_id", type=int)
-@db_option
-def merge_cmd(from_id, into_id, db_path):
-    """Make FROM_ID's faces INTO_ID's (kept when clustering again)."""
-    try:
-        merge(db_path, from_id, into_id)
-    except (KeyError, ValueError) as e:
-        fail(str(e.args[0]))
-    console.print(f"influencer {from_id} merged into {into_id}")
+for _command in PEOPLE_COMMANDS:
+    cli.add_command(_command)
 
 
 def run_report(db_path: str, out_dir: str | None):
@@ -315,10 +249,10 @@ def report_cmd(db_path, out_dir):
 @ingest_options
 @cluster_options
 @click.option("--out-dir", type=click.Path(file_okay=False), help="Where the report goes (default: beside the db).")
-def run_cmd(csv_path, db_path, min_cluster_size, merge_distance, out_dir, **kw):
+def run_cmd(csv_path, db_path, track_distance, merge_distance, out_dir, **kw):
     """Ingest, cluster and report in one go."""
     run_ingest(db_path, csv_path, kw)
-    run_cluster(db_path, min_cluster_size, merge_distance)
+    run_cluster(db_path, track_distance, merge_distance)
     run_report(db_path, out_dir)
 
 
@@ -355,7 +289,7 @@ def sql_cmd(query, db_path, fmt, write):
         except db.DatabaseInUse as e:
             fail(str(e))
     else:
-        con = _open_ro(db_path)
+        con = open_ro(db_path)
     try:
         rel = con.execute(query)
         frame = rel.df() if rel.description else None
@@ -382,15 +316,6 @@ def sql_cmd(query, db_path, fmt, write):
         for row in frame.itertuples(index=False):
             table.add_row(*["NULL" if v is None or v != v else str(v) for v in row])
         Console(width=None if sys.stdout.isatty() else 250).print(table)
-
-
-def _open_ro(db_path: str):
-    try:
-        return db.connect(db_path, read_only=True)
-    except FileNotFoundError as e:
-        fail(str(e))
-    except db.DatabaseInUse as e:
-        fail(str(e))
 
 
 def main():

@@ -1,368 +1,272 @@
 """Cluster: group the stored faces into people and pick each video's influencer.
 
-1. Tracks: within one video, faces of consecutive sampled frames that are closer than
-   TRACK_DISTANCE join one track; two faces of one frame never share a track.
-2. HDBSCAN (leaf clusters, fine-grained) over the track means across videos.
-3. Groups (HDBSCAN clusters and noise tracks) whose centroids are within MERGE_DISTANCE
-   (average linkage) are one person, unless a cannot-link says otherwise: two faces seen
-   in the same frame are never the same person.
-4. A lone track becomes a person only when it is substantial (two faces or more, or the
-   biggest presence in its video); otherwise its faces stay unlabelled (NULL).
-5. Ids are kept from the previous run by face overlap, so names and merges survive;
-   new people get the next ids in order of first appearance (lowest row_index).
+Ads are made around one person, so influx groups videos, not loose faces:
+1. Appearances: within one video, faces closer than `track_distance` (average linkage) are one
+   person; two faces of one frame never are.
+2. The video's main appearance (most face area) gives one mean face per video. Main faces of
+   different videos closer than `merge_distance` (average linkage, so one close pair cannot
+   chain two look-alikes together) are one person.
+3. Other appearances (a second person on screen) join the person whose centre is within
+   `merge_distance`, unless that person is on screen with them; the rest group among
+   themselves and are kept when they have two faces or more.
+4. Ids are matched one to one with the previous run's (see `people.match_ids`), and the
+   user's corrections are applied on top (see `people.apply_corrections`).
+The grouping depends on the faces and the options only: never on an earlier run.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-import duckdb
 import numpy as np
 
-from . import db
-from .stats import refresh_quantiles
-
-TRACK_DISTANCE = 0.5  # within a video: same track when closer than this
-MERGE_DISTANCE = 0.55  # across videos: same person when group centroids are closer than this
-HDBSCAN_DIMS = 24  # principal components HDBSCAN sees (the checks after it use all 128)
+TRACK_DISTANCE = 0.5  # within a video: faces of one person
+MERGE_DISTANCE = 0.55  # across videos: main faces of one person (average linkage)
 
 
 @dataclass
 class ClusterOptions:
-    min_cluster_size: int = 2
     track_distance: float = TRACK_DISTANCE
     merge_distance: float = MERGE_DISTANCE
+
+
+def _pairwise(points: np.ndarray) -> np.ndarray:
+    sq = (points**2).sum(axis=1)
+    return np.sqrt(np.maximum(sq[:, None] + sq[None, :] - 2 * points @ points.T, 0))
+
+
+def constrained_average_linkage(dist: np.ndarray, conflict: np.ndarray, threshold: float) -> np.ndarray:
+    """Group labels (0..) from average linkage stopped at `threshold`, never joining two groups
+    that hold a conflicting pair (`conflict[i, j]`). Deterministic: ties go to the lowest index."""
+    n = len(dist)
+    if n <= 1:
+        return np.zeros(n, dtype=int)
+    d = dist.astype(np.float64)
+    d[conflict] = np.inf
+    np.fill_diagonal(d, np.inf)
+    size = np.ones(n)
+    label = np.arange(n)
+    alive = np.ones(n, dtype=bool)
+    while True:
+        flat = int(np.argmin(d))
+        a, b = divmod(flat, n)
+        if not d[a, b] < threshold:
+            break
+        a, b = min(a, b), max(a, b)
+        merged = (size[a] * d[a] + size[b] * d[b]) / (size[a] + size[b])  # inf stays inf: conflicts carry over
+        d[a], d[:, a] = merged, merged
+        d[b], d[:, b] = np.inf, np.inf
+        d[a, a] = np.inf
+        size[a] += size[b]
+        alive[b] = False
+        label[label == b] = a
+    _, label = np.unique(label, return_inverse=True)
+    return label
+
+
+def appearances(frames: np.ndarray, emb: np.ndarray, threshold: float) -> np.ndarray:
+    """Appearance number (0..) of each face of one video: one person within the video."""
+    if len(frames) <= 1:
+        return np.zeros(len(frames), dtype=int)
+    conflict = frames[:, None] == frames[None, :]
+    return constrained_average_linkage(_pairwise(emb), conflict, threshold)
+
+
+def _components(points: np.ndarray, radius: float) -> np.ndarray:
+    """Connected components of the graph joining points closer than `radius` (blocked)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    n = len(points)
+    sq = (points**2).sum(axis=1)
+    rows, cols = [], []
+    for s in range(0, n, 2048):
+        d2 = sq[s : s + 2048, None] + sq[None, :] - 2 * points[s : s + 2048] @ points.T
+        i, j = np.nonzero(d2 < radius * radius)
+        rows.append(i + s)
+        cols.append(j)
+    r, c = np.concatenate(rows), np.concatenate(cols)
+    graph = coo_matrix((np.ones(len(r)), (r, c)), shape=(n, n))
+    return connected_components(graph, directed=False)[1]
+
+
+def group(points: np.ndarray, threshold: float, conflict_pairs: set[tuple[int, int]] = frozenset()) -> np.ndarray:
+    """Average linkage of `points` at `threshold`, run on each connected component of the
+    within-threshold graph (average linkage never joins across components), with cannot-links."""
+    n = len(points)
+    if n == 0:
+        return np.zeros(0, dtype=int)
+    comp = _components(points, threshold)
+    label = np.zeros(n, dtype=int)
+    next_label = 0
+    for c in range(comp.max() + 1):
+        members = np.flatnonzero(comp == c)
+        if len(members) == 1:
+            sub = np.zeros(1, dtype=int)
+        else:
+            index = {m: k for k, m in enumerate(members)}
+            conflict = np.zeros((len(members), len(members)), dtype=bool)
+            for a, b in conflict_pairs:
+                if a in index and b in index:
+                    conflict[index[a], index[b]] = conflict[index[b], index[a]] = True
+            sub = constrained_average_linkage(_pairwise(points[members]), conflict, threshold)
+        label[members] = next_label + sub
+        next_label += sub.max() + 1
+    _, label = np.unique(label, return_inverse=True)  # numbered by first member
+    return label
+
+
+@dataclass
+class Grouping:
+    """The result of clustering one database's faces (arrays aligned with the faces)."""
+
+    track: np.ndarray  # appearance number of each face (unique across videos)
+    person: np.ndarray  # person number of each face, -1: unlabelled
+    main: np.ndarray  # True for faces of their video's main appearance
+
+
+def assign(rows: np.ndarray, frames: np.ndarray, sizes: np.ndarray, emb: np.ndarray, opts: ClusterOptions) -> Grouping:
+    """Appearances, then people, for faces sorted by (row, frame). Pure: no database."""
+    n = len(rows)
+    track = np.zeros(n, dtype=int)
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]) if n else np.zeros(0, dtype=int)
+    ends = np.r_[starts[1:], n].astype(int)
+    offset = 0
+    for s, e in zip(starts, ends, strict=True):
+        local = appearances(frames[s:e], emb[s:e], opts.track_distance)
+        track[s:e] = local + offset
+        offset += local.max() + 1
+    k = offset
+    if k == 0:
+        return Grouping(track, np.full(n, -1), np.zeros(n, dtype=bool))
+    count = np.bincount(track, minlength=k)
+    means = np.zeros((k, emb.shape[1]))
+    np.add.at(means, track, emb)
+    means /= count[:, None]
+    area = np.bincount(track, weights=sizes, minlength=k)
+    video = np.zeros(k, dtype=rows.dtype)
+    video[track] = rows
+    # the main appearance of each video: most face area (ties: the first)
+    order = np.lexsort((np.arange(k), -area, video))
+    first = np.r_[True, video[order][1:] != video[order][:-1]]
+    is_main = np.zeros(k, dtype=bool)
+    is_main[order[first]] = True
+    # appearances seen in one frame are different people
+    conflicts = set()
+    for s, e in zip(starts, ends, strict=True):
+        f, t = frames[s:e], track[s:e]
+        same = np.argwhere((f[:, None] == f[None, :]) & (t[:, None] < t[None, :]))
+        conflicts.update((int(t[i]), int(t[j])) for i, j in same)
+    person = np.full(k, -1)
+    mains = np.flatnonzero(is_main)
+    person[mains] = group(means[mains], opts.merge_distance)
+    _attach_others(person, means, count, is_main, conflicts, opts.merge_distance)
+    return Grouping(track, person[track], is_main[track])
+
+
+def _attach_others(person, means, count, is_main, conflicts, threshold) -> None:
+    """Second people on screen: join a person whose centre is within `threshold` and who is not
+    on screen with them; else group among themselves, kept with two faces or more."""
+    n_people = person.max() + 1
+    others = np.flatnonzero(~is_main)
+    if len(others) == 0:
+        return
+    blocked: dict[int, set[int]] = {}
+    for a, b in conflicts:
+        blocked.setdefault(a, set()).add(b)
+        blocked.setdefault(b, set()).add(a)
+    leftover = []
+    if n_people:
+        centres = np.zeros((n_people, means.shape[1]))
+        np.add.at(centres, person[is_main], means[is_main])
+        centres /= np.bincount(person[is_main], minlength=n_people)[:, None]
+        d = np.linalg.norm(means[others][:, None, :] - centres[None, :, :], axis=2)
+        for i, t in enumerate(others):
+            for q in np.argsort(d[i], kind="stable"):
+                if d[i, q] >= threshold:
+                    break
+                if not any(person[u] == q for u in blocked.get(int(t), ())):
+                    person[t] = q
+                    break
+            if person[t] < 0:
+                leftover.append(int(t))
+    else:
+        leftover = [int(t) for t in others]
+    if not leftover:
+        return
+    idx = {t: i for i, t in enumerate(leftover)}
+    pairs = {(idx[a], idx[b]) for a, b in conflicts if a in idx and b in idx}
+    sub = group(means[leftover], threshold, pairs)
+    faces = np.bincount(sub, weights=count[leftover])
+    for t, g in zip(leftover, sub, strict=True):
+        if faces[g] >= 2:
+            person[t] = n_people + g
+    # renumber kept leftover groups densely after the main people
+    kept = np.unique(person[person >= n_people])
+    remap = {int(old): n_people + i for i, old in enumerate(kept)}
+    for t in leftover:
+        if person[t] >= 0:
+            person[t] = remap[int(person[t])]
+
+
+def uncertainty(person_of: np.ndarray, vectors: np.ndarray, merge_distance: float) -> tuple[np.ndarray, np.ndarray]:
+    """For each video's main-person vector: `distance` to its person's centre (the person's other
+    videos; NaN when it is their only video), and `margin`, the distance to the nearest other
+    person's centre minus `distance` (minus `merge_distance` for a person of one video: how far
+    it was from joining); NaN when there is one person only."""
+    ids, pi = np.unique(person_of, return_inverse=True)
+    sums = np.zeros((len(ids), vectors.shape[1]))
+    np.add.at(sums, pi, vectors)
+    counts = np.bincount(pi, minlength=len(ids)).astype(float)
+    centres = sums / counts[:, None]
+    own = np.full(len(vectors), np.nan)
+    margin = np.full(len(vectors), np.nan)
+    for s in range(0, len(vectors), 1024):
+        v = vectors[s : s + 1024]
+        d = np.sqrt(np.maximum((v**2).sum(1)[:, None] + (centres**2).sum(1)[None, :] - 2 * v @ centres.T, 0))
+        for j in range(len(v)):
+            i, p = s + j, pi[s + j]
+            if counts[p] > 1:
+                own[i] = np.linalg.norm(v[j] - (sums[p] - v[j]) / (counts[p] - 1))
+            if len(ids) > 1:
+                d[j, p] = np.inf
+                margin[i] = d[j].min() - (own[i] if counts[p] > 1 else merge_distance)
+    return own, margin
 
 
 @dataclass
 class ClusterSummary:
     faces: int = 0
-    tracks: int = 0
+    appearances: int = 0
     people: int = 0
     influencers: int = 0
-    labelled_faces: int = 0
     videos_with_influencer: int = 0
+    uncertain: int = 0
     kept_ids: int = 0
     new_ids: int = 0
 
 
-def build_tracks(frames: np.ndarray, emb: np.ndarray, max_distance: float) -> np.ndarray:
-    """Track number (0..) of each face of one video; `frames` are frame indices, sorted."""
-    tracks = np.full(len(frames), -1)
-    means: list[np.ndarray] = []
-    counts: list[int] = []
-    for frame in np.unique(frames):
-        idx = np.flatnonzero(frames == frame)
-        if means:
-            d = np.linalg.norm(emb[idx][:, None, :] - np.array(means)[None, :, :], axis=2)
-        else:
-            d = np.zeros((len(idx), 0))
-        taken: set[int] = set()
-        # closest pairs first; a track takes at most one face per frame
-        order = np.dstack(np.unravel_index(np.argsort(d, axis=None), d.shape))[0] if d.size else []
-        for i, t in order:
-            if tracks[idx[i]] >= 0 or t in taken or d[i, t] >= max_distance:
-                continue
-            tracks[idx[i]] = t
-            taken.add(t)
-            counts[t] += 1
-            means[t] = means[t] + (emb[idx[i]] - means[t]) / counts[t]
-        for i in idx:
-            if tracks[i] < 0:
-                tracks[i] = len(means)
-                means.append(emb[i].astype(np.float64))
-                counts.append(1)
-    return tracks
+def cluster(con, opts: ClusterOptions | None = None) -> ClusterSummary:
+    """Group the faces of the open database into people and store the labels (see module doc)."""
+    from . import db, people
 
-
-def _hdbscan_leaves(points: np.ndarray, min_cluster_size: int) -> np.ndarray:
-    """HDBSCAN leaf clusters of `points` (label -1: noise)."""
-    if len(points) <= min_cluster_size:
-        return np.full(len(points), -1)
-    import hdbscan
-
-    # Projected on their main axes, the points keep their neighbourhoods and the KD-tree
-    # stays fast (in 128-d its cost grows quadratically); leaves are re-checked in 128-d.
-    centred = points - points.mean(axis=0)
-    if len(points) > HDBSCAN_DIMS:
-        _, _, axes = np.linalg.svd(centred, full_matrices=False)
-        centred = centred @ axes[:HDBSCAN_DIMS].T
-    model = hdbscan.HDBSCAN(
-        min_cluster_size=min_cluster_size,
-        min_samples=1,
-        cluster_selection_method="leaf",
-        metric="euclidean",
-        algorithm="boruvka_kdtree",
-        core_dist_n_jobs=1,
-    )
-    return model.fit_predict(centred.astype(np.float64))
-
-
-def group_tracks(means: np.ndarray, conflicts: set[tuple[int, int]], opts: ClusterOptions) -> np.ndarray:
-    """Person number (0..) of each track: HDBSCAN leaves, then average-linkage merging."""
-    from scipy.cluster.hierarchy import fcluster, linkage
-
-    n = len(means)
-    if n == 0:
-        return np.zeros(0, dtype=int)
-    leaves = _hdbscan_leaves(means, opts.min_cluster_size)
-    group = np.where(leaves >= 0, leaves, leaves.max(initial=-1) + 1 + np.arange(n))
-    # HDBSCAN finds density, not distance: on sparse data a leaf can hold two people far
-    # apart. Split each leaf by average linkage at the merge distance.
-    order = np.argsort(group, kind="stable")
-    for members in np.split(order, np.flatnonzero(np.diff(group[order])) + 1):
-        if len(members) > 1:
-            sub = fcluster(linkage(means[members], method="average"), opts.merge_distance, "distance")
-            group[members] = group.max() + 1 + sub
-    _, group = np.unique(group, return_inverse=True)
-    # the leaves that HDBSCAN found must not break a cannot-link either
-    group = _split_conflicts(group, means, conflicts)
-    k = group.max() + 1
-    if k == 1:
-        return group
-    centroids = np.zeros((k, means.shape[1]))
-    np.add.at(centroids, group, means)
-    centroids /= np.bincount(group, minlength=k)[:, None]
-    # A centroid with no other within the merge distance can never be merged by average
-    # linkage (its average distance to any group is at least its nearest distance): leave
-    # those out of the quadratic linkage.
-    near = _nearest_distance(centroids) < opts.merge_distance
-    merged = np.arange(k)
-    if near.sum() > 1:
-        idx = np.flatnonzero(near)
-        sub = fcluster(linkage(centroids[idx], method="average"), opts.merge_distance, "distance")
-        merged[idx] = k + sub
-    _, merged = np.unique(merged, return_inverse=True)
-    person = merged[group]
-    return _split_conflicts(person, means, conflicts)
-
-
-def _nearest_distance(points: np.ndarray, chunk: int = 2048) -> np.ndarray:
-    """Distance from each point to its nearest other point (blocked, BLAS-backed)."""
-    sq = (points**2).sum(axis=1)
-    out = np.full(len(points), np.inf)
-    for s in range(0, len(points), chunk):
-        d2 = sq[s : s + chunk, None] + sq[None, :] - 2 * points[s : s + chunk] @ points.T
-        d2[np.arange(d2.shape[0]), np.arange(s, s + d2.shape[0])] = np.inf
-        out[s : s + chunk] = np.sqrt(np.maximum(d2.min(axis=1), 0))
-    return out
-
-
-def _split_conflicts(label: np.ndarray, means: np.ndarray, conflicts: set[tuple[int, int]]) -> np.ndarray:
-    """Enforce cannot-links: of two conflicting tracks with one label, the farther one leaves."""
-    label = label.copy()
-    next_label = label.max(initial=-1) + 1
-    changed = True
-    while changed:
-        changed = False
-        for a, b in sorted(conflicts):
-            if label[a] != label[b]:
-                continue
-            members = np.flatnonzero(label == label[a])
-            centre = means[members].mean(axis=0)
-            far = a if np.linalg.norm(means[a] - centre) > np.linalg.norm(means[b] - centre) else b
-            label[far] = next_label
-            next_label += 1
-            changed = True
-    return label
-
-
-def load_faces(con: duckdb.DuckDBPyConnection):
-    """Faces of decoded videos, ordered by video and frame, with their embeddings as a matrix."""
-    rel = con.execute(
-        "SELECT f.face_id, f.row_index, f.frame_index, f.face_size, f.sharpness, f.frontality,"
-        " coalesce(f.influencer_id, -1) AS old_id, f.embedding FROM faces f JOIN videos v USING (row_index)"
-        " WHERE v.status = 'ok' ORDER BY f.row_index, f.frame_index, f.face_id"
-    )
-    cols = rel.fetchnumpy()
-    emb = np.array(cols["embedding"].tolist(), dtype=np.float32).reshape(-1, 128)
-    return cols, emb
-
-
-def assign(cols, emb: np.ndarray, opts: ClusterOptions):
-    """Track and person of every face (person -1: unlabelled). Pure: no database."""
-    rows, frames = np.asarray(cols["row_index"]), np.asarray(cols["frame_index"])
-    sizes = np.asarray(cols["face_size"], dtype=np.float64)
-    track = np.zeros(len(rows), dtype=int)
-    offset = 0
-    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]) if len(rows) else []
-    bounds = list(zip(starts, list(starts[1:]) + [len(rows)], strict=True))
-    for s, e in bounds:
-        local = build_tracks(frames[s:e], emb[s:e], opts.track_distance)
-        track[s:e] = local + offset
-        offset += local.max() + 1
-    n_tracks = offset
-    means = np.zeros((n_tracks, 128))
-    np.add.at(means, track, emb)
-    n_faces = np.bincount(track, minlength=n_tracks)
-    means /= np.maximum(n_faces, 1)[:, None]
-    track_video = np.zeros(n_tracks, dtype=rows.dtype if len(rows) else int)
-    track_video[track] = rows
-    presence = np.bincount(track, weights=sizes, minlength=n_tracks)
-    # cannot-link: tracks that share a frame
-    conflicts: set[tuple[int, int]] = set()
-    by_frame = defaultdict(list)
-    for t, r, f in zip(track, rows, frames, strict=True):
-        by_frame[(r, f)].append(t)
-    for ts in by_frame.values():
-        for i in range(len(ts)):
-            for j in range(i + 1, len(ts)):
-                conflicts.add((min(ts[i], ts[j]), max(ts[i], ts[j])))
-    person = group_tracks(means, conflicts, opts)
-    # a person made of one track is kept only when substantial
-    tracks_of = Counter(person)
-    top_presence: dict = {}
-    for t in range(n_tracks):
-        v = track_video[t]
-        top_presence[v] = max(top_presence.get(v, 0.0), presence[t])
-    keep = np.array(
-        [
-            tracks_of[person[t]] > 1 or n_faces[t] >= 2 or presence[t] >= top_presence[track_video[t]]
-            for t in range(n_tracks)
-        ],
-        dtype=bool,
-    )
-    track_person = np.where(keep, person, -1)
-    return track, track_person[track] if len(track) else np.zeros(0, dtype=int)
-
-
-def stable_ids(face_person: np.ndarray, old_ids: np.ndarray, rows: np.ndarray, first_free: int) -> dict:
-    """Map person numbers to influencer ids: the old id most of its faces had (old id -1: none),
-    else a new id from `first_free` on, in order of first appearance."""
-    mapping: dict[int, int] = {}
-    new_people = []
-    for p in np.unique(face_person[face_person >= 0]):
-        members = face_person == p
-        olds = Counter(int(x) for x in old_ids[members] if x >= 0)
-        if olds:
-            mapping[int(p)] = olds.most_common(1)[0][0]
-        else:
-            new_people.append((int(rows[members].min()), int(p)))
-    for i, (_, p) in enumerate(sorted(new_people)):
-        mapping[p] = first_free + i
-    return mapping
-
-
-def cluster(db_path, opts: ClusterOptions | None = None) -> ClusterSummary:
-    """Cluster the faces in the database at `db_path` and write the labels back."""
     opts = opts or ClusterOptions()
-    con = db.connect(db_path)
-    try:
-        return cluster_con(con, opts)
-    finally:
-        con.close()
-
-
-def cluster_con(con: duckdb.DuckDBPyConnection, opts: ClusterOptions) -> ClusterSummary:
-    cols, emb = load_faces(con)
-    rows = np.asarray(cols["row_index"])
-    track, person = assign(cols, emb, opts)
-    old = np.asarray(cols["old_id"])
-    first_free = con.execute(
-        "SELECT greatest(coalesce(max(influencer_id), 0), (SELECT coalesce(max(from_id), 0)"
-        " FROM merges)) + 1 FROM influencers"
-    ).fetchone()[0]
-    mapping = stable_ids(person, old, rows, first_free)
-    ids = np.array([mapping.get(int(p), -1) if p >= 0 else -1 for p in person], dtype=np.int64)
-    for from_id, into_id in con.execute("SELECT from_id, into_id FROM merges ORDER BY merged_at").fetchall():
-        ids[ids == from_id] = into_id
-    summary = ClusterSummary(faces=len(ids), tracks=int(track.max() + 1) if len(track) else 0)
-    summary.kept_ids = len({v for v in mapping.values() if v < first_free})
-    summary.new_ids = len({v for v in mapping.values() if v >= first_free})
-    write_labels(con, np.asarray(cols["face_id"]), track, ids)
-    s = con.execute(
+    faces = con.execute(db.read_sql("queries/cluster_faces.sql")).fetchnumpy()
+    rows = np.asarray(faces["row_index"])
+    emb = np.array(faces["embedding"].tolist(), dtype=np.float64).reshape(len(rows), -1)
+    g = assign(rows, np.asarray(faces["frame_index"]), np.asarray(faces["face_size"], dtype=float), emb, opts)
+    before = {i for (i,) in con.execute("SELECT influencer_id FROM person_ids").fetchall()}
+    mapping = people.match_ids(con, faces["face_id"], g.person, rows)
+    cluster_ids = np.array([mapping.get(int(p), -1) for p in g.person], dtype=np.int64)
+    ids = people.apply_corrections(con, rows, np.asarray(faces["face_size"], dtype=float), cluster_ids)
+    db.store_settings(con, track_distance=opts.track_distance, merge_distance=opts.merge_distance)
+    people.write_labels(con, faces["face_id"], g.track, cluster_ids, ids, opts.merge_distance)
+    s = ClusterSummary(faces=len(rows), appearances=int(g.track.max() + 1) if len(rows) else 0)
+    s.kept_ids = len({v for v in mapping.values() if v in before})
+    s.new_ids = len(mapping) - s.kept_ids
+    s.people, s.influencers, s.videos_with_influencer, s.uncertain = con.execute(
         "SELECT (SELECT count(*) FROM influencers), (SELECT count(*) FROM influencers WHERE n_videos > 0),"
-        " (SELECT count(*) FROM faces WHERE influencer_id IS NOT NULL),"
-        " (SELECT count(*) FROM video_influencers WHERE influencer_id IS NOT NULL)"
+        " (SELECT count(*) FROM video_influencers WHERE influencer_id IS NOT NULL),"
+        " (SELECT count(*) FROM video_influencers WHERE uncertain)"
     ).fetchone()
-    summary.people, summary.influencers, summary.labelled_faces, summary.videos_with_influencer = s
-    return summary
-
-
-def write_labels(con: duckdb.DuckDBPyConnection, face_ids, tracks, ids) -> None:
-    """Store face labels and rebuild `video_people` and `influencers` in one transaction."""
-    import pandas as pd
-
-    labels = pd.DataFrame(
-        {
-            "face_id": face_ids,
-            "track_id": tracks,
-            "influencer_id": pd.array([None if i < 0 else int(i) for i in ids], dtype="Int64"),
-        }
-    )
-    names = _names(con)
-    with db.transaction(con):
-        con.register("new_labels", labels)
-        con.execute("UPDATE faces SET track_id = NULL, influencer_id = NULL")
-        con.execute(
-            "UPDATE faces SET track_id = l.track_id, influencer_id = l.influencer_id"
-            " FROM new_labels l WHERE faces.face_id = l.face_id"
-        )
-        con.unregister("new_labels")
-        rebuild_people(con, names)
-
-
-def _names(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
-    """The names users gave, by influencer id (carried over when people are rebuilt)."""
-    return dict(con.execute("SELECT influencer_id, name FROM influencers WHERE name IS NOT NULL").fetchall())
-
-
-def rebuild_people(con: duckdb.DuckDBPyConnection, names: dict[int, str]) -> None:
-    """Recompute `video_people` and `influencers` from the face labels (inside a transaction)."""
-    con.execute(db.read_sql("derive/video_people.sql"))
-    con.execute(db.read_sql("derive/influencers.sql"))
-    for influencer_id, name in names.items():
-        con.execute("UPDATE influencers SET name = ? WHERE influencer_id = ?", [name, influencer_id])
-    refresh_quantiles(con)
-
-
-def rename(db_path, influencer_id: int, name: str | None) -> None:
-    con = db.connect(db_path)
-    try:
-        if not con.execute("SELECT 1 FROM influencers WHERE influencer_id = ?", [influencer_id]).fetchone():
-            raise KeyError(f"no influencer with id {influencer_id}")
-        con.execute("UPDATE influencers SET name = ? WHERE influencer_id = ?", [name, influencer_id])
-    finally:
-        con.close()
-
-
-def merge(db_path, from_id: int, into_id: int) -> None:
-    """All faces of `from_id` become `into_id`'s; recorded so that re-clustering keeps it."""
-    con = db.connect(db_path)
-    try:
-        known = {i for (i,) in con.execute("SELECT influencer_id FROM influencers").fetchall()}
-        for i in (from_id, into_id):
-            if i not in known:
-                raise KeyError(f"no influencer with id {i}")
-        if from_id == into_id:
-            raise ValueError("cannot merge an influencer into itself")
-        names = _names(con)
-        if into_id not in names and from_id in names:
-            names[into_id] = names[from_id]
-        names.pop(from_id, None)
-        with db.transaction(con):
-            con.execute("UPDATE faces SET influencer_id = ? WHERE influencer_id = ?", [into_id, from_id])
-            con.execute("INSERT INTO merges (from_id, into_id) VALUES (?, ?)", [from_id, into_id])
-            rebuild_people(con, names)
-    finally:
-        con.close()
-
-
-def suggest_merges(con: duckdb.DuckDBPyConnection, max_distance: float = 0.6) -> list[tuple[int, int, float]]:
-    """Pairs of people whose mean faces are closer than `max_distance`, closest first."""
-    people = con.execute(
-        "SELECT influencer_id, list(embedding) FROM faces WHERE influencer_id IS NOT NULL GROUP BY 1 ORDER BY 1"
-    ).fetchall()
-    if len(people) < 2:
-        return []
-    ids = [p[0] for p in people]
-    centres = np.array([np.mean(np.array(p[1], dtype=np.float64), axis=0) for p in people])
-    d = np.linalg.norm(centres[:, None] - centres[None], axis=2)
-    out = [
-        (ids[i], ids[j], float(d[i, j]))
-        for i in range(len(ids))
-        for j in range(i + 1, len(ids))
-        if d[i, j] < max_distance
-    ]
-    return sorted(out, key=lambda x: x[2])
+    return s

@@ -97,3 +97,14 @@ def transaction(con: duckdb.DuckDBPyConnection):
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
+
+
+def setting(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
+    """A value from the `settings` table (options of the last run that stored them), or None."""
+    got = con.execute("SELECT value FROM settings WHERE name = ?", [name]).fetchone()
+    return got[0] if got else None
+
+
+def store_settings(con: duckdb.DuckDBPyConnection, **values) -> None:
+    for name, value in values.items():
+        con.execute("INSERT OR REPLACE INTO settings (name, value) VALUES (?, ?)", [name, str(value)])

@@ -21,14 +21,15 @@ SAME_PERSON = 0.5  # within a video, a face this close to a person already seen 
 
 @dataclass
 class FaceOptions:
-    fps: float = 1.0  # frames sampled per second of video
-    max_frames: int = 12  # at most this many frames per video, spread over its length
-    min_frames: int = 3  # stop after this many frames once the people on screen are stable
-    stable_frames: int = 2  # ... meaning: this many frames in a row showed nobody new
+    fps: float = 2.0  # at most this many frames sampled per second of video
+    max_frames: int = 16  # at most this many frames per video, spread over its length
+    min_frames: int = 3  # never stop before this many frames
+    stable_frames: int = 2  # stop only after this many frames in a row showed nobody new ...
+    main_error: float = 0.12  # ... and the main person's mean face is known to about this distance
+    empty_frames: int = 6  # stop after this many frames when none showed a face
     min_face: int = 40  # smallest face (pixels, original frame) the detector must find
     max_detect_pixels: int = 2560 * 1440  # cap on the upscaled detection image (small-face pass)
     base_pixels: int = 1280 * 720  # cap on the plain detection image (larger frames are shrunk)
-    discovery_frames: int = 0  # the small-face pass also runs on this many first frames
     thorough: bool = False  # small-face pass on every frame and no early stop
     model: str = "hog"  # "hog" (CPU) or "cnn" (needs a GPU to be practical)
     crop_size: int = 256
@@ -168,10 +169,10 @@ def _encode(frame_bgr: np.ndarray, rgb: np.ndarray, found: list[tuple], opts: Fa
 
 
 class _Detector:
-    """Two passes per video. The upscaled small-face pass (faces down to `min_face`) runs on the
-    first `discovery_frames` sampled frames and on frames where the plain pass (faces of 80 px
-    and more, about 4x cheaper) found nothing or a box of its smallest size (a smaller face seen
-    coarsely); every other frame gets the plain pass alone.
+    """Two passes per video. The upscaled small-face pass (faces down to `min_face`) runs on
+    frames where the plain pass (faces of 80 px and more, about 4x cheaper) found nothing or a
+    box of its smallest size (a smaller face seen coarsely); every other frame gets the plain
+    pass alone.
     Once the small-face pass finds a face the plain pass could not, the video is in small-face
     mode and every later frame gets the upscaled pass.
     """
@@ -179,17 +180,15 @@ class _Detector:
     def __init__(self, opts: FaceOptions):
         self.opts = opts
         self.small_mode = False
-        self.seen = 0
 
     def __call__(self, rgb: np.ndarray) -> list[tuple]:
         h, w = rgb.shape[:2]
         base = min(1.0, math.sqrt(self.opts.base_pixels / max(1, w * h)))
         up = detection_scale(w, h, self.opts)
-        k, self.seen = self.seen, self.seen + 1
         if up <= base * 1.05:
             return _detect(rgb, up, self.opts)
         window = HOG_WINDOW / base  # the smallest box the plain pass can return, in frame pixels
-        if not (self.small_mode or self.opts.thorough) and k >= self.opts.discovery_frames:
+        if not (self.small_mode or self.opts.thorough):
             plain = _detect(rgb, base, self.opts)
             # the plain pass's smallest boxes (about 72 px: its first pyramid level) hold any face
             # from 50 to 75 px: measure those again upscaled
@@ -209,12 +208,63 @@ def faces_in_frame(frame_bgr: np.ndarray, opts: FaceOptions, detector: _Detector
     return _encode(frame_bgr, rgb, found, opts)
 
 
+class _Evidence:
+    """Who has been seen so far in one video, to decide when sampling can stop.
+
+    Faces join the person seen earlier that they are closest to (within SAME_PERSON), else
+    start a new one. The main person (most face area) is known well enough once the standard
+    error of their mean face, spread / sqrt(n), is under `opts.main_error`: three faces of a
+    large, clean face; eight or more when faces are small and degraded.
+    """
+
+    def __init__(self, opts: FaceOptions):
+        self.opts = opts
+        self.people: list[list[np.ndarray]] = []
+        self.area: list[float] = []
+        self.quiet = 0  # frames in a row with nobody new
+        self.frames = 0
+
+    def add_frame(self, faces: list[tuple[np.ndarray, int]]) -> None:
+        self.frames += 1
+        new = False
+        for emb, size in faces:
+            means = [np.mean(p, axis=0) for p in self.people]
+            d = [float(np.linalg.norm(m - emb)) for m in means]
+            if d and min(d) < SAME_PERSON:
+                k = int(np.argmin(d))
+                self.people[k].append(emb)
+                self.area[k] += size
+            else:
+                self.people.append([emb])
+                self.area.append(float(size))
+                new = True
+        self.quiet = 0 if new else self.quiet + 1
+
+    def main_error(self) -> float:
+        if not self.people:
+            return math.inf
+        faces = np.array(self.people[int(np.argmax(self.area))], dtype=np.float64)
+        n = len(faces)
+        if n < 2:
+            return math.inf
+        spread = math.sqrt(((faces - faces.mean(axis=0)) ** 2).sum() / (n - 1))
+        return spread / math.sqrt(n)
+
+    def enough(self) -> bool:
+        o = self.opts
+        if o.thorough or self.frames < o.min_frames:
+            return False
+        if not self.people:
+            return self.frames >= o.empty_frames
+        return self.quiet >= o.stable_frames and self.main_error() <= o.main_error
+
+
 def process_video(path: str | Path, opts: FaceOptions | None = None) -> VideoResult:
     """Sample frames of the video at `path` and return every face found with its encoding.
 
-    Frames are visited coarse to fine (middle, quarters, eighths, ...), so any prefix covers the
-    whole video; sampling stops once `min_frames` are done and the last `stable_frames` showed
-    nobody new (faces within SAME_PERSON of someone already seen in this video).
+    Frames are visited coarse to fine (middle, quarters, eighths, ...), so any prefix covers
+    the whole video; sampling stops once the main person is known well enough and the last
+    frames showed nobody new (see `_Evidence`), or when no frame shows a face.
     """
     opts = opts or FaceOptions()
     started = time.perf_counter()
@@ -222,23 +272,20 @@ def process_video(path: str | Path, opts: FaceOptions | None = None) -> VideoRes
     info = next(frames)
     result = VideoResult(info.duration_s, info.fps, None, None, 0, 0.0)
     detector = _Detector(opts)
-    people: list[np.ndarray] = []  # one embedding per person seen so far in this video
-    quiet = 0  # frames in a row with nobody new
+    evidence = _Evidence(opts)
     try:
         for index, ts, frame in frames:
             if result.width is None:
                 result.height, result.width = frame.shape[:2]
             result.frames_sampled += 1
-            new = False
+            seen = []
             for box, score, sharp, front, emb, crop in faces_in_frame(frame, opts, detector):
                 top, right, bottom, left = box
                 size = round(math.sqrt((bottom - top) * (right - left)))
                 result.faces.append(Face(index, ts, box, size, score, sharp, front, emb, crop))
-                if not people or min(np.linalg.norm(p - emb) for p in people) >= SAME_PERSON:
-                    people.append(emb)
-                    new = True
-            quiet = 0 if new else quiet + 1
-            if not opts.thorough and result.frames_sampled >= opts.min_frames and quiet >= opts.stable_frames:
+                seen.append((emb, size))
+            evidence.add_frame(seen)
+            if evidence.enough():
                 break
     finally:
         frames.close()

@@ -79,8 +79,11 @@ class Shot:
     jpeg_quality: int = 0  # 0: none; else recompress each frame at this quality
     tilt: float = 0.0  # degrees of roll
     occlude: bool = False  # a bar over the mouth
+    occluder: str = ""  # "hand" (a skin-coloured blob over the lower face), "phone" (a slab over cheek and jaw)
+    noise: float = 0.0  # sensor noise, Gaussian sigma in grey levels
     second: str | None = None  # another person, smaller, on screen for part of the video
     second_face: int = 70
+    second_photo: int = 0  # which photo of the second person
     second_from: float = 0.3  # fraction of the video when the second person appears
     second_until: float = 0.6
     seed: int = 0
@@ -123,7 +126,7 @@ def render(path: str | Path, shot: Shot, photos: dict[str, list[np.ndarray]] | N
     rng = np.random.default_rng(shot.seed)
     bg = _background(shot.width, shot.height, rng)
     main = _scaled_head(shot.person, shot.photo, shot.face, photos)
-    other = _scaled_head(shot.second, 0, shot.second_face, photos) if shot.second else None
+    other = _scaled_head(shot.second, shot.second_photo, shot.second_face, photos) if shot.second else None
     n = max(1, round(shot.seconds * shot.fps))
     writer = _writer(path, shot)
     start = rng.uniform(0.35, 0.65, 2)
@@ -144,14 +147,32 @@ def render(path: str | Path, shot: Shot, photos: dict[str, list[np.ndarray]] | N
             y = int(cy + 0.2 * fw)
             cv2.rectangle(frame, (int(cx - fw / 2), y), (int(cx + fw / 2), int(y + 0.25 * fw)),
                           (40, 40, 40), -1)  # fmt: skip
+        if shot.occluder:
+            _occlude(frame, shot.occluder, cx, cy, shot.face * wobble, t)
         if shot.blur:
             frame = cv2.GaussianBlur(frame, (0, 0), shot.blur)
+        if shot.noise:
+            frame = np.clip(frame + rng.normal(0, shot.noise, frame.shape), 0, 255).astype(np.uint8)
         if shot.jpeg_quality:
             ok, buf = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, shot.jpeg_quality])
             frame = cv2.imdecode(buf, cv2.IMREAD_COLOR)
         writer.write(frame)
     writer.release()
     return path
+
+
+def _occlude(frame: np.ndarray, kind: str, cx: float, cy: float, face: float, t: float) -> None:
+    """Cover part of the face as a hand or a phone does in real ads (moving a little over time)."""
+    shift = 0.1 * face * math.sin(2 * math.pi * t)
+    if kind == "hand":
+        centre = (int(cx + 0.15 * face + shift), int(cy + 0.35 * face))
+        axes = (max(1, int(0.32 * face)), max(1, int(0.22 * face)))
+        cv2.ellipse(frame, centre, axes, 20, 0, 360, (120, 150, 205), -1)
+    elif kind == "phone":
+        x0, y0 = int(cx + 0.2 * face + shift), int(cy + 0.05 * face)
+        cv2.rectangle(frame, (x0, y0), (int(x0 + 0.35 * face), int(y0 + 0.7 * face)), (25, 25, 30), -1)
+    else:
+        raise ValueError(f"unknown occluder {kind!r}")
 
 
 class _H264Writer:

@@ -5,6 +5,7 @@ import cv2
 import numpy as np
 import pytest
 
+from influx import db
 from influx.cluster import cluster
 from influx.faces import FaceOptions
 from influx.fetch import FetchOptions
@@ -50,7 +51,9 @@ def shared_run(tmp_path_factory):
         csv = write_csv(tmp / "in.csv", [(1.0, f"{server.url}/blob/{n}") for n, _ in truth])
         opts = IngestOptions(fetch=FetchOptions(videos_dir=tmp / "videos"), faces=FaceOptions(), workers=2)
         summary = ingest(tmp / "db.duckdb", csv, opts)
-    cluster(tmp / "db.duckdb")
+    con = db.connect(tmp / "db.duckdb")
+    cluster(con)
+    con.close()
     return tmp, truth, summary
 
 

@@ -2,7 +2,7 @@
 --   least(face_size, 160) / 160 * frontality * sharpness / (sharpness + 100)
 -- (large, frontal and sharp), preferring faces from videos the person dominates.
 DELETE FROM influencers;
-INSERT INTO influencers (influencer_id, name, n_videos, n_appearances, n_faces, face_id, first_row_index)
+INSERT INTO influencers (influencer_id, name, n_videos, n_appearances, n_faces, face_id, first_row_index, not_influencer)
 WITH dominated AS (
     SELECT vp.influencer_id, count(*) AS n_videos
     FROM video_people vp
@@ -24,5 +24,7 @@ best AS (
     WHERE f.influencer_id IS NOT NULL
     GROUP BY f.influencer_id
 )
-SELECT b.influencer_id, NULL, coalesce(d.n_videos, 0), s.n_appearances, b.n_faces, b.face_id, s.first_row_index
-FROM best b JOIN seen s USING (influencer_id) LEFT JOIN dominated d USING (influencer_id);
+SELECT b.influencer_id, p.name, coalesce(d.n_videos, 0), s.n_appearances, b.n_faces, b.face_id, s.first_row_index,
+       b.influencer_id IN (SELECT influencer_id FROM corrections WHERE kind = 'not_influencer')
+FROM best b JOIN seen s USING (influencer_id) LEFT JOIN dominated d USING (influencer_id)
+LEFT JOIN person_ids p USING (influencer_id);

@@ -1,11 +1,13 @@
 -- Every identified person of every decoded video, with their share of screen presence.
 -- Presence = sum of face_size over the person's faces in the sampled frames (frames seen,
--- weighted by face size). The dominant person (largest presence; ties: lowest id) is the
--- video's influencer.
+-- weighted by face size). The dominant person (largest presence; ties: lowest id), among the
+-- people not marked `not_influencer`, is the video's influencer. `distance` and `margin` are
+-- filled by `influx cluster` for the dominant person (see README: "How sure it is").
 DELETE FROM video_people;
-INSERT INTO video_people
+INSERT INTO video_people (row_index, influencer_id, n_faces, presence, share, is_dominant)
 WITH per_person AS (
-    SELECT row_index, influencer_id, count(*) AS n_faces, sum(face_size)::DOUBLE AS presence
+    SELECT row_index, influencer_id, count(*) AS n_faces, sum(face_size)::DOUBLE AS presence,
+           influencer_id IN (SELECT influencer_id FROM corrections WHERE kind = 'not_influencer') AS excluded
     FROM faces
     WHERE influencer_id IS NOT NULL
     GROUP BY row_index, influencer_id
@@ -16,5 +18,6 @@ SELECT
     n_faces,
     presence,
     presence / sum(presence) OVER (PARTITION BY row_index) AS share,
-    row_number() OVER (PARTITION BY row_index ORDER BY presence DESC, influencer_id) = 1 AS is_dominant
+    NOT excluded AND row_number() OVER (PARTITION BY row_index ORDER BY excluded, presence DESC, influencer_id) = 1
+        AS is_dominant
 FROM per_person;

@@ -7,18 +7,42 @@
 --   influencer_share the influencer's share of the identified screen presence (0..1)
 --   n_people         identified people seen in the video
 --   source_row_index the row whose decoding this row uses (itself, or the row it duplicates)
+--   distance         distance of the influencer's mean face in this video to the centre of the
+--                    influencer's other videos (NULL when it is their only video)
+--   margin           distance to the nearest other person's centre minus `distance` (minus the
+--                    merge distance for a person of one video); small: another person is about as close
+--   frames_seen      sampled frames in which the influencer's face was found, of `frames_sampled`
+--   frames_sampled   frames of the video that went through face detection
+--   uncertain        true when the assignment deserves a look: margin under 0.05, or the
+--                    influencer found in fewer than half of the sampled frames
+--   uncertain_reason why, in words (NULL when not uncertain)
 CREATE OR REPLACE VIEW video_influencers AS
+WITH base AS (
+    SELECT
+        v.row_index,
+        v.video_url,
+        v.performance,
+        vp.influencer_id,
+        v.status,
+        vp.share AS influencer_share,
+        coalesce(np.n_people, 0) AS n_people,
+        coalesce(v.duplicate_of, v.row_index) AS source_row_index,
+        vp.distance,
+        vp.margin,
+        vp.n_faces AS frames_seen,
+        src.frames_sampled
+    FROM videos v
+    LEFT JOIN videos src ON src.row_index = coalesce(v.duplicate_of, v.row_index)
+    LEFT JOIN video_people vp
+        ON vp.row_index = coalesce(v.duplicate_of, v.row_index) AND vp.is_dominant
+    LEFT JOIN (SELECT row_index, count(*) AS n_people FROM video_people GROUP BY row_index) np
+        ON np.row_index = coalesce(v.duplicate_of, v.row_index)
+)
 SELECT
-    v.row_index,
-    v.video_url,
-    v.performance,
-    vp.influencer_id,
-    v.status,
-    vp.share AS influencer_share,
-    coalesce(np.n_people, 0) AS n_people,
-    coalesce(v.duplicate_of, v.row_index) AS source_row_index
-FROM videos v
-LEFT JOIN video_people vp
-    ON vp.row_index = coalesce(v.duplicate_of, v.row_index) AND vp.is_dominant
-LEFT JOIN (SELECT row_index, count(*) AS n_people FROM video_people GROUP BY row_index) np
-    ON np.row_index = coalesce(v.duplicate_of, v.row_index);
+    *,
+    influencer_id IS NOT NULL AND (coalesce(margin < 0.05, false) OR 2 * frames_seen < frames_sampled) AS uncertain,
+    CASE WHEN influencer_id IS NULL THEN NULL
+         WHEN margin < 0.05 THEN 'another person is about as close (margin ' || round(margin, 3) || ')'
+         WHEN 2 * frames_seen < frames_sampled THEN 'found in ' || frames_seen || ' of ' || frames_sampled || ' sampled frames'
+    END AS uncertain_reason
+FROM base;

@@ -1,0 +1,155 @@
+"""The `influx` commands that show people and correct them: people, rename, merge, unmerge, move,
+not-influencer, corrections, undo. Each correction prints what changed and how to undo it."""
+
+from __future__ import annotations
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from . import people as P
+from .cli_base import db_option, fail, open_ro, open_rw, say
+
+
+def _run(db_path: str, action):
+    """Open the database for writing, run `action(con)`, turn PeopleError into one clear line."""
+    con = open_rw(db_path)
+    try:
+        return action(con)
+    except P.PeopleError as e:
+        fail(str(e))
+    finally:
+        con.close()
+
+
+def _who(con, influencer_id) -> str:
+    got = con.execute("SELECT name, n_videos FROM influencers WHERE influencer_id = ?", [influencer_id]).fetchone()
+    if got is None:
+        return f"#{influencer_id}"
+    name = f" ({got[0]})" if got[0] else ""
+    return f"#{influencer_id}{name}, influencer of {got[1]} video{'' if got[1] == 1 else 's'}"
+
+
+@click.command("people")
+@db_option
+@click.option("--suggest-merges", is_flag=True, help="List pairs that may be one person split in two.")
+@click.option("--max-distance", type=float, default=0.6, show_default=True, help="With --suggest-merges.")
+def people_cmd(db_path, suggest_merges, max_distance):
+    """List the people found: id, name, videos, faces."""
+    con = open_ro(db_path)
+    out = Console(highlight=False)
+    if suggest_merges:
+        pairs = P.suggest_merges(con, max_distance)
+        names = dict(con.execute("SELECT influencer_id, coalesce(name, '') FROM influencers").fetchall())
+        table = Table("id", "name", "id", "name", "distance", title="possible merges (influx merge FROM INTO)")
+        for a, b, d in pairs:
+            table.add_row(str(a), names.get(a, ""), str(b), names.get(b, ""), f"{d:.3f}")
+        out.print(table if pairs else "no pair of people is closer than the threshold", markup=False)
+        if pairs:
+            say("faces side by side: the contact sheet written by `influx report` (people.html)")
+        return
+    rows = con.execute(
+        "SELECT influencer_id, coalesce(name, ''), n_videos, n_appearances, n_faces, first_row_index,"
+        " CASE WHEN not_influencer THEN 'not an influencer' ELSE '' END FROM influencers ORDER BY influencer_id"
+    ).fetchall()
+    table = Table("id", "name", "videos", "seen in", "faces", "first row", "note")
+    for r in rows:
+        table.add_row(*["" if x is None else str(x) for x in r])
+    out.print(table)
+
+
+@click.command("rename")
+@click.argument("influencer_id", type=int)
+@click.argument("name")
+@db_option
+def rename_cmd(influencer_id, name, db_path):
+    """Give a person a name (kept when clustering again)."""
+    _run(db_path, lambda con: P.rename(con, influencer_id, name or None))
+    say(f"person {influencer_id} is now {name!r}")
+
+
+@click.command("merge")
+@click.argument("from_id", type=int)
+@click.argument("into_id", type=int)
+@db_option
+def merge_cmd(from_id, into_id, db_path):
+    """Make FROM_ID's faces INTO_ID's (kept when clustering again; undo: influx unmerge)."""
+
+    def action(con):
+        P.merge(con, from_id, into_id)
+        return _who(con, into_id)
+
+    say(f"merged #{from_id} into {_run(db_path, action)}; undo: influx unmerge {into_id}")
+
+
+@click.command("unmerge")
+@click.argument("influencer_id", type=int)
+@db_option
+def unmerge_cmd(influencer_id, db_path):
+    """Undo every merge into or of INFLUENCER_ID: the people are separate again."""
+
+    def action(con):
+        ids = P.unmerge(con, influencer_id)
+        return [_who(con, i) for i in sorted({influencer_id, *ids})]
+
+    for line in _run(db_path, action):
+        say(f"separate again: {line}")
+
+
+@click.command("move")
+@click.argument("row_index", type=int)
+@click.option("--to", "to", required=True, help="The person's id, or `new` for someone not yet known.")
+@db_option
+def move_cmd(row_index, to, db_path):
+    """Make another person (or a new one) the influencer of video ROW_INDEX."""
+    if to != "new" and not to.isdigit():
+        fail(f"--to must be a person's id or `new`, not {to!r}")
+
+    def action(con):
+        old, new = P.move(con, row_index, None if to == "new" else int(to))
+        last = con.execute("SELECT max(correction_id) FROM corrections").fetchone()[0]
+        return old, _who(con, new), last
+
+    old, new, correction = _run(db_path, action)
+    say(f"row {row_index}: influencer #{old} → {new}; undo: influx undo {correction}")
+
+
+@click.command("not-influencer")
+@click.argument("influencer_id", type=int)
+@db_option
+def not_influencer_cmd(influencer_id, db_path):
+    """Mark a person as never a video's influencer (a crew member, a stock face)."""
+
+    def action(con):
+        before = con.execute("SELECT n_videos FROM influencers WHERE influencer_id = ?", [influencer_id]).fetchone()
+        correction = P.not_influencer(con, influencer_id)
+        return (before[0] if before else 0), correction
+
+    n, correction = _run(db_path, action)
+    say(f"#{influencer_id} is not an influencer: {n} video{'' if n == 1 else 's'} now credited to the next"
+        f" person on screen, if any; undo: influx undo {correction}")  # fmt: skip
+
+
+@click.command("corrections")
+@db_option
+def corrections_cmd(db_path):
+    """List the corrections made (merge, move, not-influencer), applied in this order."""
+    con = open_ro(db_path)
+    table = Table("id", "kind", "person", "target", "row", "made at")
+    for r in P.list_corrections(con):
+        table.add_row(*["" if x is None else str(x) for x in r])
+    Console(highlight=False).print(table)
+
+
+@click.command("undo")
+@click.argument("correction_id", type=int)
+@db_option
+def undo_cmd(correction_id, db_path):
+    """Delete one correction (see: influx corrections) and apply the others again."""
+    kind, person, target, row = _run(db_path, lambda con: P.undo(con, correction_id))
+    what = {"merge": f"merge of #{person} into #{target}", "move": f"move of row {row} to #{target}",
+            "not_influencer": f"#{person} marked not an influencer"}.get(kind, kind)  # fmt: skip
+    say(f"undone: {what}")
+
+
+COMMANDS = [people_cmd, rename_cmd, merge_cmd, unmerge_cmd, move_cmd, not_influencer_cmd, corrections_cmd, undo_cmd]

@@ -1,0 +1,259 @@
+"""People: ids that carry over from one clustering to the next, names, and the user's corrections.
+
+Every function takes an open connection (the CLI opens it). Corrections are rows of the
+`corrections` table, applied in order on top of each face's `cluster_id` (what the clustering
+said) to give `influencer_id` (what the reports use); undoing one deletes its row and applies
+the rest again, so every correction can be made, undone and made again.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import db
+
+UNCERTAIN_MARGIN = 0.05  # a video's influencer is uncertain when another person is about as close
+
+
+class PeopleError(Exception):
+    """A correction that cannot be made (unknown id or row); the message says why."""
+
+
+def match_ids(con, face_ids: np.ndarray, person: np.ndarray, rows: np.ndarray) -> dict[int, int]:
+    """Map person numbers to ids, one to one, keeping as many faces on their old id as possible.
+
+    A person takes an old id (one alive in the last clustering, or remembered in
+    `person_memory`) only when they share most of the faces of one of the two. Other people
+    get new ids after every id ever given, in order of first appearance (lowest row_index).
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    people = np.unique(person[person >= 0])
+    if len(people) == 0:
+        return {}
+    old = con.execute(db.read_sql("queries/old_ids.sql")).fetchall()  # (face_id, id), a face may have several
+    old_ids = sorted({i for _, i in old})
+    mapping: dict[int, int] = {}
+    if old_ids:
+        col = {i: k for k, i in enumerate(old_ids)}
+        pindex = {int(p): k for k, p in enumerate(people)}
+        of_face = dict(zip(face_ids.tolist(), (pindex.get(int(p), -1) for p in person), strict=True))
+        overlap = np.zeros((len(people), len(old_ids)))
+        old_size = np.zeros(len(old_ids))
+        for f, i in old:
+            old_size[col[i]] += 1
+            if of_face.get(f, -1) >= 0:
+                overlap[of_face[f], col[i]] += 1
+        new_size = np.bincount([pindex[int(p)] for p in person[person >= 0]], minlength=len(people))
+        eligible = 2 * overlap > np.minimum(new_size[:, None], old_size[None, :])
+        score = np.where(eligible, overlap, 0)
+        r, c = linear_sum_assignment(score, maximize=True)
+        for i, j in zip(r, c, strict=True):
+            if score[i, j] > 0:
+                mapping[int(people[i])] = old_ids[j]
+    first = con.execute("SELECT coalesce(max(influencer_id), 0) FROM person_ids").fetchone()[0]
+    first = max([first, *old_ids, *(v for v in mapping.values())]) + 1
+    new = sorted((int(rows[person == p].min()), int(p)) for p in people if int(p) not in mapping)
+    for k, (_, p) in enumerate(new):
+        mapping[p] = first + k
+    return mapping
+
+
+def apply_corrections(con, rows: np.ndarray, sizes: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """The user's merges and moves, in order, applied to the clustering's ids (-1: unlabelled)."""
+    ids = ids.copy()
+    excluded = set()
+    for kind, influencer_id, target_id, row_index in con.execute(db.read_sql("queries/corrections.sql")).fetchall():
+        if kind == "merge":
+            ids[ids == influencer_id] = target_id
+        elif kind == "not_influencer":
+            excluded.add(influencer_id)
+        elif kind == "move":
+            here = (rows == row_index) & (ids >= 0) & ~np.isin(ids, list(excluded))
+            if here.any():
+                presence = {}
+                for i, s in zip(ids[here].tolist(), sizes[here].tolist(), strict=True):
+                    presence[i] = presence.get(i, 0.0) + s
+                dominant = min(presence, key=lambda i: (-presence[i], i))
+                ids[(rows == row_index) & (ids == dominant)] = target_id
+    return ids
+
+
+def relabel(con, merge_distance: float | None = None) -> None:
+    """Apply the corrections to the stored clustering again and rebuild the people tables."""
+    faces = con.execute(
+        "SELECT face_id, row_index, face_size, coalesce(cluster_id, -1) AS cluster_id FROM faces"
+        " WHERE cluster_id IS NOT NULL OR influencer_id IS NOT NULL ORDER BY face_id"
+    ).fetchnumpy()
+    ids = apply_corrections(con, faces["row_index"], faces["face_size"].astype(float), faces["cluster_id"])
+    write_labels(con, faces["face_id"], None, faces["cluster_id"], ids, merge_distance)
+
+
+def write_labels(con, face_ids, tracks, cluster_ids, ids, merge_distance: float | None = None) -> None:
+    """Store face labels, then rebuild `video_people` and `influencers` (one transaction)."""
+    import pandas as pd
+
+    def nullable(a):
+        return pd.array([None if i < 0 else int(i) for i in a], dtype="Int64")
+
+    labels = pd.DataFrame({"face_id": face_ids, "cluster_id": nullable(cluster_ids), "influencer_id": nullable(ids)})
+    if tracks is not None:
+        labels["track_id"] = tracks
+    if merge_distance is None:
+        merge_distance = float(db.setting(con, "merge_distance") or 0.55)
+    with db.transaction(con):
+        con.register("new_labels", labels)
+        if tracks is not None:  # a new clustering
+            con.execute(db.read_sql("queries/remember_ids.sql"))
+            con.execute("UPDATE faces SET track_id = NULL, cluster_id = NULL, influencer_id = NULL")
+            con.execute("UPDATE faces SET track_id = l.track_id FROM new_labels l WHERE faces.face_id = l.face_id")
+        else:
+            con.execute("UPDATE faces SET cluster_id = NULL, influencer_id = NULL")
+        con.execute(
+            "UPDATE faces SET cluster_id = l.cluster_id, influencer_id = l.influencer_id"
+            " FROM new_labels l WHERE faces.face_id = l.face_id"
+        )
+        con.unregister("new_labels")
+        con.execute(
+            "INSERT INTO person_ids (influencer_id) SELECT DISTINCT influencer_id FROM faces"
+            " WHERE influencer_id IS NOT NULL AND influencer_id NOT IN (SELECT influencer_id FROM person_ids)"
+        )
+        con.execute(db.read_sql("derive/video_people.sql"))
+        _store_uncertainty(con, merge_distance)
+        con.execute(db.read_sql("derive/influencers.sql"))
+        from .stats import refresh_quantiles
+
+        refresh_quantiles(con)
+
+
+def _store_uncertainty(con, merge_distance: float) -> None:
+    from .cluster import uncertainty
+
+    got = con.execute(db.read_sql("queries/video_person_means.sql")).fetchall()
+    if not got:
+        return
+    import pandas as pd
+
+    person = np.array([p for _, p, _ in got])
+    vectors = np.array([np.mean(np.array(e, dtype=np.float64), axis=0) for _, _, e in got])
+    distance, margin = uncertainty(person, vectors, merge_distance)
+    frame = pd.DataFrame({"row_index": [r for r, _, _ in got], "distance": pd.array(distance, dtype="Float64"),
+                          "margin": pd.array(margin, dtype="Float64")})  # fmt: skip
+    con.register("new_uncertainty", frame)
+    con.execute(
+        "UPDATE video_people SET distance = u.distance, margin = u.margin"
+        " FROM new_uncertainty u WHERE video_people.row_index = u.row_index AND video_people.is_dominant"
+    )
+    con.unregister("new_uncertainty")
+
+
+def _known(con, influencer_id: int) -> None:
+    if not con.execute("SELECT 1 FROM influencers WHERE influencer_id = ?", [influencer_id]).fetchone():
+        raise PeopleError(f"no person with id {influencer_id} (see: influx people)")
+
+
+def rename(con, influencer_id: int, name: str | None) -> None:
+    _known(con, influencer_id)
+    with db.transaction(con):
+        con.execute("UPDATE person_ids SET name = ? WHERE influencer_id = ?", [name, influencer_id])
+        con.execute("UPDATE influencers SET name = ? WHERE influencer_id = ?", [name, influencer_id])
+
+
+def _correct(con, kind: str, influencer_id=None, target_id=None, row_index=None) -> int:
+    correction_id = con.execute(
+        "INSERT INTO corrections (kind, influencer_id, target_id, row_index) VALUES (?, ?, ?, ?)"
+        " RETURNING correction_id",
+        [kind, influencer_id, target_id, row_index],
+    ).fetchone()[0]
+    relabel(con)
+    return correction_id
+
+
+def merge(con, from_id: int, into_id: int) -> int:
+    """All faces of `from_id` become `into_id`'s, now and after every later clustering."""
+    _known(con, from_id)
+    _known(con, into_id)
+    if from_id == into_id:
+        raise PeopleError("cannot merge a person into themselves")
+    return _correct(con, "merge", from_id, into_id)
+
+
+def unmerge(con, influencer_id: int) -> list[int]:
+    """Undo every merge into or of `influencer_id`; returns the ids that are separate again."""
+    merges = con.execute(
+        "SELECT correction_id, influencer_id FROM corrections WHERE kind = 'merge' AND ? IN (influencer_id, target_id)",
+        [influencer_id],
+    ).fetchall()
+    if not merges:
+        raise PeopleError(f"no merge involves person {influencer_id} (see: influx corrections)")
+    con.execute("DELETE FROM corrections WHERE correction_id IN ?", [[c for c, _ in merges]])
+    relabel(con)
+    return sorted({i for _, i in merges})
+
+
+def move(con, row_index: int, to: int | None) -> tuple[int | None, int]:
+    """Make `to` (None: a new person) the influencer of video `row_index`; returns (old, new) ids."""
+    got = con.execute("SELECT influencer_id FROM video_influencers WHERE row_index = ?", [row_index]).fetchone()
+    if got is None:
+        raise PeopleError(f"no row {row_index} in the database")
+    status = con.execute("SELECT status, duplicate_of FROM videos WHERE row_index = ?", [row_index]).fetchone()
+    if status[0] == "duplicate":
+        raise PeopleError(f"row {row_index} is a duplicate of row {status[1]}: move row {status[1]} instead")
+    if got[0] is None:
+        raise PeopleError(f"row {row_index} has no identified person to move (status {status[0]})")
+    if to is None:
+        to = con.execute(
+            "SELECT greatest((SELECT coalesce(max(influencer_id), 0) FROM person_ids),"
+            " (SELECT coalesce(max(target_id), 0) FROM corrections)) + 1"
+        ).fetchone()[0]
+        con.execute("INSERT INTO person_ids (influencer_id) VALUES (?)", [to])
+    elif not con.execute("SELECT 1 FROM person_ids WHERE influencer_id = ?", [to]).fetchone():
+        raise PeopleError(f"no person with id {to} (see: influx people; or --to new)")
+    if to == got[0]:
+        raise PeopleError(f"person {to} is already the influencer of row {row_index}")
+    _correct(con, "move", got[0], to, row_index)
+    return got[0], to
+
+
+def not_influencer(con, influencer_id: int) -> int:
+    """Never count `influencer_id` as a video's influencer (a crew member, a stock face)."""
+    _known(con, influencer_id)
+    return _correct(con, "not_influencer", influencer_id)
+
+
+def undo(con, correction_id: int) -> tuple:
+    """Delete one correction and apply the others again; returns the deleted row."""
+    row = con.execute(
+        "SELECT kind, influencer_id, target_id, row_index FROM corrections WHERE correction_id = ?", [correction_id]
+    ).fetchone()
+    if row is None:
+        raise PeopleError(f"no correction {correction_id} (see: influx corrections)")
+    con.execute("DELETE FROM corrections WHERE correction_id = ?", [correction_id])
+    relabel(con)
+    return row
+
+
+def list_corrections(con) -> list[tuple]:
+    return con.execute(
+        "SELECT correction_id, kind, influencer_id, target_id, row_index, created_at FROM corrections"
+        " ORDER BY correction_id"
+    ).fetchall()
+
+
+def suggest_merges(con, max_distance: float = 0.6) -> list[tuple[int, int, float]]:
+    """Pairs of people whose mean faces are closer than `max_distance`, closest first."""
+    people = con.execute(
+        "SELECT influencer_id, list(embedding) FROM faces WHERE influencer_id IS NOT NULL GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    if len(people) < 2:
+        return []
+    ids = [p[0] for p in people]
+    centres = np.array([np.mean(np.array(p[1], dtype=np.float64), axis=0) for p in people])
+    d = np.linalg.norm(centres[:, None] - centres[None], axis=2)
+    out = [
+        (ids[i], ids[j], float(d[i, j]))
+        for i in range(len(ids))
+        for j in range(i + 1, len(ids))
+        if d[i, j] < max_distance
+    ]
+    return sorted(out, key=lambda x: x[2])

@@ -1,8 +1,8 @@
 """How long `influx cluster` takes on N synthetic faces (default 100,000).
 
 Fills a fresh database with dlib-like embeddings: P people, each in several videos, a few
-tracks per video, plus background faces, then times cluster() end to end (read, track,
-HDBSCAN, merge, write back) and checks the video-level assignment against the truth.
+tracks per video, plus background faces, then times cluster() end to end (read, appearances,
+linkage, id matching, write back) and checks the video-level assignment against the truth.
 
     uv run python bench/cluster_speed.py --faces 100000
 """
@@ -60,13 +60,14 @@ def main() -> None:
         path = Path(tmp) / "bench.duckdb"
         truth = fill(path, args.faces)
         started = time.perf_counter()
-        s = cluster(path)
+        con = db.connect(path)
+        s = cluster(con)
         seconds = time.perf_counter() - started
-        con = db.connect(path, read_only=True)
         got = dict(con.execute("SELECT row_index, influencer_id FROM video_influencers").fetchall())
         rows = sorted(truth)
         ari = adjusted_rand_score([truth[r] for r in rows], [got[r] if got[r] is not None else -1 for r in rows])
-        print(f"faces {s.faces}  tracks {s.tracks}  people {s.people}  influencers {s.influencers}")
+        con.close()
+        print(f"faces {s.faces}  appearances {s.appearances}  people {s.people}  influencers {s.influencers}")
         print(f"cluster: {seconds:.1f} s   video-level ARI {ari:.4f}")
 
 

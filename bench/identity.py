@@ -198,7 +198,8 @@ def score(items, pred: list) -> dict:
 def show(name: str, m: dict) -> None:
     print(f"{name:8} wall {m['wall_s']:6.1f} s  cpu {m['cpu_s']:6.1f} s  peak {m['peak_mb']:5.0f} MB  "
           f"BCubed P {m['bcubed_precision']:.3f} R {m['bcubed_recall']:.3f} F1 {m['bcubed_f1']:.3f}  "
-          f"ARI {m['ari']:.3f}  people {m['people_found']}/{m['people_true']}  unassigned {m['unassigned']}")  # fmt: skip
+          f"ARI {m['ari']:.3f}  people {m['people_found']}/{m['people_true']}"
+          f"  unassigned {m['unassigned']}")  # fmt: skip
     for part in ("ingest", "cluster"):
         if part in m:
             print(f"  {part:7} wall {m[part]['wall_s']:6.1f} s  cpu {m[part]['cpu_s']:6.1f} s")

@@ -29,7 +29,8 @@ def main() -> None:
             {"n": args.videos, "k": args.influencers},
         )
         con.execute(
-            "INSERT INTO video_people SELECT i, 1 + i % $k, 1, 100, 1.0, true FROM range($n) t(i)",
+            "INSERT INTO video_people (row_index, influencer_id, n_faces, presence, share, is_dominant)"
+            " SELECT i, 1 + i % $k, 1, 100, 1.0, true FROM range($n) t(i)",
             {"n": args.videos, "k": args.influencers},
         )
         con.execute(

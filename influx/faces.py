@@ -212,9 +212,10 @@ class _Evidence:
     """Who has been seen so far in one video, to decide when sampling can stop.
 
     Faces join the person seen earlier that they are closest to (within SAME_PERSON), else
-    start a new one. The main person (most face area) is known well enough once the standard
-    error of their mean face, spread / sqrt(n), is under `opts.main_error`: three faces of a
-    large, clean face; eight or more when faces are small and degraded.
+    start a new one. The main person (most face area) is known well enough once they have at
+    least `min_frames` faces, twice the face area of anyone else, and the standard error of their
+    mean face, spread / sqrt(n), is under `opts.main_error`: three faces of a large, clean face;
+    more when faces are small and degraded or two people share the screen.
     """
 
     def __init__(self, opts: FaceOptions):
@@ -241,14 +242,18 @@ class _Evidence:
         self.quiet = 0 if new else self.quiet + 1
 
     def main_error(self) -> float:
-        if not self.people:
-            return math.inf
+        """Standard error of the main person's mean face (inf with fewer than `min_frames` faces)."""
         faces = np.array(self.people[int(np.argmax(self.area))], dtype=np.float64)
         n = len(faces)
-        if n < 2:
+        if n < max(2, self.opts.min_frames):
             return math.inf
         spread = math.sqrt(((faces - faces.mean(axis=0)) ** 2).sum() / (n - 1))
         return spread / math.sqrt(n)
+
+    def clear_lead(self) -> bool:
+        """The main person has at least twice the face area of anyone else (who is main is settled)."""
+        area = sorted(self.area, reverse=True)
+        return len(area) < 2 or area[0] >= 2 * area[1]
 
     def enough(self) -> bool:
         o = self.opts
@@ -256,7 +261,7 @@ class _Evidence:
             return False
         if not self.people:
             return self.frames >= o.empty_frames
-        return self.quiet >= o.stable_frames and self.main_error() <= o.main_error
+        return self.quiet >= o.stable_frames and self.clear_lead() and self.main_error() <= o.main_error
 
 
 def process_video(path: str | Path, opts: FaceOptions | None = None) -> VideoResult:

@@ -17,6 +17,7 @@ from . import db
 PDF_NAME = "influencer_table.pdf"
 CSV_NAME = "sorted_unique_influencers_with_reliability.csv"
 FACES_DIR = "influencer_faces"
+SHEET_NAME = "people.html"
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
@@ -69,8 +70,12 @@ def gather(con: duckdb.DuckDBPyConnection) -> dict:
     no_influencer = q(
         "SELECT count(*) FROM video_influencers WHERE influencer_id IS NULL AND status IN ('ok', 'duplicate')"
     ).fetchone()[0]
+    uncertain = q(
+        "SELECT row_index, video_url, influencer_id, uncertain_reason FROM video_influencers WHERE uncertain"
+        " ORDER BY row_index"
+    ).fetchall()
     return {"stats": stats, "rel": rel, "statuses": statuses, "failures": failures, "crops": crops,
-            "people": people, "faces": faces, "no_influencer": no_influencer}  # fmt: skip
+            "people": people, "faces": faces, "no_influencer": no_influencer, "uncertain": uncertain}  # fmt: skip
 
 
 def write_csv(data: dict, path: Path) -> None:
@@ -137,6 +142,7 @@ def write_pdf(data: dict, path: Path, db_name: str) -> None:
     pdf.set_title("influx: influencer performance report")
     _summary_page(pdf, data, db_name)
     _table(pdf, data)
+    _uncertain(pdf, data["uncertain"])
     _methods_page(pdf)
     pdf.output(str(path))
 
@@ -173,6 +179,7 @@ def _summary_page(pdf: FPDF, data: dict, db_name: str) -> None:
         ("People found", f"{data['people']}"),
         ("Influencers (dominant in ≥ 1 video)", f"{len(stats)}"),
         ("Videos with faces but no influencer", f"{data['no_influencer']}"),
+        ("Videos whose influencer is uncertain", f"{len(data['uncertain'])} (listed after the table)"),
         ("Population reliability ICC(1)", icc_text),
         ("Test-retest correlation", "n/a" if r is None else f"r = {r:.3f} over {int(rel['n_pairs'])} pairs"),
         ("Scores in the ICC", f"{int(rel['n_scores'])} from {int(rel['n_influencers'] or 0)} influencers with ≥ 2"),
@@ -262,17 +269,43 @@ def _table(pdf: FPDF, data: dict) -> None:
         pdf.cell(0, 10, "No influencer yet: run `influx ingest` and `influx cluster`.")
 
 
+def _uncertain(pdf: FPDF, rows: list) -> None:
+    """The videos whose influencer deserves a look, with the reason (see README: uncertain)."""
+    if not rows:
+        return
+    pdf.add_page()
+    pdf.set_font("dejavu", "B", 13)
+    pdf.cell(0, 9, f"Videos to check: influencer uncertain ({len(rows)})", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("dejavu", size=8)
+    pdf.multi_cell(0, 4.5, "Each of these videos was credited to a person, but another person is about as close, "
+                   "or the person was found in fewer than half of the sampled frames. The contact sheet "
+                   "(people.html) shows their faces; influx move ROW --to ID corrects one.",
+                   new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    pdf.ln(2)
+    for row, url, influencer, reason in rows:
+        if pdf.get_y() > pdf.h - 20:
+            pdf.add_page()
+        pdf.cell(14, 5, f"row {row}")
+        pdf.cell(16, 5, f"#{influencer}")
+        pdf.cell(80, 5, _fit(pdf, clean(reason, 200), 78))
+        pdf.cell(0, 5, _fit(pdf, clean(url, 2000), pdf.epw - 112), new_x="LMARGIN", new_y="NEXT")
+
+
 METHODS = [
-    ("Faces", "Frames are sampled from every video (at most one a second and 12 a video, spread over it, "
-     "stopping once three frames show nobody new; rotation metadata honoured). Faces are found with dlib's "
+    ("Faces", "Frames are sampled from every video (at most two a second and 16 a video, spread over it, "
+     "stopping once the main person's mean face is known to about 0.12 and nobody new appears; rotation "
+     "metadata honoured). Faces are found with dlib's "
      "HOG detector through face_recognition, with an upscaled pass where needed so faces down to 40 px are "
      "found, and each face is described by dlib's 128-d encoding. Videos with identical bytes (SHA-256) "
      "are decoded once."),
-    ("People", "Within each video, faces of successive frames closer than 0.5 form tracks. Track means are "
-     "clustered with HDBSCAN (leaf clusters); clusters and lone tracks whose centroids are within 0.55 "
-     "(average linkage) are one person. Two faces in the same frame are never the same person. A lone track "
-     "is a person only with two faces or more, or as the largest presence of its video. A video's influencer "
-     "is its dominant person: most screen presence (sum of face sizes over the sampled frames)."),
+    ("People", "Within each video, faces closer than 0.5 (average linkage) are one appearance; two faces of one "
+     "frame never are. Each video's main appearance (most face area over the sampled frames) gives one mean "
+     "face; videos whose mean faces are within 0.55 (average linkage, so that one close pair cannot chain two "
+     "look-alikes together) show the same person. Other people on screen join the person whose centre is "
+     "within 0.55, or form people of their own. A video's influencer is its main person; corrections made "
+     "with influx merge, move and not-influencer are applied on top. A video is uncertain when another "
+     "person's centre is within 0.05 of its own person's, or its person was found in fewer than half of "
+     "the sampled frames."),
     ("Average performance", "m_i, the mean performance of influencer i's n_i scored videos, with the sample "
      "standard deviation."),
     ("ICC(1)", "One-way random effects over the g influencers with two or more scores (N scores, grand mean m): "
@@ -309,6 +342,10 @@ def report(db_path, out_dir=None) -> ReportFiles:
     con = _open(db_path)
     try:
         data = gather(con)
+        from . import contact_sheet
+        from .people import suggest_merges
+
+        contact_sheet.write(con, out / SHEET_NAME, suggest_merges(con))
     finally:
         con.close()
     faces = out / FACES_DIR

@@ -95,7 +95,9 @@ def test_links_point_at_first_video_urls(tmp_path):
     con.execute(
         "INSERT INTO videos (row_index, video_url, performance, status) VALUES (0, 'https://cdn.example/a\x07b', 1.0, 'ok'), (1, 'https://cdn.example/c', 2.0, 'ok')"
     )
-    con.execute("INSERT INTO video_people VALUES (0, 1, 1, 1, 1, true), (1, 2, 1, 1, 1, true)")
+    con.execute(
+        "INSERT INTO video_people (row_index, influencer_id, n_faces, presence, share, is_dominant) VALUES (0, 1, 1, 1, 1, true), (1, 2, 1, 1, 1, true)"
+    )
     con.execute(
         "INSERT INTO influencers (influencer_id, name, n_videos, n_appearances, n_faces) VALUES (1, ?, 1, 1, 0), (2, NULL, 1, 1, 0)",
         [long_name],

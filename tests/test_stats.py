@@ -24,7 +24,11 @@ def load(con, groups: dict[int, list[float | None]]):
     con.executemany(
         "INSERT INTO videos (row_index, video_url, performance, status, n_faces) VALUES (?, ?, ?, ?, ?)", rows
     )
-    con.executemany("INSERT INTO video_people VALUES (?, ?, ?, ?, ?, ?)", people)
+    con.executemany(
+        "INSERT INTO video_people (row_index, influencer_id, n_faces, presence, share, is_dominant)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        people,
+    )
     for k in groups:
         con.execute(
             "INSERT INTO influencers (influencer_id, n_videos, n_appearances, n_faces) VALUES (?, 1, 1, 1)", [k]

@@ -22,6 +22,7 @@ import numpy as np
 
 TRACK_DISTANCE = 0.5  # within a video: faces of one person
 MERGE_DISTANCE = 0.55  # across videos: main faces of one person (average linkage)
+WEAK_SCORE = 0.0  # a face detected under this HOG score is a person only when seen in two frames or more
 
 
 @dataclass
@@ -125,8 +126,16 @@ class Grouping:
     main: np.ndarray  # True for faces of their video's main appearance
 
 
-def assign(rows: np.ndarray, frames: np.ndarray, sizes: np.ndarray, emb: np.ndarray, opts: ClusterOptions) -> Grouping:
-    """Appearances, then people, for faces sorted by (row, frame). Pure: no database."""
+def assign(
+    rows: np.ndarray,
+    frames: np.ndarray,
+    sizes: np.ndarray,
+    emb: np.ndarray,
+    opts: ClusterOptions,
+    scores: np.ndarray | None = None,
+) -> Grouping:
+    """Appearances, then people, for faces sorted by (row, frame). An appearance of one face whose
+    detector score is under WEAK_SCORE (a likely false detection) is nobody. Pure: no database."""
     n = len(rows)
     track = np.zeros(n, dtype=int)
     starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]) if n else np.zeros(0, dtype=int)
@@ -140,6 +149,16 @@ def assign(rows: np.ndarray, frames: np.ndarray, sizes: np.ndarray, emb: np.ndar
     if k == 0:
         return Grouping(track, np.full(n, -1), np.zeros(n, dtype=bool))
     count = np.bincount(track, minlength=k)
+    if scores is not None:  # drop lone weak detections before anything else looks at them
+        best = np.full(k, -np.inf)
+        np.maximum.at(best, track, scores)
+        weak = (count == 1) & (best < WEAK_SCORE)
+        if weak.any():
+            keep = ~weak[track]
+            sub = assign(rows[keep], frames[keep], sizes[keep], emb[keep], opts)
+            track_all, person_all, main_all = np.full(n, -1), np.full(n, -1), np.zeros(n, dtype=bool)
+            track_all[keep], person_all[keep], main_all[keep] = sub.track, sub.person, sub.main
+            return Grouping(track_all, person_all, main_all)
     means = np.zeros((k, emb.shape[1]))
     np.add.at(means, track, emb)
     means /= count[:, None]
@@ -254,11 +273,12 @@ def cluster(con, opts: ClusterOptions | None = None) -> ClusterSummary:
     faces = con.execute(db.read_sql("queries/cluster_faces.sql")).fetchnumpy()
     rows = np.asarray(faces["row_index"])
     emb = np.array(faces["embedding"].tolist(), dtype=np.float64).reshape(len(rows), -1)
-    g = assign(rows, np.asarray(faces["frame_index"]), np.asarray(faces["face_size"], dtype=float), emb, opts)
+    sizes = np.asarray(faces["face_size"], dtype=float)
+    g = assign(rows, np.asarray(faces["frame_index"]), sizes, emb, opts, np.asarray(faces["detector_score"]))
     before = {i for (i,) in con.execute("SELECT influencer_id FROM person_ids").fetchall()}
     mapping = people.match_ids(con, faces["face_id"], g.person, rows)
     cluster_ids = np.array([mapping.get(int(p), -1) for p in g.person], dtype=np.int64)
-    ids = people.apply_corrections(con, rows, np.asarray(faces["face_size"], dtype=float), cluster_ids)
+    ids = people.apply_corrections(con, rows, sizes, cluster_ids)
     db.store_settings(con, track_distance=opts.track_distance, merge_distance=opts.merge_distance)
     people.write_labels(con, faces["face_id"], g.track, cluster_ids, ids, opts.merge_distance)
     s = ClusterSummary(faces=len(rows), appearances=int(g.track.max() + 1) if len(rows) else 0)

@@ -32,6 +32,10 @@ class FaceOptions:
     base_pixels: int = 1280 * 720  # cap on the plain detection image (larger frames are shrunk)
     thorough: bool = False  # small-face pass on every frame and no early stop
     model: str = "hog"  # "hog" (CPU) or "cnn" (needs a GPU to be practical)
+    # HOG detection threshold. dlib's default, 0, misses most small, blurred, compressed or partly
+    # covered faces (bench/identity.py: a hand-covered 101 px face found in 1 of 14 frames at 0, 10
+    # at -0.6); -0.5 finds them. A lone weak detection is not made a person (see cluster.assign).
+    hog_threshold: float = -0.5
     crop_size: int = 256
     jpeg_quality: int = 90
 
@@ -140,7 +144,7 @@ def _detect(rgb: np.ndarray, scale: float, opts: FaceOptions) -> list[tuple]:
     else:
         # Colour, not grey: dlib takes the strongest gradient over the channels, which keeps
         # borderline faces (compressed, looking down) that grey loses, for ~30% more time.
-        rects, scores, _ = detector.run(image, 0, 0.0)
+        rects, scores, _ = detector.run(image, 0, opts.hog_threshold)
         found = list(zip(rects, scores, strict=True))
     out = []
     for rect, score in found:

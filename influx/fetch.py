@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import errno
+import hashlib
 import http.client
+import json
 import os
 import socket
 import threading
@@ -50,7 +52,17 @@ class FetchOptions:
 @dataclass
 class Fetched:
     path: Path
-    downloaded: bool  # False when read in place (local file) or reused from an earlier run
+    sha256: str
+    bytes: int
+
+
+def sha256_file(path: Path) -> tuple[str, int]:
+    h, size = hashlib.sha256(), 0
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+            size += len(chunk)
+    return h.hexdigest(), size
 
 
 def is_platform(url: str) -> bool:
@@ -59,23 +71,32 @@ def is_platform(url: str) -> bool:
 
 
 def fetch(url: str, row_index: int, opts: FetchOptions) -> Fetched:
-    """Return a local file holding the video of `url`. Raises FetchError with a readable reason."""
+    """Return a local file holding the video of `url`, with its SHA-256. Raises FetchError with a
+    readable reason. A download from an earlier run is reused only when its `.source` record
+    says it came from this very URL and its bytes are unchanged."""
+    if any(c in url for c in "\r\n\t\x00"):
+        raise FetchError("input", "the URL contains a line break, tab or NUL character")
     parts = urllib.parse.urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme == "file" or scheme == "" or (len(scheme) == 1 and url[1:3] in (":\\", ":/")):
-        return Fetched(_local(url, parts, opts), downloaded=False)
+        path = _local(url, parts, opts)
+        return Fetched(path, *sha256_file(path))
     if scheme not in ("http", "https"):
         raise FetchError(
             "unsupported_scheme",
             f"unsupported URL scheme {scheme!r} (use http, https, file:// or a local path)",
         )
     opts.videos_dir.mkdir(parents=True, exist_ok=True)
-    done = _existing_download(row_index, opts.videos_dir)
+    done = _existing_download(url, row_index, opts.videos_dir)
     if done is not None:
-        return Fetched(done, downloaded=False)
-    if is_platform(url):
-        return Fetched(_yt_dlp(url, row_index, opts), downloaded=True)
-    return Fetched(_http(url, row_index, opts), downloaded=True)
+        return done
+    path = _yt_dlp(url, row_index, opts) if is_platform(url) else _http(url, row_index, opts)
+    got = Fetched(path, *sha256_file(path))
+    record = {"url": url, "sha256": got.sha256, "bytes": got.bytes}
+    tmp = path.with_name(path.name + ".source.part")
+    tmp.write_text(json.dumps(record))
+    os.replace(tmp, path.with_name(path.name + ".source"))
+    return got
 
 
 def _local(url: str, parts: urllib.parse.SplitResult, opts: FetchOptions) -> Path:
@@ -88,11 +109,23 @@ def _local(url: str, parts: urllib.parse.SplitResult, opts: FetchOptions) -> Pat
     return path
 
 
-def _existing_download(row_index: int, folder: Path) -> Path | None:
-    """A complete download from an earlier, interrupted run (partial files have a .part name)."""
+def _existing_download(url: str, row_index: int, folder: Path) -> Fetched | None:
+    """A complete download of `url` from an earlier run: `<row>.<ext>` beside a `.source` record
+    naming the same URL, SHA-256 and size. Anything else under this row's name (another
+    database's download, a file from before records were kept) is deleted and fetched again."""
     for path in sorted(folder.glob(f"{row_index}.*")):
-        if ".part" not in path.name and path.is_file() and path.stat().st_size > 0:
-            return path
+        if ".part" in path.name or path.name.endswith(".source") or not path.is_file():
+            continue
+        try:
+            record = json.loads(path.with_name(path.name + ".source").read_text())
+        except (OSError, ValueError):
+            record = None
+        if isinstance(record, dict) and record.get("url") == url and path.stat().st_size == record.get("bytes"):
+            sha, size = sha256_file(path)
+            if sha == record.get("sha256"):
+                return Fetched(path, sha, size)
+        path.unlink(missing_ok=True)
+        path.with_name(path.name + ".source").unlink(missing_ok=True)
     return None
 
 
@@ -123,6 +156,8 @@ def _http(url: str, row_index: int, opts: FetchOptions) -> Path:
             if isinstance(e, OSError) and e.errno == errno.ENOSPC:
                 raise FetchError("disk_full", f"no space left on the disk of {opts.videos_dir}") from None
             if isinstance(e, urllib.error.HTTPError) and e.code in (301, 302, 303, 307, 308):
+                if "not allowed" in str(e):  # urllib refuses redirects to other schemes (file:, ftp:)
+                    raise FetchError("redirect_refused", f"refused a redirect to another scheme ({e})") from None
                 raise FetchError("redirect_loop", f"too many redirects ({e})") from None
             if not _retryable(e):
                 break

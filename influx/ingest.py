@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections import Counter
@@ -45,15 +44,6 @@ class Summary:
     faces: int = 0
     seconds: float = 0.0
     interrupted: bool = False
-
-
-def sha256_file(path: Path) -> tuple[str, int]:
-    h, size = hashlib.sha256(), 0
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-            size += len(chunk)
-    return h.hexdigest(), size
 
 
 def sync_rows(con: duckdb.DuckDBPyConnection, rows: list[Row], videos_dir: Path) -> int:
@@ -103,10 +93,9 @@ def check_writable(folder: Path) -> None:
 def _fetch_and_hash(row_index: int, url: str, opts: FetchOptions):
     started = time.perf_counter()
     got = fetch(url, row_index, opts)
-    sha, size = sha256_file(got.path)
-    if size == 0:
+    if got.bytes == 0:
         raise FetchError("empty", f"the file is empty (0 bytes): {got.path}")
-    return got.path, sha, size, time.perf_counter() - started
+    return got.path, got.sha256, got.bytes, time.perf_counter() - started
 
 
 class _Writer:

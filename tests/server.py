@@ -82,6 +82,12 @@ class Server:
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 self.connection.close()
 
+            def route_tofile(self):
+                self.send_response(302)
+                self.send_header("Location", "file:///etc/passwd")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
             def route_loop(self):
                 self.send_response(302)
                 self.send_header("Location", "/loop")

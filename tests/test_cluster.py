@@ -309,3 +309,12 @@ def test_hamilton_clip_is_lin_manuel_miranda(tmp_path, shared):
     photo = face_recognition.load_image_file(shared / "faces" / "lin_manuel_miranda" / "1.png")
     ref = face_recognition.face_encodings(photo)[0]
     assert np.linalg.norm(embs.mean(axis=0) - ref) < 0.55
+
+
+def test_a_lone_weak_detection_is_nobody():
+    rows, frames, sizes, emb = fake([[(0, 0, 100)], [(0, 1, 100), (1, 1, 100)]])
+    g = assign(rows, frames, sizes, emb, ClusterOptions(), scores=np.array([-0.3, -0.3, -0.3]))
+    assert g.person[0] == -1  # one weak face: likely not a face at all
+    assert (g.person[1:] >= 0).all() and g.person[1] == g.person[2]  # weak but seen twice: a person
+    strong = assign(rows, frames, sizes, emb, ClusterOptions(), scores=np.array([0.4, -0.3, -0.3]))
+    assert strong.person[0] >= 0

@@ -57,9 +57,41 @@ def test_other_schemes_refused(fopts, url):
 
 def test_download_named_by_row_not_url(server, fopts):
     got = fetch(server.url + "/blob/eileen_a?name=../../etc/passwd", 5, fopts)
-    assert got.path == fopts.videos_dir / "5.mp4" and got.downloaded
+    assert got.path == fopts.videos_dir / "5.mp4" and got.path.with_name("5.mp4.source").is_file()
+    assert len(got.sha256) == 64 and got.bytes == got.path.stat().st_size
+
+
+def test_a_download_is_reused_only_for_its_own_url(server, fopts, videos):
+    fopts.max_bytes = 10_000_000
+    a, b = server.url + "/blob/eileen_a", server.url + "/blob/grace_big"
+    first = fetch(a, 7, fopts)
+    hits = server.hits["/blob/eileen_a"]
+    assert fetch(a, 7, fopts).sha256 == first.sha256 and server.hits["/blob/eileen_a"] == hits  # reused
+    other = fetch(b, 7, fopts)  # another database, or a new CSV, with another URL at row 7
+    assert other.sha256 != first.sha256 and other.path.read_bytes() == videos["grace_big"].read_bytes()
+    # a file without its record (an older layout, or copied in by hand) is never trusted
+    other.path.with_name(other.path.name + ".source").unlink()
+    hits = server.hits["/blob/grace_big"]
+    fetch(b, 7, fopts)
+    assert server.hits["/blob/grace_big"] == hits + 1
+    # nor one whose bytes changed since
+    got = fetch(b, 7, fopts)
+    got.path.write_bytes(videos["eileen_a"].read_bytes()[: got.bytes])
+    assert fetch(b, 7, fopts).path.read_bytes() == videos["grace_big"].read_bytes()
+
+
+def test_a_url_with_a_line_break_fails_as_input(fopts):
+    with pytest.raises(FetchError) as e:
+        fetch("http://127.0.0.1:9/a\nb", 1, fopts)
+    assert e.value.reason == "input"
 
 
 def test_local_missing_file(fopts):
     with pytest.raises(FetchError, match="not found"):
         fetch("/no/such/video.mp4", 1, fopts)
+
+
+def test_a_redirect_to_a_local_file_is_refused_and_named(server, fopts):
+    with pytest.raises(FetchError) as e:
+        fetch(server.url + "/tofile", 1, fopts)
+    assert e.value.reason == "redirect_refused"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 import duckdb
-from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -21,16 +21,38 @@ from rich.progress import (
 from rich.table import Table
 
 from . import db
-from .cli_base import console, db_option, fail, open_ro, open_rw
+from .cli_base import console, db_option, fail, open_ro, open_rw, say
 from .cli_people import COMMANDS as PEOPLE_COMMANDS
 from .cluster import MERGE_DISTANCE, ClusterOptions, cluster
 from .csv_input import InputError, read_rows
 from .faces import FaceOptions
 from .fetch import FetchOptions
 from .ingest import IngestOptions, StorageError, Summary, ingest
+from .output import emit, format_option, plural
 
 
-@click.group()
+class Commands(click.Group):
+    """The `influx` group: errors a user can meet become one line and an exit code, not a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (KeyboardInterrupt, duckdb.InterruptException):
+            console.print("Interrupted.", highlight=False)
+            _exit_now(130)
+        except db.BadDatabase as e:
+            fail(str(e))
+        except db.DatabaseInUse as e:
+            fail(str(e))
+        except duckdb.Error as e:
+            if "interrupt" in str(e).lower():
+                _exit_now(130)
+            fail(f"database error: {db.first_line(e)}", code=1)
+        except OSError as e:
+            fail(f"{e.filename + ': ' if e.filename else ''}{e.strerror or e}", code=1)
+
+
+@click.group(cls=Commands)
 @click.version_option(package_name="influx")
 def cli():
     """influx: who are the people in these influencer videos, and how well do they perform?"""
@@ -57,6 +79,8 @@ def ingest_options(f):
                      show_default=True, help="Largest video to download."),
         click.option("--timeout", type=click.FloatRange(0.1), default=FetchOptions.timeout,
                      show_default=True, help="Network timeout in seconds."),
+        click.option("--download-deadline", type=click.FloatRange(0), default=FetchOptions.deadline,
+                     show_default=True, help="Seconds one download may take in all (0: no limit)."),
         click.option("--retries", type=click.IntRange(0, 20), default=FetchOptions.retries,
                      show_default=True, help="Retries of a failed download (with backoff)."),
         click.option("--video-timeout", type=click.FloatRange(0), default=IngestOptions.video_timeout,
@@ -79,6 +103,7 @@ def _ingest_opts(db_path, csv_path, kw) -> IngestOptions:
             base_dir=Path(csv_path).resolve().parent,
             max_bytes=kw["max_bytes"],
             timeout=kw["timeout"],
+            deadline=kw["download_deadline"],
             retries=kw["retries"],
             cookies=kw["cookies"],
         ),
@@ -102,6 +127,13 @@ def run_ingest(db_path: str, csv_path: str, kw: dict) -> Summary:
         rows = read_rows(csv_path)
     except InputError as e:
         fail(str(e))
+    if not Path(db_path).parent.is_dir():
+        fail(f"the folder of {db_path} does not exist")
+    if Path(db_path).exists():  # a database that cannot be used is refused before the progress bar starts
+        try:
+            db.connect(db_path).close()
+        except (db.DatabaseInUse, db.BadDatabase) as e:
+            fail(str(e))
     progress = Progress(
         TextColumn("[bold]ingest"),
         BarColumn(),
@@ -125,19 +157,30 @@ def run_ingest(db_path: str, csv_path: str, kw: dict) -> Summary:
             text += f" · duplicate {counts['duplicate']}"
         progress.update(task, advance=1, counts=text)
 
+    def warn(message):
+        progress.console.print(f"[yellow]Warning:[/] {escape(message)}", highlight=False)
+
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         with progress:
-            summary = ingest(db_path, csv_path, opts, on_start, on_done, rows=rows)
-    except (db.DatabaseInUse, StorageError) as e:
+            summary = ingest(db_path, csv_path, opts, on_start, on_done, rows=rows, on_warning=warn)
+    except (db.DatabaseInUse, db.BadDatabase, StorageError) as e:
         fail(str(e))
     except KeyboardInterrupt:  # before or after the video loop, which handles its own
         console.print("[yellow]Interrupted:[/] nothing half-stored; run again to resume.")
         _exit_now(130)
     except duckdb.Error as e:
-        fail(f"database error (the current video was rolled back; run again to resume): {e}", code=1)
+        if "interrupt" in str(e).lower():  # Ctrl-C reached DuckDB in the middle of a statement
+            console.print("[yellow]Interrupted:[/] nothing half-stored; run again to resume.")
+            _exit_now(130)
+        fail(f"database error (the current video was rolled back; run again to resume): {db.first_line(e)}", code=1)
     except OSError as e:
         fail(f"{e.filename or ''}: {e.strerror or e}", code=1)
+    except RuntimeError as e:
+        if "interrupt" not in str(e).lower():
+            raise
+        console.print("[yellow]Interrupted:[/] nothing half-stored; run again to resume.")
+        _exit_now(130)
     finally:
         signal.signal(signal.SIGTERM, previous)
     print_ingest_summary(summary, db_path)
@@ -145,6 +188,20 @@ def run_ingest(db_path: str, csv_path: str, kw: dict) -> Summary:
         console.print("[yellow]Interrupted:[/] finished videos are stored; run again to resume.")
         _exit_now(130)
     return summary
+
+
+def nothing_worked(summary: Summary) -> bool:
+    """Rows were processed in this run and not one of them could be read."""
+    worked = sum(summary.done_now[s] for s in ("ok", "no_faces", "duplicate"))
+    return summary.to_process > 0 and worked == 0
+
+
+def fail_if_nothing_worked(summary: Summary, db_path: str) -> None:
+    if nothing_worked(summary):
+        reasons = ", ".join(f"{k} {v}" for k, v in summary.failures.most_common()) or "see the database"
+        fail(f"no video could be read: {summary.done_now['failed']} failed ({reasons}); the reasons are in"
+             f" {db_path}: influx sql --db {db_path} \"SELECT row_index, error FROM videos WHERE status = 'failed'\"",
+             code=1)  # fmt: skip
 
 
 def _terminate(signum, frame):
@@ -173,8 +230,8 @@ def print_ingest_summary(s: Summary, db_path: str) -> None:
     )
     if s.failures:
         reasons = ", ".join(f"{k} {v}" for k, v in s.failures.most_common())
-        console.print(f"failures by reason: {reasons}  (see: influx sql \"SELECT row_index,"
-                      " error FROM videos WHERE status = 'failed'\")")  # fmt: skip
+        console.print(f"failures by reason: {reasons}  (see: influx sql --db {db_path} \"SELECT row_index,"
+                      " error FROM videos WHERE status = 'failed'\")", markup=False, highlight=False)  # fmt: skip
 
 
 @cli.command("ingest")
@@ -183,7 +240,7 @@ def print_ingest_summary(s: Summary, db_path: str) -> None:
 @ingest_options
 def ingest_cmd(csv_path, db_path, **kw):
     """Download the videos of CSV_PATH and store their faces in the database."""
-    run_ingest(db_path, csv_path, kw)
+    fail_if_nothing_worked(run_ingest(db_path, csv_path, kw), db_path)
 
 
 def cluster_options(f):
@@ -202,9 +259,10 @@ def run_cluster(db_path: str, track_distance: float, merge_distance: float) -> N
     finally:
         con.close()
     console.print(
-        f"influx cluster → {db_path}: {s.faces} faces in {s.appearances} appearances → {s.people} people,"
-        f" {s.influencers} of them the influencer of at least one video; {s.videos_with_influencer}"
-        f" videos have an influencer, {s.uncertain} of them uncertain; ids kept {s.kept_ids}, new {s.new_ids}",
+        f"influx cluster → {db_path}: {plural(s.faces, 'face')} in {plural(s.appearances, 'appearance')}"
+        f" → {plural(s.people, 'person', 'people')}, {s.influencers} of them the influencer of at least one"
+        f" video; {plural(s.videos_with_influencer, 'video')} with an influencer, {s.uncertain} of them"
+        f" uncertain; ids kept {s.kept_ids}, new {s.new_ids}",
         highlight=False, markup=False,
     )  # fmt: skip
 
@@ -228,10 +286,12 @@ def run_report(db_path: str, out_dir: str | None):
 
     try:
         files = report(db_path, out_dir)
-    except db.DatabaseInUse as e:
+    except (db.DatabaseInUse, db.BadDatabase) as e:
         fail(str(e))
-    console.print(f"report: {files.pdf}\n        {files.csv}\n        {files.faces}/ ({files.influencers} influencers)",
-                  highlight=False)  # fmt: skip
+    say(f"report: {files.pdf}\n        {files.csv}\n        {files.faces}/ ({plural(files.influencers, 'influencer')})"
+        f"\n        {files.pdf.parent / 'people.html'} (the contact sheet)")  # fmt: skip
+    if not files.influencers:
+        say("no influencer in this report: run `influx cluster` first (or no video had a face)")
     return files
 
 
@@ -250,10 +310,12 @@ def report_cmd(db_path, out_dir):
 @cluster_options
 @click.option("--out-dir", type=click.Path(file_okay=False), help="Where the report goes (default: beside the db).")
 def run_cmd(csv_path, db_path, track_distance, merge_distance, out_dir, **kw):
-    """Ingest, cluster and report in one go."""
-    run_ingest(db_path, csv_path, kw)
+    """Ingest, cluster and report in one go (a run where no video could be read still writes the
+    report, with the reasons, and exits 1)."""
+    summary = run_ingest(db_path, csv_path, kw)
     run_cluster(db_path, track_distance, merge_distance)
     run_report(db_path, out_dir)
+    fail_if_nothing_worked(summary, db_path)
 
 
 @cli.command("demo")
@@ -273,49 +335,46 @@ def demo_cmd(ctx, folder, workers):
     click.echo(f"Demo report: {folder / 'influencer_table.pdf'}")
 
 
+READ_ONLY_STATEMENTS = {"SELECT", "EXPLAIN"}
+
+
 @cli.command("sql")
 @click.argument("query")
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]), default="table",
-              show_default=True)  # fmt: skip
-@click.option("--write", is_flag=True, help="Open the database for writing (default: read-only).")
-def sql_cmd(query, db_path, fmt, write):
-    """Run a SQL query against the database (read-only unless --write)."""
-    import duckdb
-
-    if write:
-        try:
-            con = db.connect(db_path)
-        except db.DatabaseInUse as e:
-            fail(str(e))
-    else:
-        con = open_ro(db_path)
+@format_option
+@click.option("--write", is_flag=True, help="Allow statements that change the database (default: read-only).")
+@click.option("--external-access", is_flag=True,
+              help="Let SQL read and write other files and the network (off by default).")  # fmt: skip
+def sql_cmd(query, db_path, fmt, write, external_access):
+    """Run SQL on the database: one SELECT, read-only, unless --write."""
     try:
-        rel = con.execute(query)
-        frame = rel.df() if rel.description else None
+        statements = duckdb.extract_statements(query)
+    except duckdb.Error as e:
+        fail(f"SQL error: {db.first_line(e)}", code=1)
+    if not statements:
+        fail("no SQL statement given", code=1)
+    if not write:
+        kinds = [s.type.name for s in statements]
+        if len(statements) > 1:
+            fail(f"{len(statements)} statements given: one at a time, or use --write", code=1)
+        if kinds[0] not in READ_ONLY_STATEMENTS:
+            fail(f"{kinds[0]} is not allowed read-only (only SELECT): use --write to change the database"
+                 " and --external-access to reach files or the network", code=1)  # fmt: skip
+    con = open_rw(db_path, external_access) if write else open_ro(db_path, external_access)
+    columns, rows = [], None
+    try:
+        for statement in statements:
+            rel = con.execute(statement.query)
+            if rel.description:
+                columns, rows = [d[0] for d in rel.description], rel.fetchall()
         if write:
             con.execute("CHECKPOINT")
     except duckdb.Error as e:
-        fail(f"SQL error: {e}", code=1)
+        fail(f"SQL error: {db.first_line(e)}", code=1)
     finally:
         con.close()
-    if frame is None:
-        return
-    if fmt == "csv":
-        click.echo(frame.to_csv(index=False), nl=False)
-    elif fmt == "json":
-        click.echo(frame.to_json(orient="records", force_ascii=False, default_handler=str))
-    elif fmt == "markdown":
-        cols = [str(c) for c in frame.columns]
-        click.echo("| " + " | ".join(cols) + " |")
-        click.echo("|" + "---|" * len(cols))
-        for row in frame.itertuples(index=False):
-            click.echo("| " + " | ".join("" if v is None else str(v).replace("|", "\\|") for v in row) + " |")
-    else:
-        table = Table(*[str(c) for c in frame.columns])
-        for row in frame.itertuples(index=False):
-            table.add_row(*["NULL" if v is None or v != v else str(v) for v in row])
-        Console(width=None if sys.stdout.isatty() else 250).print(table)
+    if rows is not None:
+        emit(columns, rows, fmt)
 
 
 def main():

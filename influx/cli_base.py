@@ -10,8 +10,10 @@ from rich.console import Console
 from rich.markup import escape
 
 from . import db
+from .output import escape_controls
 
-console = Console(stderr=True)
+# Not a terminal (a log, a pipe): lines are not wrapped, so paths and URLs stay whole.
+console = Console(stderr=True, soft_wrap=not sys.stderr.isatty())
 DEFAULT_DB = "influx.duckdb"
 
 
@@ -27,27 +29,28 @@ def db_option(f):
 
 
 def fail(message: str, code: int = 2):
-    console.print(f"[bold red]Error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    """Print one line (user data in it shown as text, control characters escaped) and exit."""
+    console.print(f"[bold red]Error:[/] {escape(escape_controls(message))}", highlight=False, soft_wrap=True)
     sys.exit(code)
 
 
 def say(message: str) -> None:
-    """One line of plain text to stderr: user data is never read as markup."""
-    console.print(escape(message), highlight=False, soft_wrap=True)
+    """One line of plain text to stderr: user data is never read as markup or control codes."""
+    console.print(escape(escape_controls(message)), highlight=False, soft_wrap=True)
 
 
-def open_ro(db_path: str):
+def open_ro(db_path: str, external_access: bool = False):
     try:
-        return db.connect(db_path, read_only=True)
-    except (FileNotFoundError, db.DatabaseInUse) as e:
+        return db.connect(db_path, read_only=True, external_access=external_access)
+    except (FileNotFoundError, db.DatabaseInUse, db.BadDatabase) as e:
         fail(str(e))
 
 
-def open_rw(db_path: str):
+def open_rw(db_path: str, external_access: bool = False):
     """Open an existing database for writing (never creates one)."""
     if not Path(db_path).exists():
         fail(f"no database at {db_path} (run `influx ingest` first)")
     try:
-        return db.connect(db_path)
-    except db.DatabaseInUse as e:
+        return db.connect(db_path, external_access=external_access)
+    except (db.DatabaseInUse, db.BadDatabase) as e:
         fail(str(e))

@@ -4,11 +4,10 @@ not-influencer, corrections, undo. Each correction prints what changed and how t
 from __future__ import annotations
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from . import people as P
 from .cli_base import db_option, fail, open_ro, open_rw, say
+from .output import emit, format_option
 
 
 def _run(db_path: str, action):
@@ -34,28 +33,25 @@ def _who(con, influencer_id) -> str:
 @db_option
 @click.option("--suggest-merges", is_flag=True, help="List pairs that may be one person split in two.")
 @click.option("--max-distance", type=float, default=0.6, show_default=True, help="With --suggest-merges.")
-def people_cmd(db_path, suggest_merges, max_distance):
+@format_option
+def people_cmd(db_path, suggest_merges, max_distance, fmt):
     """List the people found: id, name, videos, faces."""
     con = open_ro(db_path)
-    out = Console(highlight=False)
+    if not con.execute("SELECT count(*) FROM person_ids").fetchone()[0]:
+        say(f"no people yet in {db_path}: run `influx cluster` first")
     if suggest_merges:
         pairs = P.suggest_merges(con, max_distance)
-        names = dict(con.execute("SELECT influencer_id, coalesce(name, '') FROM influencers").fetchall())
-        table = Table("id", "name", "id", "name", "distance", title="possible merges (influx merge FROM INTO)")
-        for a, b, d in pairs:
-            table.add_row(str(a), names.get(a, ""), str(b), names.get(b, ""), f"{d:.3f}")
-        out.print(table if pairs else "no pair of people is closer than the threshold", markup=False)
+        names = dict(con.execute("SELECT influencer_id, name FROM influencers").fetchall())
+        rows = [(a, names.get(a), b, names.get(b), round(d, 3)) for a, b, d in pairs]
+        emit(["id", "name", "id", "name", "distance"], rows, fmt, "possible merges (influx merge FROM INTO)")
         if pairs:
             say("faces side by side: the contact sheet written by `influx report` (people.html)")
         return
     rows = con.execute(
-        "SELECT influencer_id, coalesce(name, ''), n_videos, n_appearances, n_faces, first_row_index,"
-        " CASE WHEN not_influencer THEN 'not an influencer' ELSE '' END FROM influencers ORDER BY influencer_id"
+        "SELECT influencer_id, name, n_videos, n_appearances, n_faces, first_row_index, not_influencer"
+        " FROM influencers ORDER BY influencer_id"
     ).fetchall()
-    table = Table("id", "name", "videos", "seen in", "faces", "first row", "note")
-    for r in rows:
-        table.add_row(*["" if x is None else str(x) for x in r])
-    out.print(table)
+    emit(["id", "name", "videos", "seen in", "faces", "first row", "not influencer"], rows, fmt)
 
 
 @click.command("rename")
@@ -132,13 +128,11 @@ def not_influencer_cmd(influencer_id, db_path):
 
 @click.command("corrections")
 @db_option
-def corrections_cmd(db_path):
+@format_option
+def corrections_cmd(db_path, fmt):
     """List the corrections made (merge, move, not-influencer), applied in this order."""
     con = open_ro(db_path)
-    table = Table("id", "kind", "person", "target", "row", "made at")
-    for r in P.list_corrections(con):
-        table.add_row(*["" if x is None else str(x) for x in r])
-    Console(highlight=False).print(table)
+    emit(["id", "kind", "person", "target", "row", "made at"], P.list_corrections(con), fmt)
 
 
 @click.command("undo")

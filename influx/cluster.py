@@ -139,7 +139,7 @@ def assign(
     n = len(rows)
     track = np.zeros(n, dtype=int)
     starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]) if n else np.zeros(0, dtype=int)
-    ends = np.r_[starts[1:], n].astype(int)
+    ends = np.r_[starts[1:], n].astype(int)[: len(starts)]
     offset = 0
     for s, e in zip(starts, ends, strict=True):
         local = appearances(frames[s:e], emb[s:e], opts.track_distance)
@@ -272,7 +272,9 @@ def cluster(con, opts: ClusterOptions | None = None) -> ClusterSummary:
     opts = opts or ClusterOptions()
     faces = con.execute(db.read_sql("queries/cluster_faces.sql")).fetchnumpy()
     rows = np.asarray(faces["row_index"])
-    emb = np.array(faces["embedding"].tolist(), dtype=np.float64).reshape(len(rows), -1)
+    emb = np.array(faces["embedding"].tolist(), dtype=np.float64).reshape(len(rows), -1) if len(rows) else None
+    if emb is None:
+        emb = np.zeros((0, 128))  # no face at all: nobody, and the people tables are emptied
     sizes = np.asarray(faces["face_size"], dtype=float)
     g = assign(rows, np.asarray(faces["frame_index"]), sizes, emb, opts, np.asarray(faces["detector_score"]))
     before = {i for (i,) in con.execute("SELECT influencer_id FROM person_ids").fetchall()}

@@ -8,11 +8,15 @@ import html
 from pathlib import Path
 
 from . import db
+from .images import safe_jpeg
 
 MAX_VIDEOS = 24  # faces shown per person
 
 
 def _img(crop: bytes, title: str) -> str:
+    crop = safe_jpeg(crop)
+    if crop is None:
+        return f"<span title='{html.escape(title)}'>[no image]</span>"
     data = base64.b64encode(crop).decode()
     return f'<img src="data:image/jpeg;base64,{data}" alt="{html.escape(title)}" title="{html.escape(title)}">'
 

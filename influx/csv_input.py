@@ -11,6 +11,7 @@ from pathlib import Path
 
 URL_NAMES = ("videourl", "url", "video", "videolink", "link")
 SCORE_NAMES = ("performance", "score", "perf")
+MAX_CSV_BYTES = 512 * 2**20  # a million rows of long URLs is ~200 MB
 MAX_ABS_SCORE = 1e15  # larger values are typos and would overflow the variance in SQL
 
 
@@ -41,8 +42,18 @@ def _decode(raw: bytes, path: Path) -> str:
 
 
 def _parse(text: str, delimiter: str) -> list[list[str]]:
-    records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True)
-    return [r for r in records if any(c.strip() for c in r)]  # blank lines are not rows
+    """Records of the CSV, blank lines left out. A quote that is never closed would swallow every
+    row after it: that is an error naming the line where the quote starts."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True,
+                        strict=True)  # fmt: skip
+    records, line = [], 0
+    try:
+        for record in reader:
+            line = reader.line_num
+            records.append(record)
+    except csv.Error as e:
+        raise csv.Error(f"{e}: a quote opened on line {line + 1} is never closed") from None
+    return [r for r in records if any(c.strip() for c in r)]
 
 
 def _records(text: str) -> list[list[str]]:
@@ -108,6 +119,10 @@ def _pick(header: list[str], names: tuple[str, ...]) -> int | None:
 def read_rows(path: str | Path) -> list[Row]:
     """Parse the CSV at `path`. Raises InputError when it has no usable header or rows."""
     path = Path(path)
+    if path.exists() and not path.is_file():
+        raise InputError(f"{path}: not a regular file")
+    if path.is_file() and path.stat().st_size > MAX_CSV_BYTES:
+        raise InputError(f"{path}: over {MAX_CSV_BYTES // 2**20} MB, too large for a campaign CSV")
     try:
         raw = path.read_bytes()
     except OSError as e:

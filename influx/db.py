@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from contextlib import contextmanager
 from importlib import resources
@@ -60,31 +61,128 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     return applied
 
 
-def create_views(con: duckdb.DuckDBPyConnection) -> None:
-    """Re-create the macros and every view in `sql/views/` (one view per file, in file-name order)."""
-    con.execute(read_sql("macros.sql"))
-    for _, path in _numbered(sql_dir() / "views"):
-        con.execute(path.read_text())
+def create_views(con: duckdb.DuckDBPyConnection, temporary: bool = False) -> None:
+    """Create influx's macros and every view in `sql/views/` (one view per file, in file-name order):
+    in the file, or as temporary objects (a read-only file), which take precedence over the file's."""
+    texts = [read_sql("macros.sql")] + [path.read_text() for _, path in _numbered(sql_dir() / "views")]
+    for text in texts:
+        if temporary:
+            text = re.sub(r"CREATE OR REPLACE (MACRO|VIEW)", r"CREATE OR REPLACE TEMP \1", text)
+        con.execute(text)
 
 
-def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) an influx database, migrated and with fresh views."""
+class BadDatabase(Exception):
+    """The file is not an influx database influx can trust; the message says why in one line."""
+
+
+OWN_MACROS = {"paulson", "paulson_cube_root"}
+
+
+@functools.cache
+def expected_schema() -> dict[str, dict[str, str]]:
+    """Base tables and their column types, as the migrations make them (on an in-memory database)."""
+    con = duckdb.connect(":memory:")
+    migrate(con)
+    return _schema(con)
+
+
+def _schema(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    for table, column, kind in con.execute(
+        "SELECT table_name, column_name, data_type FROM duckdb_columns()"
+        " WHERE database_name = current_database() AND schema_name = 'main'"
+        " AND table_name IN (SELECT table_name FROM duckdb_tables() WHERE database_name = current_database())"
+    ).fetchall():
+        out.setdefault(table, {})[column] = kind
+    return out
+
+
+def check(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
+    """Refuse a file that could make influx compute with anything but its own SQL: functions or
+    macros of its own (they can shadow built-ins), a table replaced by a view or with other
+    columns, a schema from another or a newer version. Raises BadDatabase."""
+    here = "database_name = current_database()"
+    foreign = [name for (name,) in con.execute(
+        f"SELECT DISTINCT function_name FROM duckdb_functions() WHERE NOT internal AND {here}").fetchall()
+        if name not in OWN_MACROS]  # fmt: skip
+    if foreign:
+        names = ", ".join(sorted(foreign)[:5])
+        raise BadDatabase(f"{path} defines its own SQL functions ({names}), which could change what influx"
+                          " computes: refused (drop them with plain DuckDB if you trust the file)")  # fmt: skip
+    tables = _schema(con)
+    if not tables:
+        if read_only:
+            raise BadDatabase(f"{path} is an empty database, not one made by influx")
+        return
+    if "schema_migrations" not in tables:
+        raise BadDatabase(f"{path} is a DuckDB file, but not an influx database (no schema_migrations table)")
+    known = {v for v, _ in _numbered(sql_dir() / "migrations")}
+    done = {v for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    if done - known:
+        raise BadDatabase(f"{path} was made by a newer influx (schema version {max(done)}): upgrade influx")
+    if read_only and done != known:
+        raise BadDatabase(f"{path} has an older influx schema: open it once with write access to upgrade it")
+
+
+def check_tables(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Every base table influx reads is a table with exactly the expected columns and types."""
+    got = _schema(con)
+    views = {v for (v,) in con.execute("SELECT view_name FROM duckdb_views()"
+             " WHERE NOT internal AND database_name = current_database()").fetchall()}  # fmt: skip
+    for table, columns in expected_schema().items():
+        if table in views or table not in got:
+            raise BadDatabase(f"{path}: {table} is {'a view' if table in views else 'missing'}, not influx's table")
+        if got[table] != columns:
+            diff = sorted(set(got[table].items()) ^ set(columns.items()))[:3]
+            raise BadDatabase(f"{path}: table {table} does not have influx's columns ({diff})")
+
+
+def connect(path: str | Path, read_only: bool = False, external_access: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed, unless read-only) an influx database: checked, migrated, with
+    influx's own views and macros, and DuckDB's access to files and the network off."""
     path = Path(path)
     if read_only and not path.exists():
         raise FileNotFoundError(f"no database at {path}")
+    if not path.parent.is_dir():
+        raise BadDatabase(f"the folder of {path} does not exist")
+    if path.is_dir():
+        raise BadDatabase(f"{path} is a folder, not a database file")
+    if path.exists():
+        with open(path, "rb") as f:
+            header = f.read(12)
+        if header[8:12] != b"DUCK":  # DuckDB would open other files (CSV, Parquet) as databases
+            what = "empty" if not header else "not a DuckDB database file"
+            raise BadDatabase(f"{path} is {what}: not a readable DuckDB database (give another --db)")
     try:
-        con = duckdb.connect(str(path), read_only=read_only)
+        con = duckdb.connect(str(path), read_only=read_only, config={"enable_external_access": external_access})
     except duckdb.IOException as e:
         if "lock" in str(e).lower():
             raise DatabaseInUse(f"{path} is in use by another process (close it and try again): {e}") from None
-        raise
-    if not read_only:
-        migrate(con)
-        create_views(con)
-        from .stats import refresh_quantiles
+        raise BadDatabase(f"{path} is not a readable DuckDB database ({first_line(e)})") from None
+    except (duckdb.Error, RuntimeError, MemoryError) as e:
+        raise BadDatabase(f"{path} is not a readable DuckDB database ({first_line(e)})") from None
+    try:
+        check(con, path, read_only)
+        if not read_only:
+            migrate(con)
+        check_tables(con, path)
+        create_views(con, temporary=read_only)
+        if not read_only:
+            from .stats import refresh_quantiles
 
-        refresh_quantiles(con)
+            refresh_quantiles(con)
+    except BadDatabase:
+        con.close()
+        raise
+    except (duckdb.Error, RuntimeError) as e:
+        con.close()
+        raise BadDatabase(f"{path} is damaged or not an influx database ({first_line(e)})") from None
     return con
+
+
+def first_line(e: Exception) -> str:
+    text = str(e).strip().splitlines()
+    return text[0][:300] if text else type(e).__name__
 
 
 @contextmanager

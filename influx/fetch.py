@@ -44,6 +44,7 @@ class FetchOptions:
     base_dir: Path = Path(".")  # relative local paths are read from here (the CSV's folder)
     max_bytes: int = 500_000_000
     timeout: float = 30.0
+    deadline: float = 900.0  # a download still running after this many seconds fails (timeout)
     retries: int = 3
     backoff: float = 0.5
     cookies: str | None = None  # a cookies.txt for yt-dlp, only when the user passes one
@@ -171,13 +172,15 @@ def _http(url: str, row_index: int, opts: FetchOptions) -> Path:
 
 
 def _describe(error: Exception | None, retries: int) -> FetchError:
-    tries = f" after {retries + 1} attempts" if _retryable(error) else ""
+    tries = f" after {retries + 1} attempt{'s' if retries else ''}" if _retryable(error) else ""
     if STOP.is_set():
         return FetchError("interrupted", "download interrupted")
     if isinstance(error, urllib.error.HTTPError):
         return FetchError(f"http_{error.code}", f"HTTP {error.code} {error.reason}{tries}")
     if isinstance(error, urllib.error.URLError):
         error = error.reason if isinstance(error.reason, Exception) else error
+    if isinstance(error, socket.gaierror):
+        return FetchError("dns", f"cannot resolve the host name (no network, or no DNS?): {error}{tries}")
     if isinstance(error, TooSlow):
         return FetchError("timeout", f"{error}{tries}")
     if isinstance(error, socket.timeout | TimeoutError):
@@ -198,13 +201,16 @@ def _http_once(url: str, part: Path, opts: FetchOptions) -> bool:
         if length and length.isdigit() and int(length) > opts.max_bytes:
             raise FetchError("too_large", f"file is {int(length):,} bytes, over --max-bytes {opts.max_bytes:,}")
         size = 0
-        window_start, window_size = time.monotonic(), 0  # the rate check: bytes since window_start
+        started = time.monotonic()
+        window_start, window_size = started, 0  # the rate check: bytes since window_start
         with open(part, "wb") as out:
             while chunk := response.read1(CHUNK):  # what has arrived, not a full CHUNK
                 if STOP.is_set():
                     raise FetchError("interrupted", "download interrupted")
                 size += len(chunk)
                 window_size += len(chunk)
+                if opts.deadline and time.monotonic() - started > opts.deadline:
+                    raise TooSlow(f"the download took over {opts.deadline:g} s (--download-deadline)")
                 if time.monotonic() - window_start > opts.timeout:
                     if window_size < MIN_RATE * opts.timeout:
                         raise TooSlow(f"the server sent under 1 KB/s for {opts.timeout:g} s")

@@ -47,36 +47,34 @@ class Summary:
 
 
 def sync_rows(con: duckdb.DuckDBPyConnection, rows: list[Row], videos_dir: Path) -> int:
-    """Upsert the CSV rows into `videos`; a row whose URL changed starts over. Returns new rows."""
-    known = dict(con.execute("SELECT row_index, video_url FROM videos").fetchall())
-    new = 0
+    """Upsert the CSV rows into `videos` in bulk (100,000 rows take about a second); a row whose
+    URL changed starts over: its faces, people and download are removed. Returns new rows."""
+    import pandas as pd
+
+    incoming = pd.DataFrame(
+        {
+            "row_index": pd.array([r.row_index for r in rows], dtype="Int64"),
+            "video_url": pd.array([r.url for r in rows], dtype="string"),
+            "performance": pd.array([r.performance for r in rows], dtype="Float64"),
+            "extra": pd.array([json.dumps(r.extra, ensure_ascii=False) for r in rows], dtype="string"),
+            "input_error": pd.array([r.error for r in rows], dtype="string"),
+        }
+    )
     with db.transaction(con):
-        for r in rows:
-            extra = json.dumps(r.extra, ensure_ascii=False)
-            if r.row_index in known and known[r.row_index] == r.url:
-                con.execute(
-                    "UPDATE videos SET performance = ?, extra = ?, input_error = ? WHERE row_index = ?",
-                    [r.performance, extra, r.error, r.row_index],
-                )
-                continue
-            if r.row_index in known:  # the sheet now has another video at this position
-                _reset(con, r.row_index, videos_dir)
-                con.execute("DELETE FROM videos WHERE row_index = ?", [r.row_index])
-            new += 1
-            status, kind, error = ("failed", "input", r.error) if r.url is None else ("pending", None, None)
-            con.execute(
-                "INSERT INTO videos (row_index, video_url, performance, extra, input_error, status,"
-                " error_kind, error, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
-                [r.row_index, r.url, r.performance, extra, r.error, status, kind, error],
-            )
-    return new
-
-
-def _reset(con: duckdb.DuckDBPyConnection, row_index: int, videos_dir: Path) -> None:
-    con.execute("DELETE FROM faces WHERE row_index = ?", [row_index])
-    con.execute("UPDATE videos SET status = 'pending', duplicate_of = NULL WHERE duplicate_of = ?", [row_index])
-    for path in videos_dir.glob(f"{row_index}.*"):
-        path.unlink(missing_ok=True)
+        con.register("incoming", incoming)
+        changed = [i for (i,) in con.execute(db.read_sql("queries/changed_rows.sql")).fetchall()]
+        if changed:
+            con.execute("DELETE FROM faces WHERE row_index IN ?", [changed])
+            con.execute("DELETE FROM video_people WHERE row_index IN ?", [changed])
+            con.execute("UPDATE videos SET status = 'pending', duplicate_of = NULL WHERE duplicate_of IN ?", [changed])
+            con.execute("DELETE FROM videos WHERE row_index IN ?", [changed])
+        con.execute(db.read_sql("queries/update_rows.sql"))
+        new = con.execute(db.read_sql("queries/insert_rows.sql")).fetchone()
+        con.unregister("incoming")
+    for row_index in changed:  # the sheet now has another video at this position
+        for path in videos_dir.glob(f"{row_index}.*"):
+            path.unlink(missing_ok=True)
+    return new[0] if new else 0
 
 
 def check_writable(folder: Path) -> None:
@@ -169,6 +167,7 @@ def ingest(
     on_start=lambda total: None,
     on_done=lambda row_index, status: None,
     rows: list[Row] | None = None,
+    on_warning=lambda message: None,
 ) -> Summary:
     """Ingest `csv_path` (or its already parsed `rows`) into the database at `db_path`.
 
@@ -200,8 +199,13 @@ def ingest(
             on_done(row_index, status)
 
         try:
-            _run(con, todo, opts, done)
-        except KeyboardInterrupt:
+            _run(con, todo, opts, done, on_warning)
+        except (KeyboardInterrupt, duckdb.InterruptException):
+            STOP.set()
+            summary.interrupted = True
+        except RuntimeError as e:  # Ctrl-C inside a DuckDB call can surface as "Query interrupted"
+            if "interrupt" not in str(e).lower():
+                raise
             STOP.set()
             summary.interrupted = True
         _fill_summary(con, summary)
@@ -211,8 +215,13 @@ def ingest(
     return summary
 
 
-def _run(con, todo, opts: IngestOptions, done) -> None:
+NETWORK_KINDS = {"dns", "connection", "network", "timeout"}
+NO_NETWORK_AFTER = 5  # this many downloads failing for network reasons, and none working: say so
+
+
+def _run(con, todo, opts: IngestOptions, done, on_warning=lambda message: None) -> None:
     writer = _Writer(con)
+    network = {"failed": 0, "worked": False, "warned": False}
     known = dict(
         con.execute(
             "SELECT sha256, min(row_index) FROM videos WHERE status IN ('ok', 'no_faces')"
@@ -258,6 +267,11 @@ def _run(con, todo, opts: IngestOptions, done) -> None:
                             raise StorageError(str(e)) from None
                         if e.reason == "interrupted":
                             continue  # stays pending: the next run fetches it again
+                        network["failed"] += e.reason in NETWORK_KINDS
+                        if network["failed"] >= NO_NETWORK_AFTER and not (network["worked"] or network["warned"]):
+                            network["warned"] = True
+                            on_warning(f"the first {network['failed']} downloads failed for network reasons"
+                                       f" ({e.reason}: {e}): no network? Going on (Ctrl-C stops).")  # fmt: skip
                         writer.failed(row_index, e.reason, str(e))
                         done(row_index, "failed")
                         continue
@@ -265,6 +279,7 @@ def _run(con, todo, opts: IngestOptions, done) -> None:
                         writer.failed(row_index, "fetch", f"{type(e).__name__}: {e}")
                         done(row_index, "failed")
                         continue
+                    network["worked"] = True
                     facts = {"sha256": sha, "bytes": size, "local_path": str(path),
                              "download_s": seconds}  # fmt: skip
                     if sha in known:

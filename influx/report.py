@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,6 +14,8 @@ import duckdb
 from fpdf import FPDF
 
 from . import db
+from .images import safe_jpeg
+from .output import csv_cell
 
 PDF_NAME = "influencer_table.pdf"
 CSV_NAME = "sorted_unique_influencers_with_reliability.csv"
@@ -47,10 +50,9 @@ def _fonts() -> tuple[Path, Path]:
 
 
 def _open(db_path) -> duckdb.DuckDBPyConnection:
-    try:
-        return db.connect(db_path)
-    except (duckdb.IOException, PermissionError, db.DatabaseInUse):
-        return db.connect(db_path, read_only=True)  # a file we may not write still renders
+    if not os.access(db_path, os.W_OK):  # a file we may not write still renders, with the same numbers
+        return db.connect(db_path, read_only=True)
+    return db.connect(db_path)
 
 
 def gather(con: duckdb.DuckDBPyConnection) -> dict:
@@ -62,9 +64,11 @@ def gather(con: duckdb.DuckDBPyConnection) -> dict:
     failures = q(
         "SELECT coalesce(error_kind, 'other'), count(*) FROM videos WHERE status = 'failed' GROUP BY 1 ORDER BY 2 DESC"
     ).fetchall()
-    crops = dict(
-        q("SELECT i.influencer_id, f.crop FROM influencers i JOIN faces f ON f.face_id = i.face_id").fetchall()
-    )
+    crops = {
+        int(i): jpeg
+        for i, crop in q(db.read_sql("queries/representative_faces.sql")).fetchall()
+        if (jpeg := safe_jpeg(crop)) is not None
+    }
     people = q("SELECT count(*) FROM influencers").fetchone()[0]
     faces = q("SELECT count(*), count(influencer_id) FROM faces").fetchone()
     no_influencer = q(
@@ -79,16 +83,17 @@ def gather(con: duckdb.DuckDBPyConnection) -> dict:
 
 
 def write_csv(data: dict, path: Path) -> None:
-    stats = data["stats"]
+    stats, crops = data["stats"], data["crops"]
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["Influencer ID", "Average Performance", "Reliability", "First Video URL", "Name", "Rank",
                     "Videos", "Scores", "SD Performance", "Adjusted Performance", "Face Image"])  # fmt: skip
         for r in stats.itertuples():
-            w.writerow([r.influencer_id, _num(r.avg_performance), _num(r.reliability), r.first_video_url,
-                        r.name if isinstance(r.name, str) else "", r.rank, r.n_videos, r.n_scores,
-                        _num(r.sd_performance), _num(r.adjusted_performance),
-                        f"{FACES_DIR}/{r.influencer_id}.jpg" if r.influencer_id in data["crops"] else ""])  # fmt: skip
+            w.writerow([int(r.influencer_id), _num(r.avg_performance), _num(r.reliability),
+                        csv_cell(r.first_video_url), csv_cell(r.name if isinstance(r.name, str) else ""),
+                        int(r.rank), int(r.n_videos), int(r.n_scores), _num(r.sd_performance),
+                        _num(r.adjusted_performance),
+                        f"{FACES_DIR}/{int(r.influencer_id)}.jpg" if r.influencer_id in crops else ""])  # fmt: skip
 
 
 def _num(x):
@@ -338,21 +343,22 @@ def report(db_path, out_dir=None) -> ReportFiles:
     """Write the PDF, the CSV and the face images for the database at `db_path`."""
     db_path = Path(db_path)
     out = Path(out_dir) if out_dir else db_path.parent
-    out.mkdir(parents=True, exist_ok=True)
-    con = _open(db_path)
+    con = _open(db_path)  # a file that fails the checks is refused before anything is written
     try:
         data = gather(con)
         from . import contact_sheet
         from .people import suggest_merges
 
+        out.mkdir(parents=True, exist_ok=True)
         contact_sheet.write(con, out / SHEET_NAME, suggest_merges(con))
     finally:
         con.close()
     faces = out / FACES_DIR
     faces.mkdir(exist_ok=True)
-    for influencer_id, crop in data["crops"].items():
-        if influencer_id in set(data["stats"].influencer_id):
-            (faces / f"{influencer_id}.jpg").write_bytes(crop)
+    shown = {int(i) for i in data["stats"].influencer_id}
+    for influencer_id, crop in data["crops"].items():  # ids are integers (checked schema): names stay inside
+        if influencer_id in shown:
+            (faces / f"{int(influencer_id)}.jpg").write_bytes(crop)
     write_csv(data, out / CSV_NAME)
     write_pdf(data, out / PDF_NAME, db_path.name)
     return ReportFiles(out / PDF_NAME, out / CSV_NAME, faces, len(data["stats"]))

@@ -78,6 +78,15 @@ class Server:
                     self.wfile.flush()
                     time.sleep(0.05)
 
+            def route_slowdrip(self):  # 1.2 KB/s: above the 1 KB/s floor, never finishing in time
+                self.send_response(200)
+                self.send_header("Content-Length", "10000000")
+                self.end_headers()
+                for _ in range(600):
+                    self.wfile.write(b"\0" * 120)
+                    self.wfile.flush()
+                    time.sleep(0.1)
+
             def route_reset(self):
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 self.connection.close()

@@ -1,3 +1,5 @@
+import shutil
+
 import numpy as np
 import pytest
 from click.testing import CliRunner
@@ -9,25 +11,7 @@ from influx.faces import FaceOptions
 from influx.fetch import FetchOptions
 from influx.ingest import IngestOptions, ingest
 from tests.conftest import ro, write_csv
-
-rng = np.random.default_rng(0)
-CENTRES = rng.normal(0, 0.044, (6, 128))  # people ~0.7 apart, as dlib puts different people
-
-
-def person_faces(p, n, noise=0.02):
-    return CENTRES[p] + rng.normal(0, noise, (n, 128))
-
-
-def fake(videos):
-    """videos: list of list of (frame, person, size) -> arrays as cluster_faces.sql gives them."""
-    rows, frames, emb, sizes = [], [], [], []
-    for r, faces in enumerate(videos):
-        for frame, p, size in sorted(faces):
-            rows.append(r)
-            frames.append(frame)
-            emb.append(person_faces(p, 1)[0])
-            sizes.append(size)
-    return np.array(rows), np.array(frames), np.array(sizes, dtype=float), np.array(emb)
+from tests.synthetic import CENTRES, fake, person_faces, synthetic_db
 
 
 def test_people_are_apart_and_faces_close():
@@ -86,23 +70,6 @@ def test_a_lone_small_face_beside_the_main_person_is_unlabelled():
 
 
 # ---- ids, names and corrections on a database of synthetic faces -----------------------
-
-
-def synthetic_db(path, videos):
-    """A database whose faces are synthetic embeddings (no video decoded): videos as in fake()."""
-    con = db.connect(path)
-    rows, frames, sizes, emb = fake(videos)
-    for r in range(len(videos)):
-        con.execute("INSERT INTO videos (row_index, video_url, performance, status) VALUES (?, ?, ?, 'ok')",
-                    [r, f"http://v/{r}", float(r % 3)])  # fmt: skip
-    for r, f, s, e in zip(rows, frames, sizes, emb, strict=True):
-        con.execute(
-            "INSERT INTO faces (row_index, frame_index, timestamp_s, box_top, box_right, box_bottom, box_left,"
-            " face_size, sharpness, frontality, embedding, crop) VALUES (?, ?, ?, 0, ?, ?, 0, ?, 100, 1, ?, ?)",
-            [int(r), int(f), float(f), int(s), int(s), int(s), e.tolist(), b"\xff\xd8"],
-        )
-    con.execute("UPDATE videos SET frames_sampled = 4, n_faces = 4")
-    return con
 
 
 FOUR = [[(f, p, 100) for f in range(4)] for p in (0, 1, 2, 3, 0, 1, 2, 3)]
@@ -318,3 +285,26 @@ def test_a_lone_weak_detection_is_nobody():
     assert (g.person[1:] >= 0).all() and g.person[1] == g.person[2]  # weak but seen twice: a person
     strong = assign(rows, frames, sizes, emb, ClusterOptions(), scores=np.array([0.4, -0.3, -0.3]))
     assert strong.person[0] >= 0
+
+
+def test_the_grouping_does_not_depend_on_history(tmp_path):
+    videos = [[(f, p % 5, 100) for f in range(4)] + [(2, (p + 2) % 5, 60)] for p in range(10)]
+    fresh = synthetic_db(tmp_path / "a.duckdb", videos)
+    fresh.close()
+    shutil.copy(tmp_path / "a.duckdb", tmp_path / "b.duckdb")  # the very same faces
+    fresh, worn = db.connect(tmp_path / "a.duckdb"), db.connect(tmp_path / "b.duckdb")
+    cluster(fresh)
+    for distance in (1.2, 0.3, 0.9):  # other runs first
+        cluster(worn, ClusterOptions(merge_distance=distance))
+    cluster(worn)
+    query = "SELECT face_id, track_id, influencer_id FROM faces ORDER BY face_id"
+
+    def partition(con):  # the grouping, whatever the ids are called: ids renamed by first appearance
+        names = {}
+        return [
+            (f, t, names.setdefault(i, len(names)) if i is not None else None)
+            for f, t, i in con.execute(query).fetchall()
+        ]
+
+    assert partition(fresh) == partition(worn)
+    assert len({i for _, _, i in partition(fresh)}) == 5

@@ -95,3 +95,12 @@ def test_a_redirect_to_a_local_file_is_refused_and_named(server, fopts):
     with pytest.raises(FetchError) as e:
         fetch(server.url + "/tofile", 1, fopts)
     assert e.value.reason == "redirect_refused"
+
+
+def test_an_overall_deadline_stops_a_download_just_above_the_rate_floor(server, fopts):
+    fopts.timeout, fopts.deadline, fopts.retries, fopts.max_bytes = 1.0, 2.5, 0, 10**8
+    started = time.monotonic()
+    with pytest.raises(FetchError) as e:
+        fetch(server.url + "/slowdrip", 1, fopts)
+    assert e.value.reason == "timeout" and "--download-deadline" in str(e.value)
+    assert time.monotonic() - started < 6

@@ -157,3 +157,27 @@ def test_database_in_use(tmp_path, videos):
         assert result.exit_code == 2 and "in use by another process" in result.output
     finally:
         holder.kill()
+
+
+def test_a_changed_url_starts_its_row_over(ingested, server):
+    tmp, csv, _ = ingested
+    path = tmp / "db.duckdb"
+    con = db.connect(path)
+    from influx.cluster import cluster
+
+    cluster(con)
+    assert con.execute("SELECT count(*) FROM video_people WHERE row_index = 5").fetchone()[0] == 1
+    from influx.csv_input import read_rows
+    from influx.ingest import sync_rows
+
+    rows = read_rows(csv)
+    rows[5].url = f"{server.url}/blob/biden_a"  # the sheet now has another video at row 5
+    rows[1].performance = 42.0
+    assert sync_rows(con, rows, tmp / "videos") == 1
+    got = con.execute("SELECT status, video_url FROM videos WHERE row_index = 5").fetchone()
+    assert got == ("pending", rows[5].url)
+    assert con.execute("SELECT count(*) FROM faces WHERE row_index = 5").fetchone()[0] == 0
+    assert con.execute("SELECT influencer_id FROM video_influencers WHERE row_index = 5").fetchone()[0] is None
+    assert con.execute("SELECT performance FROM videos WHERE row_index = 1").fetchone()[0] == 42.0
+    assert not list((tmp / "videos").glob("5.*"))
+    con.close()

@@ -1,4 +1,5 @@
 import csv
+import json
 import re
 import shutil
 
@@ -123,7 +124,7 @@ def test_sql_command(demo):
     ro = runner.invoke(cli, ["sql", "--db", db_path, "DELETE FROM videos"])
     assert ro.exit_code == 1 and "read-only" in ro.output
     js = runner.invoke(cli, ["sql", "--db", db_path, "--format", "json", "SELECT 1 AS x"])
-    assert js.output.strip() == '[{"x":1}]'
+    assert json.loads(js.output) == [{"x": 1}]
 
 
 def test_readme_documents_every_command_and_view():

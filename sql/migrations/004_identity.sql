@@ -1,7 +1,10 @@
 -- 004: identities that do not depend on history, and corrections a user can make and undo.
 
 -- The person the clustering gave each face, before the user's corrections (influencer_id is after).
+-- Databases clustered before: their labels, merges included (merges become corrections below,
+-- and applying a merge again changes nothing).
 ALTER TABLE faces ADD COLUMN cluster_id INTEGER;
+UPDATE faces SET cluster_id = influencer_id;
 
 -- Every person id ever given, with the name the user gave it: a name survives while its person
 -- is gone (e.g. after clustering with other options) and comes back with them.

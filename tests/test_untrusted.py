@@ -1,0 +1,321 @@
+"""A .duckdb file from someone else is input, not code; broken files and hostile values give one
+clear line and an exit code, never a traceback, a leaked local file or a write outside --out-dir."""
+
+import csv
+import io
+import json
+import random
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from influx import db
+from influx.cli import cli
+from influx.cluster import cluster
+from influx.output import csv_cell
+from tests.synthetic import synthetic_db
+
+SECRET = "influx-secret-line"
+FOUR = [[(f, p, 100) for f in range(4)] for p in (0, 1, 2, 3, 0, 1)]
+
+
+@pytest.fixture
+def secret(tmp_path):
+    path = tmp_path / "secret.txt"
+    path.write_text(SECRET + "\n")
+    return path
+
+
+@pytest.fixture
+def good(tmp_path):
+    """A clustered database of synthetic faces, closed."""
+    path = tmp_path / "good.duckdb"
+    con = synthetic_db(path, FOUR)
+    cluster(con)
+    con.close()
+    return path
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def one_clear_line(result, code=None):
+    assert "Traceback" not in result.output, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1, result.output
+    assert result.exit_code != 0 if code is None else result.exit_code == code
+    return lines[0]
+
+
+def craft(path, *statements):
+    """Change a database with plain DuckDB (external access on), as an attacker would."""
+    con = duckdb.connect(str(path))
+    for s in statements:
+        con.execute(s)
+    con.close()
+
+
+def every_output(tmp_path, result) -> str:
+    texts = [result.output]
+    for p in tmp_path.rglob("*"):
+        if p.is_file() and p.suffix in (".csv", ".html", ".pdf", ".txt") and p.name != "secret.txt":
+            texts.append(p.read_bytes().decode("latin-1"))
+    return "\n".join(texts)
+
+
+COMMANDS = [
+    ["report", "--out-dir", "{out}"],
+    ["people"],
+    ["people", "--suggest-merges"],
+    ["sql", "SELECT * FROM influencer_stats"],
+    ["cluster"],
+    ["corrections"],
+    ["rename", "1", "x"],
+    ["merge", "1", "2"],
+]
+
+
+def _cmd(args, path, tmp_path):
+    return [a.format(out=tmp_path / "out") for a in args] + ["--db", str(path)]
+
+
+def test_a_table_replaced_by_a_view_over_a_local_file_is_refused(tmp_path, good, secret):
+    craft(good, "ALTER TABLE person_ids RENAME TO person_ids_real",
+          f"CREATE VIEW person_ids AS SELECT 1 AS influencer_id, content AS name, now() AS created_at"
+          f" FROM read_text('{secret}')")  # fmt: skip
+    for args in COMMANDS:
+        result = run(*_cmd(args, good, tmp_path))
+        line = one_clear_line(result, 2)
+        assert "person_ids is a view" in line, line
+        assert SECRET not in every_output(tmp_path, result)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_macro_that_shadows_a_builtin_is_refused(tmp_path, good, secret):
+    craft(good, f"CREATE MACRO lower(x) AS (SELECT content FROM read_text('{secret}'))")
+    for args in COMMANDS:
+        result = run(*_cmd(args, good, tmp_path))
+        assert "defines its own SQL functions (lower)" in one_clear_line(result, 2)
+        assert SECRET not in every_output(tmp_path, result)
+
+
+def test_read_only_opens_use_influx_views_not_the_files(tmp_path, good, secret):
+    craft(good, f"CREATE OR REPLACE VIEW influencer_stats AS SELECT content AS name FROM read_text('{secret}')",
+          f"CREATE OR REPLACE VIEW reliability AS SELECT content AS icc FROM read_text('{secret}')")  # fmt: skip
+    ro = db.connect(good, read_only=True)
+    assert SECRET not in str(ro.execute("SELECT * FROM influencer_stats").fetchall())
+    assert SECRET not in str(ro.execute("SELECT * FROM reliability").fetchall())
+    with pytest.raises(duckdb.Error):  # external access is off
+        ro.execute(f"SELECT * FROM read_text('{secret}')").fetchall()
+    ro.close()
+    for args in (["sql", "SELECT * FROM influencer_stats"], ["people"]):
+        result = run(*_cmd(args, good, tmp_path))
+        assert result.exit_code == 0 and SECRET not in result.output
+
+
+def test_an_influencer_id_that_is_text_cannot_steer_file_names(tmp_path, good):
+    craft(good, "CREATE TABLE i2 AS SELECT influencer_id::VARCHAR AS influencer_id, * EXCLUDE (influencer_id)"
+          " FROM influencers", "DROP TABLE influencers", "ALTER TABLE i2 RENAME TO influencers",
+          "UPDATE influencers SET influencer_id = '../../x' WHERE influencer_id = '1'")  # fmt: skip
+    result = run("report", "--db", good, "--out-dir", tmp_path / "out")
+    assert "does not have influx's columns" in one_clear_line(result, 2)
+    assert not list(tmp_path.rglob("*.jpg"))
+
+
+def test_report_files_stay_in_the_out_dir_and_hostile_crops_are_skipped(tmp_path, good):
+    bomb = io.BytesIO()
+    from PIL import Image
+
+    Image.new("L", (4000, 4000)).save(bomb, "JPEG")  # a valid JPEG far larger than any crop
+    craft(good, "UPDATE faces SET crop = 'not an image'::BLOB WHERE row_index = 0")
+    con = duckdb.connect(str(good))
+    con.execute("UPDATE faces SET crop = ? WHERE row_index = 1", [bomb.getvalue()])
+    con.close()
+    result = run("report", "--db", good, "--out-dir", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    written = {p.resolve() for p in tmp_path.rglob("*") if p.is_file()} - {
+        good.resolve(),
+        good.with_suffix(".duckdb.wal"),
+    }
+    assert all((tmp_path / "out").resolve() in p.parents for p in written if p.name != "good.duckdb")
+    faces = sorted(p.name for p in (tmp_path / "out" / "influencer_faces").iterdir())
+    assert all(name.removesuffix(".jpg").isdigit() for name in faces)
+
+
+def test_formulas_and_control_characters_are_neutralised_in_every_csv(tmp_path, good):
+    con = db.connect(good)
+    con.execute("UPDATE videos SET video_url = '=HYPERLINK(\"http://evil\")'")
+    con.execute("UPDATE person_ids SET name = '+cmd|calc\x1b[31m'")
+    con.close()
+    con = db.connect(good)
+    cluster(con)  # names reach influencers
+    con.close()
+    assert run("report", "--db", good, "--out-dir", tmp_path / "out").exit_code == 0
+    text = (tmp_path / "out" / "sorted_unique_influencers_with_reliability.csv").read_text()
+    rows = list(csv.reader(io.StringIO(text)))
+    for row in rows[1:]:
+        assert all(not cell.startswith(("=", "+", "@")) for cell in row)
+        assert all("\x1b" not in cell for cell in row)
+    out = run("sql", "--db", good, "--format", "csv", "SELECT video_url, -1.5 AS x FROM videos LIMIT 1")
+    assert list(csv.reader(io.StringIO(out.output)))[1] == ['\'=HYPERLINK("http://evil")', "-1.5"]
+    assert csv_cell("-2+3") == "'-2+3" and csv_cell(-2) == "-2" and csv_cell(None) == ""
+
+
+def test_names_are_text_not_markup_and_escapes_are_shown(tmp_path, good):
+    result = run("rename", "1", "[/bold] [link=http://x]click[/link] \x1b]8;;evil\x07", "--db", good)
+    assert result.exit_code == 0, result.output
+    for args in (["people"], ["sql", "SELECT name FROM influencers"], ["people", "--format", "markdown"]):
+        out = run(*args, "--db", good)
+        assert out.exit_code == 0 and "Traceback" not in out.output
+        assert "[/bold]" in out.output and "\x1b" not in out.output and "\\x1b" in out.output
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "ATTACH '{other}' AS o (READ_WRITE)",
+        "COPY (SELECT 1) TO '{file}'",
+        "EXPORT DATABASE '{folder}'",
+        "SET threads = 1",
+        "PRAGMA version",
+        "CHECKPOINT",
+        "INSTALL httpfs",
+        "SELECT 1; DROP TABLE videos",
+        "DELETE FROM videos",
+    ],
+)
+def test_sql_without_write_only_reads(tmp_path, good, statement):
+    other = tmp_path / "other.duckdb"
+    duckdb.connect(str(other)).close()
+    query = statement.format(other=other, file=tmp_path / "f.csv", folder=tmp_path / "export")
+    result = run("sql", "--db", good, query)
+    line = one_clear_line(result, 1)
+    assert "--write" in line
+    assert not (tmp_path / "f.csv").exists() and not (tmp_path / "export").exists()
+
+
+def test_sql_with_write_still_has_no_external_access(tmp_path, good, secret):
+    result = run("sql", "--db", good, "--write", f"SELECT * FROM read_text('{secret}')")
+    assert result.exit_code == 1 and SECRET not in result.output
+
+
+def test_sql_prints_arrays_blobs_and_nulls_in_every_format(good):
+    con = db.connect(good)
+    con.execute("UPDATE videos SET width = NULL")
+    con.close()
+    for fmt in ("table", "csv", "markdown", "json"):
+        for query in ("SELECT * FROM faces", "SELECT * FROM videos", "SELECT NULL::INTEGER AS n, 'nan'::DOUBLE AS x"):
+            out = run("sql", "--db", good, "--format", fmt, query)
+            assert out.exit_code == 0 and "Traceback" not in out.output, (fmt, query, out.output)
+            if fmt == "json":
+                json.loads(out.output)
+            if fmt in ("table", "markdown"):
+                assert "nan" not in out.output.lower().replace("nanosecond", "")
+    table = run("sql", "--db", good, "SELECT embedding, crop FROM faces LIMIT 1").output
+    assert "128 values" in table and "bytes>" in table
+    assert json.loads(run("sql", "--db", good, "--format", "json", "SELECT NULL::INT AS n").output) == [{"n": None}]
+    assert run("sql", "--db", good, "").exit_code == 1
+
+
+def _broken_files(tmp_path, good) -> dict:
+    data = good.read_bytes()
+    rnd = random.Random(0)
+    flipped = bytearray(data)
+    for _ in range(200):
+        flipped[rnd.randrange(4096, len(flipped))] ^= 0xFF
+    kinds = {
+        "truncated": data[: len(data) // 3],
+        "zeroed": b"\0" * len(data),
+        "random": bytes(rnd.getrandbits(8) for _ in range(300_000)),
+        "csv": b"Video URL,Performance\nhttp://a,1\n",
+        "empty": b"",
+        "bit_flips": bytes(flipped),
+    }
+    out = {}
+    for name, content in kinds.items():
+        path = tmp_path / f"{name}.duckdb"
+        path.write_bytes(content)
+        out[name] = path
+    plain = tmp_path / "plain.duckdb"  # a DuckDB file, not influx's
+    craft(plain, "CREATE TABLE t (a INTEGER)")
+    out["foreign"] = plain
+    future = tmp_path / "future.duckdb"
+    future.write_bytes(data)
+    craft(future, "INSERT INTO schema_migrations (version, name) VALUES (999, 'from the future')")
+    out["future"] = future
+    return out
+
+
+def test_every_command_on_every_broken_file(tmp_path, good):
+    csv_path = tmp_path / "in.csv"
+    csv_path.write_text("Video URL,Performance\n/no/such/video.mp4,1\n")
+    commands = COMMANDS + [["ingest", str(csv_path)], ["people", "--format", "json"], ["undo", "1"],
+                           ["move", "0", "--to", "new"], ["unmerge", "1"], ["not-influencer", "1"]]  # fmt: skip
+    for kind, path in _broken_files(tmp_path, good).items():
+        before = path.read_bytes()
+        for args in commands:
+            result = run(*_cmd(args, path, tmp_path))
+            line = one_clear_line(result)
+            assert str(path.name) in line or "database" in line, (kind, args, line)
+        if kind in ("truncated", "zeroed", "random", "csv", "foreign", "future"):
+            assert path.read_bytes() == before, kind  # a refused file is left as it was
+
+
+def test_a_db_in_a_missing_folder_or_a_csv_as_db(tmp_path):
+    csv_path = tmp_path / "in.csv"
+    csv_path.write_text("Video URL,Performance\n/no/such/video.mp4,1\n")
+    result = run("ingest", csv_path, "--db", tmp_path / "nope" / "x.duckdb")
+    assert "does not exist" in one_clear_line(result, 2)
+    result = run("ingest", csv_path, "--db", csv_path)
+    assert "not a readable DuckDB database" in one_clear_line(result, 2)
+
+
+def test_commands_on_a_missing_database_create_nothing(tmp_path):
+    missing = tmp_path / "missing.duckdb"
+    for args in (["rename", "1", "x"], ["merge", "1", "2"], ["cluster"], ["people"], ["report"], ["undo", "1"]):
+        result = run(*args, "--db", missing)
+        assert result.exit_code == 2 and "Traceback" not in result.output
+    assert not missing.exists()
+
+
+def test_a_database_in_use_is_one_line(tmp_path, good):
+    holder = duckdb.connect(str(good))  # another process would hold the lock; in one process: a writer
+    try:
+        for args in (["rename", "1", "x"], ["merge", "1", "2"], ["cluster"]):
+            result = run(*args, "--db", good)
+            assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    finally:
+        holder.close()
+
+
+def test_cluster_and_run_on_a_database_without_faces(tmp_path, videos):
+    csv_path = tmp_path / "in.csv"
+    csv_path.write_text(f"Video URL,Performance\n{videos['noface']},1\n/no/such/file.mp4,2\n")
+    path = tmp_path / "n.duckdb"
+    assert run("ingest", csv_path, "--db", path, "--workers", "1").exit_code == 0
+    result = run("cluster", "--db", path)
+    assert result.exit_code == 0 and "0 faces" in result.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Video URL,Performance\n/no/such/a.mp4,1\n/no/such/b.mp4,2\n")
+    result = run("run", bad, "--db", tmp_path / "r.duckdb", "--out-dir", tmp_path / "r", "--workers", "1")
+    assert result.exit_code == 1 and "no video could be read" in result.output
+    assert (tmp_path / "r" / "influencer_table.pdf").exists()
+
+
+def test_an_unclosed_quote_names_its_line(tmp_path):
+    path = tmp_path / "q.csv"
+    path.write_text('Video URL,Performance\nhttp://a,1\n"http://b,2\nhttp://c,3\n')
+    result = run("ingest", path, "--db", tmp_path / "q.duckdb")
+    assert "line 3 is never closed" in one_clear_line(result, 2)
+    assert not (tmp_path / "q.duckdb").exists()
+
+
+def test_no_network_is_said_early_and_nothing_read_exits_1(tmp_path):
+    path = tmp_path / "n.csv"
+    path.write_text("Video URL,Performance\n" + "".join(f"http://127.0.0.1:9/v{i},1\n" for i in range(7)))
+    result = run("ingest", path, "--db", tmp_path / "n.duckdb", "--retries", "0", "--timeout", "2", "--workers", "1")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "no network?" in result.output and "no video could be read" in result.output

@@ -167,10 +167,13 @@ def connect(path: str | Path, read_only: bool = False, external_access: bool = F
             migrate(con)
         check_tables(con, path)
         create_views(con, temporary=read_only)
-        if not read_only:
-            from .stats import refresh_quantiles
+        if read_only:  # exact quantiles in a temporary copy, so that every open gives the same numbers
+            name = con.execute("SELECT current_database()").fetchone()[0]
+            con.execute("CREATE TEMP TABLE f_quantiles (df1 BIGINT, df2 BIGINT, q975 DOUBLE, PRIMARY KEY (df1, df2))")
+            con.execute(f'INSERT INTO temp.main.f_quantiles SELECT * FROM "{name}".main.f_quantiles')
+        from .stats import refresh_quantiles
 
-            refresh_quantiles(con)
+        refresh_quantiles(con)
     except BadDatabase:
         con.close()
         raise

@@ -21,6 +21,7 @@ PDF_NAME = "influencer_table.pdf"
 CSV_NAME = "sorted_unique_influencers_with_reliability.csv"
 FACES_DIR = "influencer_faces"
 SHEET_NAME = "people.html"
+DETAILS_NAME = "influencer_details.csv"
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
@@ -82,22 +83,33 @@ def gather(con: duckdb.DuckDBPyConnection) -> dict:
             "people": people, "faces": faces, "no_influencer": no_influencer, "uncertain": uncertain}  # fmt: skip
 
 
-def write_csv(data: dict, path: Path) -> None:
+def write_csv(data: dict, path: Path, details: Path) -> None:
+    """The original task's CSV (exactly its four columns, sorted by average performance, numbers
+    rounded to 4 decimals) and a second CSV with everything else, ranked as the PDF is."""
     stats, crops = data["stats"], data["crops"]
+    by_average = stats.sort_values(["avg_performance", "influencer_id"], ascending=[False, True], na_position="last")
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(["Influencer ID", "Average Performance", "Reliability", "First Video URL", "Name", "Rank",
-                    "Videos", "Scores", "SD Performance", "Adjusted Performance", "Face Image"])  # fmt: skip
+        w.writerow(["Influencer ID", "Average Performance", "Reliability", "First Video URL"])
+        for r in by_average.itertuples():
+            w.writerow(
+                [int(r.influencer_id), _num(r.avg_performance), _num(r.reliability), csv_cell(r.first_video_url)]
+            )
+    with open(details, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["Rank", "Influencer ID", "Name", "Average Performance", "Adjusted Performance", "SD Performance",
+                    "Reliability", "Videos", "Duplicates", "Scores", "First Video URL", "Face Image"])  # fmt: skip
         for r in stats.itertuples():
-            w.writerow([int(r.influencer_id), _num(r.avg_performance), _num(r.reliability),
-                        csv_cell(r.first_video_url), csv_cell(r.name if isinstance(r.name, str) else ""),
-                        int(r.rank), int(r.n_videos), int(r.n_scores), _num(r.sd_performance),
-                        _num(r.adjusted_performance),
+            w.writerow([int(r.rank), int(r.influencer_id), csv_cell(r.name if isinstance(r.name, str) else ""),
+                        _num(r.avg_performance), _num(r.adjusted_performance), _num(r.sd_performance),
+                        _num(r.reliability), int(r.n_videos), int(r.n_duplicates), int(r.n_scores),
+                        csv_cell(r.first_video_url),
                         f"{FACES_DIR}/{int(r.influencer_id)}.jpg" if r.influencer_id in crops else ""])  # fmt: skip
 
 
-def _num(x):
-    return "" if x is None or x != x else repr(float(x))
+def _num(x, digits: int = 4):
+    """A number rounded for people (1.6178, not 1.6178000000000001); empty for NULL."""
+    return "" if x is None or x != x else repr(round(float(x), digits))
 
 
 def _chart(stats) -> bytes:
@@ -176,7 +188,7 @@ def _summary_page(pdf: FPDF, data: dict, db_name: str) -> None:
     facts = [
         ("CSV rows", f"{rows}"),
         ("Videos decoded", f"{s.get('ok', 0) + s.get('no_faces', 0)} ({s.get('ok', 0)} with faces)"),
-        ("Duplicates (identical bytes)", f"{s.get('duplicate', 0)}"),
+        ("Duplicates (identical bytes)", f"{s.get('duplicate', 0)} (shown with their person, not counted as scores)"),
         ("Without faces", f"{s.get('no_faces', 0)}"),
         ("Failed", f"{failed} ({reasons})" if failed else "0"),
         ("Not yet processed", f"{s.get('pending', 0)}"),
@@ -302,7 +314,7 @@ METHODS = [
      "metadata honoured). Faces are found with dlib's "
      "HOG detector through face_recognition, with an upscaled pass where needed so faces down to 40 px are "
      "found, and each face is described by dlib's 128-d encoding. Videos with identical bytes (SHA-256) "
-     "are decoded once."),
+     "are decoded once and scored once."),
     ("People", "Within each video, faces closer than 0.5 (average linkage) are one appearance; two faces of one "
      "frame never are. Each video's main appearance (most face area over the sampled frames) gives one mean "
      "face; videos whose mean faces are within 0.55 (average linkage, so that one close pair cannot chain two "
@@ -359,6 +371,6 @@ def report(db_path, out_dir=None) -> ReportFiles:
     for influencer_id, crop in data["crops"].items():  # ids are integers (checked schema): names stay inside
         if influencer_id in shown:
             (faces / f"{int(influencer_id)}.jpg").write_bytes(crop)
-    write_csv(data, out / CSV_NAME)
+    write_csv(data, out / CSV_NAME, out / DETAILS_NAME)
     write_pdf(data, out / PDF_NAME, db_path.name)
     return ReportFiles(out / PDF_NAME, out / CSV_NAME, faces, len(data["stats"]))

@@ -1,4 +1,5 @@
 import csv
+import io
 import json
 import re
 import shutil
@@ -9,7 +10,7 @@ from pypdf import PdfReader
 
 from influx import db
 from influx.cli import cli
-from influx.report import CSV_NAME, PDF_NAME, report
+from influx.report import CSV_NAME, DETAILS_NAME, PDF_NAME, report
 from tests.conftest import ro
 
 
@@ -71,12 +72,22 @@ def test_pdf_images_and_links(demo):
 def test_csv_matches_view(demo):
     rows = stats(demo / "influx.duckdb")
     with open(demo / CSV_NAME, newline="") as f:
-        got = list(csv.DictReader(f))
-    assert list(got[0])[:4] == ["Influencer ID", "Average Performance", "Reliability", "First Video URL"]
-    assert [int(r["Influencer ID"]) for r in got] == [r[0] for r in rows]
-    for g, r in zip(got, rows, strict=True):
-        assert float(g["Average Performance"]) == pytest.approx(r[1], abs=1e-12)
+        text = f.read()
+    got = list(csv.DictReader(io.StringIO(text)))
+    # exactly the original task's four columns, sorted by average performance, rounded
+    assert text.splitlines()[0] == "Influencer ID,Average Performance,Reliability,First Video URL"
+    assert [int(r["Influencer ID"]) for r in got] == [r[0] for r in sorted(rows, key=lambda r: (-r[1], r[0]))]
+    by_id = {r[0]: r for r in rows}
+    for g in got:
+        r = by_id[int(g["Influencer ID"])]
+        assert g["Average Performance"] == repr(round(r[1], 4))
+        assert g["Reliability"] == ("" if r[2] is None else repr(round(r[2], 4)))
         assert g["First Video URL"] == r[3]
+        assert len(g["Average Performance"].split(".")[-1]) <= 4
+    with open(demo / DETAILS_NAME, newline="") as f:
+        details = list(csv.DictReader(f))
+    assert [int(d["Influencer ID"]) for d in details] == [r[0] for r in rows]  # ranked as the PDF
+    assert {"Name", "Adjusted Performance", "SD Performance", "Duplicates", "Face Image"} <= set(details[0])
     assert sorted(p.name for p in (demo / "influencer_faces").iterdir()) == sorted(f"{r[0]}.jpg" for r in rows)
 
 

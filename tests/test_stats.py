@@ -157,3 +157,44 @@ def test_approximate_interval_without_stored_quantiles(con):
     ref = reference(groups)
     assert method == "approximate"
     assert math.isclose(low, ref["low"], abs_tol=0.01) and math.isclose(high, ref["high"], abs_tol=0.01)
+
+
+def test_a_duplicate_is_not_a_second_score(con):
+    groups = {1: [1.0, 2.0, 3.0], 2: [5.0, 4.0, 4.5]}
+    load(con, groups)
+    before = con.execute("SELECT icc, n_scores, n_pairs FROM reliability").fetchone()
+    # row 0 uploaded again behind another URL: the same video, another score in the sheet
+    con.execute(
+        "INSERT INTO videos (row_index, video_url, performance, status, duplicate_of) VALUES (99, 'x', 9.0, 'duplicate', 0)"
+    )
+    assert con.execute("SELECT icc, n_scores, n_pairs FROM reliability").fetchone() == before
+    got = con.execute(
+        "SELECT n_videos, n_duplicates, n_scores, avg_performance FROM influencer_stats WHERE influencer_id = 1"
+    ).fetchone()
+    assert got == (3, 1, 3, 2.0)
+    shown = con.execute("SELECT influencer_id, status FROM video_influencers WHERE row_index = 99").fetchone()
+    assert shown == (1, "duplicate")  # still shown with its person, marked
+
+
+def test_test_retest_r_is_null_with_a_reason_not_nan(con):
+    load(con, {1: [1.0, 1.0, 1.0], 2: [1.0, 1.0, 1.0]})  # no spread on either side of the pairs
+    r, reason = con.execute("SELECT test_retest_r, test_retest_reason FROM reliability").fetchone()
+    assert r is None and "no spread" in reason
+
+
+def test_read_only_and_writable_opens_give_the_same_numbers(tmp_path):
+    path = tmp_path / "r.duckdb"
+    c = db.connect(path)
+    rng = np.random.default_rng(3)
+    load(c, {k: list(rng.normal(k, 1, 3)) for k in range(1, 4)})  # three influencers: Paulson is off here
+    c.execute("DELETE FROM f_quantiles")
+    c.close()
+    ro = db.connect(path, read_only=True)
+    got_ro = ro.execute("SELECT * FROM reliability").fetchall()
+    ro.close()
+    rw = db.connect(path)
+    got_rw = rw.execute("SELECT * FROM reliability").fetchall()
+    for a, b in zip(got_rw[0], got_ro[0], strict=True):  # the same to rounding (DuckDB sums in parallel)
+        assert a == (pytest.approx(b, abs=1e-12) if isinstance(b, float) else b)
+    assert rw.execute("SELECT ci_method FROM reliability").fetchone()[0] == "exact"
+    rw.close()

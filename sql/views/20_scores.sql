@@ -1,4 +1,5 @@
--- scores: the observations the statistics use: rows with an influencer and a performance.
+-- scores: the observations the statistics use: decoded videos (status ok, so never a duplicate)
+-- with an influencer and a performance.
 --   influencer_id, row_index, video_url, performance
 --   n_i   number of scores of this influencer
 --   m_i   this influencer's mean score
@@ -15,10 +16,11 @@ SELECT
     row_number() OVER w_ordered AS k,
     lead(performance) OVER w_ordered AS next_performance
 FROM (
-    -- video_influencers without its display columns: the same rows, read straight from the tables
+    -- decoded videos (status ok) with an influencer and a score, read straight from the tables;
+    -- a duplicate (the same bytes behind another URL) is not a second score of the same video
     SELECT vp.influencer_id, v.row_index, v.video_url, v.performance
     FROM videos v
-    JOIN video_people vp ON vp.row_index = coalesce(v.duplicate_of, v.row_index) AND vp.is_dominant
-    WHERE v.performance IS NOT NULL
+    JOIN video_people vp ON vp.row_index = v.row_index AND vp.is_dominant
+    WHERE v.performance IS NOT NULL AND v.status = 'ok'
 )
 WINDOW w_all AS (PARTITION BY influencer_id), w_ordered AS (PARTITION BY influencer_id ORDER BY row_index);

@@ -4,6 +4,7 @@
 --   interpretation   Koo & Li (2016): poor < 0.5 <= moderate < 0.75 <= good < 0.9 <= excellent
 --   test_retest_r    Pearson correlation of each score with the same influencer's next score (by row_index)
 --   n_pairs          pairs in that correlation
+--   test_retest_reason  why test_retest_r is NULL, else NULL
 --   n_influencers    g, influencers with two or more scores
 --   n_scores         N, their scores
 --   grand_mean       m, the mean of those N scores
@@ -60,8 +61,12 @@ SELECT
         WHEN icc < 0.9 THEN 'good'
         ELSE 'excellent'
     END AS interpretation,
-    CASE WHEN n_pairs >= 3 THEN r END AS test_retest_r,
+    CASE WHEN n_pairs >= 3 AND NOT isnan(r) THEN r END AS test_retest_r,
     n_pairs,
+    CASE
+        WHEN n_pairs < 3 THEN 'fewer than 3 pairs of consecutive scores'
+        WHEN r IS NULL OR isnan(r) THEN 'no spread in one side of the pairs: the correlation is undefined'
+    END AS test_retest_reason,
     g AS n_influencers,
     coalesce(n, 0) AS n_scores,
     m AS grand_mean,

@@ -2,8 +2,9 @@
 -- ranked by average performance, highest first.
 --   rank                  1 = highest avg_performance (ties: lower id first)
 --   influencer_id, name   the person (name set with `influx rename`)
---   n_videos              CSV rows whose influencer this person is (duplicates included)
---   n_scores              n_i: those rows with a performance
+--   n_videos              decoded videos (status ok) whose influencer this person is
+--   n_duplicates          rows whose video is byte-identical to one of those (not counted as scores)
+--   n_scores              n_i: the decoded videos with a performance
 --   avg_performance       m_i: mean performance
 --   sd_performance        sample standard deviation (NULL with fewer than two scores)
 --   reliability           R_i = n_i ICC / (1 + (n_i - 1) ICC), Spearman-Brown; 0 when ICC <= 0; NULL when n_i = 1
@@ -12,21 +13,24 @@
 --   first_row_index       that row
 --   face_id               the representative face (faces.face_id; its JPEG is faces.crop)
 CREATE OR REPLACE VIEW influencer_stats AS
-WITH per AS (
+WITH credited AS (
+    SELECT vp.influencer_id, v.row_index, v.video_url, v.performance, v.status
+    FROM videos v
+    JOIN video_people vp ON vp.row_index = coalesce(v.duplicate_of, v.row_index) AND vp.is_dominant
+    WHERE v.status IN ('ok', 'duplicate')
+),
+per AS (
     SELECT
-        vi.influencer_id,
-        count(*) AS n_videos,
-        count(vi.performance) AS n_scores,
-        avg(vi.performance) AS avg_performance,
-        stddev_samp(vi.performance) AS sd_performance,
-        arg_min(vi.video_url, vi.row_index) AS first_video_url,
-        min(vi.row_index) AS first_row_index
-    FROM (
-        SELECT vp.influencer_id, v.row_index, v.video_url, v.performance
-        FROM videos v
-        JOIN video_people vp ON vp.row_index = coalesce(v.duplicate_of, v.row_index) AND vp.is_dominant
-    ) vi
-    GROUP BY vi.influencer_id
+        influencer_id,
+        count(*) FILTER (status = 'ok') AS n_videos,
+        count(*) FILTER (status = 'duplicate') AS n_duplicates,
+        count(performance) FILTER (status = 'ok') AS n_scores,
+        avg(performance) FILTER (status = 'ok') AS avg_performance,
+        stddev_samp(performance) FILTER (status = 'ok') AS sd_performance,
+        arg_min(video_url, row_index) FILTER (status = 'ok') AS first_video_url,
+        min(row_index) FILTER (status = 'ok') AS first_row_index
+    FROM credited
+    GROUP BY influencer_id
 ),
 rel AS (SELECT icc, grand_mean FROM reliability),
 weighted AS (
@@ -50,6 +54,7 @@ SELECT
     w.influencer_id,
     i.name,
     w.n_videos,
+    w.n_duplicates,
     w.n_scores,
     w.avg_performance,
     w.sd_performance,

@@ -200,11 +200,9 @@ def ingest(
 
         try:
             _run(con, todo, opts, done, on_warning)
-        except (KeyboardInterrupt, duckdb.InterruptException):
-            STOP.set()
-            summary.interrupted = True
-        except RuntimeError as e:  # Ctrl-C inside a DuckDB call can surface as "Query interrupted"
-            if "interrupt" not in str(e).lower():
+        except (KeyboardInterrupt, duckdb.InterruptException, RuntimeError) as e:
+            # Ctrl-C inside a DuckDB call can also surface as RuntimeError("Query interrupted")
+            if isinstance(e, RuntimeError) and "interrupt" not in str(e).lower():
                 raise
             STOP.set()
             summary.interrupted = True

@@ -196,7 +196,10 @@ def _summary_page(pdf: FPDF, data: dict, db_name: str) -> None:
         ("People found", f"{data['people']}"),
         ("Influencers (dominant in ≥ 1 video)", f"{len(stats)}"),
         ("Videos with faces but no influencer", f"{data['no_influencer']}"),
-        ("Videos whose influencer is uncertain", f"{len(data['uncertain'])} (listed after the table)"),
+        (
+            "Videos whose influencer is uncertain",
+            f"{len(data['uncertain'])} (listed after the table)" if data["uncertain"] else "0",
+        ),
         ("Population reliability ICC(1)", icc_text),
         ("Test-retest correlation", "n/a" if r is None else f"r = {r:.3f} over {int(rel['n_pairs'])} pairs"),
         ("Scores in the ICC", f"{int(rel['n_scores'])} from {int(rel['n_influencers'] or 0)} influencers with ≥ 2"),

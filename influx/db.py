@@ -75,7 +75,7 @@ class BadDatabase(Exception):
     """The file is not an influx database influx can trust; the message says why in one line."""
 
 
-OWN_MACROS = {"paulson", "paulson_cube_root"}
+OWN_MACROS = {"paulson", "paulson_cube_root", "koo_li"}
 
 
 @functools.cache

@@ -183,6 +183,9 @@ def ingest(
     # DuckDB keeps written blocks (face crops) cached up to 80% of RAM: the writer's memory then
     # grows by ~40 MB per 1,000 videos. The writer needs little: the cap bounds that growth.
     con.execute(f"SET memory_limit = '{WRITER_MEMORY}'")
+    f = opts.faces
+    db.store_settings(con, fps=f.fps, max_frames=f.max_frames, min_face=f.min_face, model=f.model,
+                      hog_threshold=f.hog_threshold, main_error=f.main_error)  # fmt: skip
     summary = Summary(csv_rows=len(rows))
     try:
         summary.new_rows = sync_rows(con, rows, opts.fetch.videos_dir)

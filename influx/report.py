@@ -79,8 +79,10 @@ def gather(con: duckdb.DuckDBPyConnection) -> dict:
         "SELECT row_index, video_url, influencer_id, uncertain_reason FROM video_influencers WHERE uncertain"
         " ORDER BY row_index"
     ).fetchall()
-    return {"stats": stats, "rel": rel, "statuses": statuses, "failures": failures, "crops": crops,
-            "people": people, "faces": faces, "no_influencer": no_influencer, "uncertain": uncertain}  # fmt: skip
+    settings = dict(q("SELECT name, value FROM settings").fetchall())
+    return {"settings": settings, "stats": stats, "rel": rel, "statuses": statuses, "failures": failures,
+            "crops": crops, "people": people, "faces": faces, "no_influencer": no_influencer,
+            "uncertain": uncertain}  # fmt: skip
 
 
 def write_csv(data: dict, path: Path, details: Path) -> None:
@@ -119,7 +121,8 @@ def _chart(stats) -> bytes:
     import matplotlib.pyplot as plt
 
     shown = stats.head(40)
-    labels = [f"#{i}" for i in shown.influencer_id]
+    labels = [f"#{i}" + (f" {clean(n, 14)}" if isinstance(n, str) and n else "")
+              for i, n in zip(shown.influencer_id, shown.name, strict=True)]  # fmt: skip
     fig, ax = plt.subplots(figsize=(7.5, 2.8), dpi=150)
     sd = shown.sd_performance.fillna(0).to_numpy()
     ax.bar(range(len(shown)), shown.avg_performance, yerr=sd, color="#3b6ea5", ecolor="#555", capsize=2)
@@ -145,8 +148,8 @@ class _PDF(FPDF):
         self.set_text_color(0)
 
 
-COLUMNS = [("Rank", 11), ("Influencer", 34), ("Face", 18), ("Videos", 14), ("Average", 18),
-           ("Reliability", 20), ("Adjusted", 18), ("First video", 57)]  # fmt: skip
+COLUMNS = [("Rank", 11), ("Influencer", 34), ("Face", 18), ("Videos", 14), ("Adjusted", 18),
+           ("Average", 18), ("Reliability", 20), ("First video", 57)]  # fmt: skip
 ROW_H = 17.0
 
 
@@ -160,7 +163,7 @@ def write_pdf(data: dict, path: Path, db_name: str) -> None:
     _summary_page(pdf, data, db_name)
     _table(pdf, data)
     _uncertain(pdf, data["uncertain"])
-    _methods_page(pdf)
+    _methods_page(pdf, data["settings"])
     pdf.output(str(path))
 
 
@@ -236,10 +239,20 @@ def _fit(pdf: FPDF, text: str, width: float) -> str:
     return text + "…"
 
 
+def _fit_tail(pdf: FPDF, text: str, width: float) -> str:
+    """The end of `text` that fits, after an ellipsis: URLs of one campaign differ at the end."""
+    if pdf.get_string_width(text) <= width:
+        return text
+    cut = len(text)
+    while cut > 0 and pdf.get_string_width("…" + text[len(text) - cut :]) > width:
+        cut -= 1
+    return "…" + text[len(text) - cut :]
+
+
 def _table(pdf: FPDF, data: dict) -> None:
     pdf.add_page()
     pdf.set_font("dejavu", "B", 13)
-    pdf.cell(0, 9, "Influencers, by average performance", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 9, "Influencers, ranked by reliability-adjusted performance", new_x="LMARGIN", new_y="NEXT")
     _header(pdf)
     bottom = pdf.h - 16
     for r in data["stats"].itertuples():
@@ -253,7 +266,7 @@ def _table(pdf: FPDF, data: dict) -> None:
         adjusted = fmt(_nan(r.adjusted_performance))
         avg = fmt(_nan(r.avg_performance))
         pdf.set_font("dejavu", size=8)
-        texts = [str(r.rank), None, None, str(r.n_videos), avg, reliability, adjusted, None]
+        texts = [str(r.rank), None, None, str(r.n_videos), adjusted, avg, reliability, None]
         for (_, w), t in zip(COLUMNS, texts, strict=True):
             pdf.rect(x, y, w, ROW_H)
             if t is not None:
@@ -281,7 +294,7 @@ def _table(pdf: FPDF, data: dict) -> None:
         pdf.set_font("dejavu", size=6.5)
         pdf.set_text_color(30, 80, 160)
         link = url if re.match(r"(?i)^(https?|file)://", url) else ""
-        pdf.cell(widths[-1] - 2, 6, _fit(pdf, url, widths[-1] - 2), link=link)
+        pdf.cell(widths[-1] - 2, 6, _fit_tail(pdf, url, widths[-1] - 2), link=link)
         pdf.set_text_color(0)
         pdf.set_xy(pdf.l_margin, y + ROW_H)
     if not len(data["stats"]):
@@ -311,42 +324,13 @@ def _uncertain(pdf: FPDF, rows: list) -> None:
         pdf.cell(0, 5, _fit(pdf, clean(url, 2000), pdf.epw - 112), new_x="LMARGIN", new_y="NEXT")
 
 
-METHODS = [
-    ("Faces", "Frames are sampled from every video (at most two a second and 16 a video, spread over it, "
-     "stopping once the main person's mean face is known to about 0.12 and nobody new appears; rotation "
-     "metadata honoured). Faces are found with dlib's "
-     "HOG detector through face_recognition, with an upscaled pass where needed so faces down to 40 px are "
-     "found, and each face is described by dlib's 128-d encoding. Videos with identical bytes (SHA-256) "
-     "are decoded once and scored once."),
-    ("People", "Within each video, faces closer than 0.5 (average linkage) are one appearance; two faces of one "
-     "frame never are. Each video's main appearance (most face area over the sampled frames) gives one mean "
-     "face; videos whose mean faces are within 0.55 (average linkage, so that one close pair cannot chain two "
-     "look-alikes together) show the same person. Other people on screen join the person whose centre is "
-     "within 0.55, or form people of their own. A video's influencer is its main person; corrections made "
-     "with influx merge, move and not-influencer are applied on top. A video is uncertain when another "
-     "person's centre is within 0.05 of its own person's, or its person was found in fewer than half of "
-     "the sampled frames."),
-    ("Average performance", "m_i, the mean performance of influencer i's n_i scored videos, with the sample "
-     "standard deviation."),
-    ("ICC(1)", "One-way random effects over the g influencers with two or more scores (N scores, grand mean m): "
-     "MSB = Σ n_i (m_i − m)² / (g − 1), MSW = Σ (y − m_i)² / (N − g), k0 = (N − Σ n_i² / N) / (g − 1), "
-     "ICC = (MSB − MSW) / (MSB + (k0 − 1) MSW). The 95% interval uses F = MSB / MSW with the F distribution's "
-     "quantiles. Reading (Koo & Li, 2016): below 0.5 poor, 0.5–0.75 moderate, 0.75–0.9 good, above 0.9 "
-     "excellent."),
-    ("Test-retest correlation", "Each influencer's videos are ordered by CSV row; every video is paired with the "
-     "next one; r is the Pearson correlation over all pairs."),
-    ("Reliability", "R_i = n_i ICC / (1 + (n_i − 1) ICC), the Spearman–Brown reliability of influencer i's "
-     "average; n/a with one video; 0 when ICC ≤ 0."),
-    ("Adjusted performance", "m + w (m_i − m) with w = R_i (w = ICC, at least 0, for one video): the average "
-     "shrunk towards the grand mean by its reliability, so that one lucky video does not top the ranking."),
-]  # fmt: skip
+def _methods_page(pdf: FPDF, settings: dict) -> None:
+    from .methods import methods
 
-
-def _methods_page(pdf: FPDF) -> None:
     pdf.add_page()
     pdf.set_font("dejavu", "B", 13)
     pdf.cell(0, 9, "Methods", new_x="LMARGIN", new_y="NEXT")
-    for title, text in METHODS:
+    for title, text in methods(settings):
         pdf.set_font("dejavu", "B", 9)
         pdf.cell(0, 6, title, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("dejavu", size=8.5)

@@ -11,3 +11,7 @@ CREATE OR REPLACE MACRO paulson(d1, d2) AS
     CASE WHEN d1 >= 1 AND d2 >= 1 THEN
         pow(paulson_cube_root(2.0 / (9 * d1), 2.0 / (9 * d2), 1.959963984540054), 3)
     END;
+-- koo_li(x): Koo & Li's (2016) reading of an ICC: poor < 0.5 <= moderate < 0.75 <= good < 0.9 <= excellent.
+CREATE OR REPLACE MACRO koo_li(x) AS
+    CASE WHEN x IS NULL THEN NULL WHEN x < 0.5 THEN 'poor' WHEN x < 0.75 THEN 'moderate'
+         WHEN x < 0.9 THEN 'good' ELSE 'excellent' END;

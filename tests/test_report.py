@@ -47,7 +47,7 @@ def test_pdf_lists_every_influencer_in_order(demo):
     rows = stats(demo / "influx.duckdb")
     reader = PdfReader(demo / PDF_NAME)
     text = "\n".join(p.extract_text() for p in reader.pages)
-    table = text[text.index("Influencers, by average performance") :]
+    table = text[text.index("Influencers, ranked by reliability-adjusted performance") :]
     positions = []
     for iid, avg, rel, _, _ in rows:
         pos = table.index(f"#{iid}")
@@ -147,3 +147,24 @@ def test_readme_documents_every_command_and_view():
     for sql in (Path(__file__).resolve().parent.parent / "sql" / "views").glob("*.sql"):
         view = re.search(r"CREATE OR REPLACE VIEW (\w+)", sql.read_text()).group(1)
         assert f"`{view}`" in readme, view
+
+
+def test_methods_read_the_settings_and_urls_show_their_distinguishing_end(tmp_path):
+    from influx.cluster import ClusterOptions, cluster
+    from tests.synthetic import synthetic_db
+
+    path = tmp_path / "m.duckdb"
+    con = synthetic_db(path, [[(f, p, 100) for f in range(4)] for p in (0, 1, 0, 1)])
+    con.execute(
+        "UPDATE videos SET video_url = 'https://fgimagestorage.blob.core.windows.net/facebook-assets/hd-99960726134255'"
+        " || row_index"
+    )
+    con.execute("INSERT INTO settings VALUES ('fps', '3.0'), ('hog_threshold', '-0.25')")
+    cluster(con, ClusterOptions(merge_distance=0.48))
+    con.close()
+    files = report(path, tmp_path / "out")
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(files.pdf).pages).split())
+    assert "within 0.48" in text and "at most 3 a second" in text and "threshold -0.25" in text
+    assert "facebook-assets/hd-999607261342550" in text and "facebook-assets/hd-999607261342551" in text
+    assert "https://fgimagestorage" not in text  # the common start gives way to the end that tells rows apart
+    assert "Influencers, ranked by reliability-adjusted performance" in text

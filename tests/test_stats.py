@@ -88,7 +88,12 @@ def test_unbalanced_matches_numpy(con):
     assert icc == pytest.approx(ref["icc"], abs=1e-9)
     assert low == pytest.approx(ref["low"], abs=1e-9) and high == pytest.approx(ref["high"], abs=1e-9)
     assert (g, n) == (7, 2 + 5 + 3 + 9 + 2 + 4 + 2)
-    assert interp == ("poor" if icc < 0.5 else "moderate" if icc < 0.75 else "good" if icc < 0.9 else "excellent")
+
+    def word(x):
+        return "poor" if x < 0.5 else "moderate" if x < 0.75 else "good" if x < 0.9 else "excellent"
+
+    # worded from the interval: one word when both ends agree, else "low to high"
+    assert interp == (word(low) if word(low) == word(high) else f"{word(low)} to {word(high)}")
     stats = con.execute(
         "SELECT influencer_id, n_scores, avg_performance, reliability, adjusted_performance FROM influencer_stats"
     ).fetchall()
@@ -103,7 +108,7 @@ def test_unbalanced_matches_numpy(con):
         else:
             assert rel == pytest.approx(max(w, 0), abs=1e-9)
         assert adj == pytest.approx(ref["m"] + w * (y.mean() - ref["m"]), abs=1e-9)
-    assert [r[0] for r in stats] == sorted(by_id, key=lambda k: -by_id[k][2])  # ranked by average
+    assert [r[0] for r in stats] == sorted(by_id, key=lambda k: (-by_id[k][4], -by_id[k][2]))  # by adjusted
 
 
 def test_test_retest_correlation_pairs_consecutive_videos(con):

@@ -1,7 +1,8 @@
 -- reliability: one row, the population's test-retest reliability (see README, "Statistics").
 --   icc              ICC(1), one-way random effects, unbalanced groups, over influencers with >= 2 scores
 --   icc_ci_low/high  95% confidence interval from the F distribution
---   interpretation   Koo & Li (2016): poor < 0.5 <= moderate < 0.75 <= good < 0.9 <= excellent
+--   interpretation   Koo & Li (2016) words for the 95% interval's ends (poor < 0.5 <= moderate < 0.75
+--                    <= good < 0.9 <= excellent), e.g. 'moderate to excellent'; one word when both agree
 --   test_retest_r    Pearson correlation of each score with the same influencer's next score (by row_index)
 --   n_pairs          pairs in that correlation
 --   test_retest_reason  why test_retest_r is NULL, else NULL
@@ -54,12 +55,13 @@ SELECT
     icc,
     CASE WHEN f IS NOT NULL THEN ((f / q_a) - 1) / ((f / q_a) + k0 - 1) END AS icc_ci_low,
     CASE WHEN f IS NOT NULL THEN ((f * q_b) - 1) / ((f * q_b) + k0 - 1) END AS icc_ci_high,
+    -- worded from the 95% interval ("moderate to excellent"), from the estimate when there is none
     CASE
         WHEN icc IS NULL THEN NULL
-        WHEN icc < 0.5 THEN 'poor'
-        WHEN icc < 0.75 THEN 'moderate'
-        WHEN icc < 0.9 THEN 'good'
-        ELSE 'excellent'
+        WHEN f IS NULL THEN koo_li(icc)
+        WHEN koo_li(((f / q_a) - 1) / ((f / q_a) + k0 - 1)) = koo_li(((f * q_b) - 1) / ((f * q_b) + k0 - 1))
+            THEN koo_li(((f / q_a) - 1) / ((f / q_a) + k0 - 1))
+        ELSE koo_li(((f / q_a) - 1) / ((f / q_a) + k0 - 1)) || ' to ' || koo_li(((f * q_b) - 1) / ((f * q_b) + k0 - 1))
     END AS interpretation,
     CASE WHEN n_pairs >= 3 AND NOT isnan(r) THEN r END AS test_retest_r,
     n_pairs,

@@ -1,6 +1,6 @@
 -- influencer_stats: one row per influencer (a person who is the influencer of at least one video),
--- ranked by average performance, highest first.
---   rank                  1 = highest avg_performance (ties: lower id first)
+-- ranked by reliability-adjusted performance, highest first (so that one lucky video does not top it).
+--   rank                  1 = highest adjusted_performance (ties: higher avg_performance, then lower id)
 --   influencer_id, name   the person (name set with `influx rename`)
 --   n_videos              decoded videos (status ok) whose influencer this person is
 --   n_duplicates          rows whose video is byte-identical to one of those (not counted as scores)
@@ -50,7 +50,10 @@ weighted AS (
     FROM per, rel
 )
 SELECT
-    row_number() OVER (ORDER BY w.avg_performance DESC NULLS LAST, w.influencer_id) AS rank,
+    row_number() OVER (
+        ORDER BY w.grand_mean + w.weight * (w.avg_performance - w.grand_mean) DESC NULLS LAST,
+                 w.avg_performance DESC NULLS LAST, w.influencer_id
+    ) AS rank,
     w.influencer_id,
     i.name,
     w.n_videos,

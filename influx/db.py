@@ -209,3 +209,11 @@ def setting(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
 def store_settings(con: duckdb.DuckDBPyConnection, **values) -> None:
     for name, value in values.items():
         con.execute("INSERT OR REPLACE INTO settings (name, value) VALUES (?, ?)", [name, str(value)])
+
+
+def data_checks(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
+    """Run the data tests in `sql/checks/` (each must return no rows); the rows each returned."""
+    out = {}
+    for path in sorted((sql_dir() / "checks").glob("*.sql")):
+        out[path.stem] = con.execute(path.read_text()).fetchall()
+    return out

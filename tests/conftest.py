@@ -1,4 +1,3 @@
-import shutil
 import warnings
 from pathlib import Path
 
@@ -40,26 +39,19 @@ def write_csv(path: Path, rows: list[tuple], header=("Performance", "Video_URL")
     return path
 
 
-@pytest.fixture
-def tmp_copy(tmp_path):
-    def copy(src: Path) -> Path:
-        dst = tmp_path / src.name
-        shutil.copy(src, dst)
-        return dst
-
-    return copy
-
-
 _open_connections = []
 
 
 def ro(path):
     """A read-only connection, closed after the test (DuckDB refuses a writer in the same
-    process while a read-only connection to the file is still open)."""
+    process while a read-only connection to the file is still open), on a database that passes
+    every data test in sql/checks/."""
     from influx import db
 
     con = db.connect(path, read_only=True)
     _open_connections.append(con)
+    failed = {name: rows[:5] for name, rows in db.data_checks(con).items() if rows}
+    assert not failed, f"sql/checks failed on {path}: {failed}"
     return con
 
 

@@ -138,17 +138,6 @@ def test_sql_command(demo):
     assert json.loads(js.output) == [{"x": 1}]
 
 
-def test_readme_documents_every_command_and_view():
-    from pathlib import Path
-
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    for name in cli.commands:
-        assert f"influx {name}" in readme, name
-    for sql in (Path(__file__).resolve().parent.parent / "sql" / "views").glob("*.sql"):
-        view = re.search(r"CREATE OR REPLACE VIEW (\w+)", sql.read_text()).group(1)
-        assert f"`{view}`" in readme, view
-
-
 def test_methods_read_the_settings_and_urls_show_their_distinguishing_end(tmp_path):
     from influx.cluster import ClusterOptions, cluster
     from tests.synthetic import synthetic_db

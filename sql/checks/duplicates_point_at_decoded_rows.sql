@@ -1,0 +1,4 @@
+-- A duplicate points at a lower row that was decoded (ok or no_faces) and has the same bytes.
+SELECT d.row_index, d.duplicate_of FROM videos d LEFT JOIN videos s ON s.row_index = d.duplicate_of
+WHERE d.status = 'duplicate'
+  AND (s.row_index IS NULL OR s.status NOT IN ('ok', 'no_faces') OR s.row_index >= d.row_index OR s.sha256 <> d.sha256);

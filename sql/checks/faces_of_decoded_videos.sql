@@ -1,0 +1,2 @@
+-- Faces belong to decoded videos (status ok): a failed, pending or duplicate row has none of its own.
+SELECT f.face_id, v.status FROM faces f LEFT JOIN videos v USING (row_index) WHERE v.status IS DISTINCT FROM 'ok';

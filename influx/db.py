@@ -170,7 +170,9 @@ def connect(path: str | Path, read_only: bool = False, external_access: bool = F
         if read_only:  # exact quantiles in a temporary copy, so that every open gives the same numbers
             name = con.execute("SELECT current_database()").fetchone()[0]
             con.execute("CREATE TEMP TABLE f_quantiles (df1 BIGINT, df2 BIGINT, q975 DOUBLE, PRIMARY KEY (df1, df2))")
-            con.execute(f'INSERT INTO temp.main.f_quantiles SELECT * FROM "{name}".main.f_quantiles')
+            con.execute("CREATE TEMP TABLE t_quantiles (df BIGINT PRIMARY KEY, q975 DOUBLE)")
+            for table in ("f_quantiles", "t_quantiles"):
+                con.execute(f'INSERT INTO temp.main.{table} SELECT * FROM "{name}".main.{table}')
         from .stats import refresh_quantiles
 
         refresh_quantiles(con)

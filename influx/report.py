@@ -99,11 +99,13 @@ def write_csv(data: dict, path: Path, details: Path) -> None:
             )
     with open(details, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(["Rank", "Influencer ID", "Name", "Average Performance", "Adjusted Performance", "SD Performance",
-                    "Reliability", "Videos", "Duplicates", "Scores", "First Video URL", "Face Image"])  # fmt: skip
+        w.writerow(["Rank", "Influencer ID", "Name", "Average Performance", "Average 95% Low", "Average 95% High",
+                    "Adjusted Performance", "SD Performance", "Reliability", "Videos", "Duplicates", "Scores",
+                    "First Video URL", "Face Image"])  # fmt: skip
         for r in stats.itertuples():
             w.writerow([int(r.rank), int(r.influencer_id), csv_cell(r.name if isinstance(r.name, str) else ""),
-                        _num(r.avg_performance), _num(r.adjusted_performance), _num(r.sd_performance),
+                        _num(r.avg_performance), _num(r.avg_ci_low), _num(r.avg_ci_high),
+                        _num(r.adjusted_performance), _num(r.sd_performance),
                         _num(r.reliability), int(r.n_videos), int(r.n_duplicates), int(r.n_scores),
                         csv_cell(r.first_video_url),
                         f"{FACES_DIR}/{int(r.influencer_id)}.jpg" if r.influencer_id in crops else ""])  # fmt: skip
@@ -187,7 +189,6 @@ def _summary_page(pdf: FPDF, data: dict, db_name: str) -> None:
     )  # fmt: skip
     if rel.get("reason"):
         icc_text += f" — {rel['reason']}"
-    r = _nan(rel.get("test_retest_r"))
     facts = [
         ("CSV rows", f"{rows}"),
         ("Videos decoded", f"{s.get('ok', 0) + s.get('no_faces', 0)} ({s.get('ok', 0)} with faces)"),
@@ -204,7 +205,7 @@ def _summary_page(pdf: FPDF, data: dict, db_name: str) -> None:
             f"{len(data['uncertain'])} (listed after the table)" if data["uncertain"] else "0",
         ),
         ("Population reliability ICC(1)", icc_text),
-        ("Test-retest correlation", "n/a" if r is None else f"r = {r:.3f} over {int(rel['n_pairs'])} pairs"),
+        ("Test-retest correlation", _retest(rel)),
         ("Scores in the ICC", f"{int(rel['n_scores'])} from {int(rel['n_influencers'] or 0)} influencers with ≥ 2"),
     ]
     for label, value in facts:
@@ -217,6 +218,14 @@ def _summary_page(pdf: FPDF, data: dict, db_name: str) -> None:
         pdf.set_font("dejavu", "B", 11)
         pdf.cell(0, 7, "Average performance by influencer", new_x="LMARGIN", new_y="NEXT")
         pdf.image(io.BytesIO(_chart(stats)), x=pdf.l_margin, w=pdf.epw)
+
+
+def _retest(rel: dict) -> str:
+    r, low, high = (_nan(rel.get(k)) for k in ("test_retest_r", "test_retest_ci_low", "test_retest_ci_high"))
+    if r is None:
+        return f"not given: {rel.get('test_retest_reason') or 'no pairs'}"
+    interval = f", 95% CI {low:.2f} to {high:.2f}" if low is not None and high is not None else ""
+    return f"r = {r:.3f} over {int(rel['n_pairs'])} pairs of consecutive videos{interval}"
 
 
 def _nan(x):
@@ -273,6 +282,16 @@ def _table(pdf: FPDF, data: dict) -> None:
                 pdf.set_xy(x, y)
                 pdf.cell(w, ROW_H, t, align="C")
             x += w
+        # under the average: its 95% interval's half-width, or that it rests on one video
+        low, high = _nan(r.avg_ci_low), _nan(r.avg_ci_high)
+        note = "1 video" if r.n_scores == 1 else ""
+        if low is not None and high is not None:
+            note = f"±{(high - low) / 2:.2f}" + (" · 1 video" if r.n_scores == 1 else "")
+        if note:
+            pdf.set_font("dejavu", size=6)
+            pdf.set_xy(pdf.l_margin + sum(widths[:5]), y + ROW_H - 5)
+            pdf.cell(widths[5], 4, note, align="C")
+            pdf.set_font("dejavu", size=8)
         # influencer id and name
         x0 = pdf.l_margin + widths[0]
         pdf.set_xy(x0 + 1, y + 3)

@@ -112,15 +112,47 @@ def test_unbalanced_matches_numpy(con):
 
 
 def test_test_retest_correlation_pairs_consecutive_videos(con):
-    groups = {1: [1.0, 2.0, 3.0], 2: [5.0, 4.0], 3: [2.0, 2.5, 2.0, 3.0]}
+    groups = {1: [1.0, 2.0, 3.0, 2.5], 2: [5.0, 4.0, 4.5, 5.5], 3: [2.0, 2.5, 2.0, 3.0, 2.2]}
     load(con, groups)
     xs, ys = [], []
     for v in groups.values():
         xs += v[:-1]
         ys += v[1:]
-    r, n_pairs = con.execute("SELECT test_retest_r, n_pairs FROM reliability").fetchone()
-    assert n_pairs == len(xs) == 6
-    assert r == pytest.approx(np.corrcoef(xs, ys)[0, 1], abs=1e-9)
+    r, low, high, n_pairs = con.execute(
+        "SELECT test_retest_r, test_retest_ci_low, test_retest_ci_high, n_pairs FROM reliability"
+    ).fetchone()
+    assert n_pairs == len(xs) == 10
+    ref = np.corrcoef(xs, ys)[0, 1]
+    assert r == pytest.approx(ref, abs=1e-9)
+    z, se = np.arctanh(ref), 1 / np.sqrt(len(xs) - 3)  # Fisher's z
+    assert low == pytest.approx(np.tanh(z - 1.959963984540054 * se), abs=1e-9)
+    assert high == pytest.approx(np.tanh(z + 1.959963984540054 * se), abs=1e-9)
+
+
+def test_test_retest_needs_ten_pairs_from_two_influencers(con):
+    load(con, {1: [1.0, 2.0, 3.0], 2: [5.0, 4.0], 3: [2.0, 2.5, 2.0, 3.0]})  # 6 pairs
+    r, reason = con.execute("SELECT test_retest_r, test_retest_reason FROM reliability").fetchone()
+    assert r is None and "fewer than 10 pairs" in reason
+
+
+def test_each_average_has_an_interval_from_the_pooled_variance(con):
+    from scipy.stats import t
+
+    groups = {1: [1.0, 2.0, 3.0], 2: [5.0, 4.0, 4.4], 3: [2.0], 4: [3.0, 3.5]}
+    load(con, groups)
+    ref = reference(groups)
+    two = {k: np.array(v) for k, v in groups.items() if len(v) >= 2}
+    msw = sum(((v - v.mean()) ** 2).sum() for v in two.values()) / (sum(map(len, two.values())) - len(two))
+    df = sum(map(len, two.values())) - len(two)
+    for k, ys in groups.items():
+        low, high = con.execute(
+            "SELECT avg_ci_low, avg_ci_high FROM influencer_stats WHERE influencer_id = ?", [k]
+        ).fetchone()
+        half = t.ppf(0.975, df) * np.sqrt(msw / len(ys))
+        assert low == pytest.approx(np.mean(ys) - half, abs=1e-9) and high == pytest.approx(
+            np.mean(ys) + half, abs=1e-9
+        )
+    assert ref["icc"] is not None
 
 
 @pytest.mark.parametrize(
@@ -182,7 +214,7 @@ def test_a_duplicate_is_not_a_second_score(con):
 
 
 def test_test_retest_r_is_null_with_a_reason_not_nan(con):
-    load(con, {1: [1.0, 1.0, 1.0], 2: [1.0, 1.0, 1.0]})  # no spread on either side of the pairs
+    load(con, {1: [1.0] * 6, 2: [1.0] * 6})  # 10 pairs, no spread on either side
     r, reason = con.execute("SELECT test_retest_r, test_retest_reason FROM reliability").fetchone()
     assert r is None and "no spread" in reason
 

@@ -4,7 +4,8 @@
 --   interpretation   Koo & Li (2016) words for the 95% interval's ends (poor < 0.5 <= moderate < 0.75
 --                    <= good < 0.9 <= excellent), e.g. 'moderate to excellent'; one word when both agree
 --   test_retest_r    Pearson correlation of each score with the same influencer's next score (by row_index)
---   n_pairs          pairs in that correlation
+--   test_retest_ci_low/high  its 95% interval (Fisher's z)
+--   n_pairs          pairs in that correlation (r is given from 10 pairs from two influencers or more)
 --   test_retest_reason  why test_retest_r is NULL, else NULL
 --   n_influencers    g, influencers with two or more scores
 --   n_scores         N, their scores
@@ -48,7 +49,8 @@ quantiles AS (
     FROM icc
 ),
 pairs AS (
-    SELECT corr(performance, next_performance) AS r, count(next_performance) AS n_pairs
+    SELECT corr(performance, next_performance) AS r, count(next_performance) AS n_pairs,
+           count(DISTINCT influencer_id) FILTER (next_performance IS NOT NULL) AS pair_influencers
     FROM scores
 )
 SELECT
@@ -63,10 +65,16 @@ SELECT
             THEN koo_li(((f / q_a) - 1) / ((f / q_a) + k0 - 1))
         ELSE koo_li(((f / q_a) - 1) / ((f / q_a) + k0 - 1)) || ' to ' || koo_li(((f * q_b) - 1) / ((f * q_b) + k0 - 1))
     END AS interpretation,
-    CASE WHEN n_pairs >= 3 AND NOT isnan(r) THEN r END AS test_retest_r,
+    CASE WHEN n_pairs >= 10 AND pair_influencers >= 2 AND NOT isnan(r) THEN r END AS test_retest_r,
+    -- Fisher's z interval; r of +-1 exactly has none
+    CASE WHEN n_pairs >= 10 AND pair_influencers >= 2 AND abs(r) < 1 THEN tanh(atanh(r) - 1.959963984540054 / sqrt(n_pairs - 3)) END
+        AS test_retest_ci_low,
+    CASE WHEN n_pairs >= 10 AND pair_influencers >= 2 AND abs(r) < 1 THEN tanh(atanh(r) + 1.959963984540054 / sqrt(n_pairs - 3)) END
+        AS test_retest_ci_high,
     n_pairs,
     CASE
-        WHEN n_pairs < 3 THEN 'fewer than 3 pairs of consecutive scores'
+        WHEN n_pairs < 10 THEN 'fewer than 10 pairs of consecutive scores: too few for a correlation'
+        WHEN pair_influencers < 2 THEN 'all pairs come from one influencer'
         WHEN r IS NULL OR isnan(r) THEN 'no spread in one side of the pairs: the correlation is undefined'
     END AS test_retest_reason,
     g AS n_influencers,

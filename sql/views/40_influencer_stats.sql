@@ -6,6 +6,9 @@
 --   n_duplicates          rows whose video is byte-identical to one of those (not counted as scores)
 --   n_scores              n_i: the decoded videos with a performance
 --   avg_performance       m_i: mean performance
+--   avg_ci_low/high       95% interval of avg_performance: m_i -/+ t(0.975; N - g) sqrt(MSW / n_i), from the
+--                         pooled within-person variance MSW (so a person with one video gets an interval too);
+--                         NULL when MSW is (no two influencers with two scores, or no spread within them)
 --   sd_performance        sample standard deviation (NULL with fewer than two scores)
 --   reliability           R_i = n_i ICC / (1 + (n_i - 1) ICC), Spearman-Brown; 0 when ICC <= 0; NULL when n_i = 1
 --   adjusted_performance  m + w (m_i - m), w = R_i (w = ICC, floored at 0, when n_i = 1): shrunk towards the grand mean
@@ -32,7 +35,10 @@ per AS (
     FROM credited
     GROUP BY influencer_id
 ),
-rel AS (SELECT icc, grand_mean FROM reliability),
+rel AS (
+    SELECT icc, grand_mean, msw, (SELECT q975 FROM t_quantiles WHERE df = n_scores - n_influencers) AS t975
+    FROM reliability
+),
 weighted AS (
     SELECT per.*,
         CASE
@@ -46,7 +52,9 @@ weighted AS (
             WHEN rel.icc <= 0 THEN 0.0
             ELSE n_scores * rel.icc / (1 + (n_scores - 1) * rel.icc)
         END AS weight,
-        rel.grand_mean
+        rel.grand_mean,
+        -- half-width of the 95% interval of the average, from the pooled within-person variance
+        CASE WHEN n_scores >= 1 AND rel.msw > 0 THEN rel.t975 * sqrt(rel.msw / n_scores) END AS half_width
     FROM per, rel
 )
 SELECT
@@ -60,6 +68,8 @@ SELECT
     w.n_duplicates,
     w.n_scores,
     w.avg_performance,
+    w.avg_performance - w.half_width AS avg_ci_low,
+    w.avg_performance + w.half_width AS avg_ci_high,
     w.sd_performance,
     w.reliability,
     w.grand_mean + w.weight * (w.avg_performance - w.grand_mean) AS adjusted_performance,

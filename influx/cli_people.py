@@ -40,7 +40,7 @@ def people_cmd(db_path, suggest_merges, max_distance, fmt):
     if not con.execute("SELECT count(*) FROM person_ids").fetchone()[0]:
         say(f"no people yet in {db_path}: run `influx cluster` first")
     if suggest_merges:
-        pairs = P.suggest_merges(con, max_distance)
+        pairs = P.suggest_merges(con, max_distance, limit=1000)
         names = dict(con.execute("SELECT influencer_id, name FROM influencers").fetchall())
         rows = [(a, names.get(a), b, names.get(b), round(d, 3)) for a, b, d in pairs]
         emit(["id", "name", "id", "name", "distance"], rows, fmt, "possible merges (influx merge FROM INTO)")

@@ -11,6 +11,7 @@ from . import db
 from .images import safe_jpeg
 
 MAX_VIDEOS = 24  # faces shown per person
+MAX_PAIRS = 50  # possible merges shown
 
 
 def _img(crop: bytes, title: str) -> str:
@@ -57,7 +58,7 @@ def write(con, path: Path, merges: list[tuple[int, int, float]]) -> None:
         out.append("<h1>Possible merges</h1><p>Pairs whose mean faces are close: one person split in two? "
                    "<code>influx merge FROM INTO</code> joins them.</p>")  # fmt: skip
         names = {p[0]: p[1] for p in people}
-        for a, b, d in merges:
+        for a, b, d in merges[:MAX_PAIRS]:
             faces_ab = "".join(_img(best[i], f"#{i}") for i in (a, b) if i in best)
             label = " and ".join(f"#{i}" + (f" {names[i]}" if names.get(i) else "") for i in (a, b))
             out.append(f'<section class="pair">{faces_ab}<p>{html.escape(label)}: distance {d:.3f}</p></section>')

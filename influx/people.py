@@ -240,8 +240,8 @@ def list_corrections(con) -> list[tuple]:
     ).fetchall()
 
 
-def suggest_merges(con, max_distance: float = 0.6) -> list[tuple[int, int, float]]:
-    """Pairs of people whose mean faces are closer than `max_distance`, closest first."""
+def suggest_merges(con, max_distance: float = 0.6, limit: int = 200) -> list[tuple[int, int, float]]:
+    """The `limit` closest pairs of people whose mean faces are closer than `max_distance`."""
     people = con.execute(
         "SELECT influencer_id, list(embedding) FROM faces WHERE influencer_id IS NOT NULL GROUP BY 1 ORDER BY 1"
     ).fetchall()
@@ -249,11 +249,13 @@ def suggest_merges(con, max_distance: float = 0.6) -> list[tuple[int, int, float
         return []
     ids = [p[0] for p in people]
     centres = np.array([np.mean(np.array(p[1], dtype=np.float64), axis=0) for p in people])
-    d = np.linalg.norm(centres[:, None] - centres[None], axis=2)
-    out = [
-        (ids[i], ids[j], float(d[i, j]))
-        for i in range(len(ids))
-        for j in range(i + 1, len(ids))
-        if d[i, j] < max_distance
-    ]
-    return sorted(out, key=lambda x: x[2])
+    sq = (centres**2).sum(axis=1)
+    out = []
+    for s in range(0, len(ids), 1024):  # blocked: 5,000 people need 40 MB at a time, not 24 GB
+        d = np.sqrt(np.maximum(sq[s : s + 1024, None] + sq[None, :] - 2 * centres[s : s + 1024] @ centres.T, 0))
+        for i, j in zip(*np.nonzero(d < max_distance), strict=True):
+            if s + i < j:
+                out.append((ids[s + i], ids[j], float(d[i, j])))
+        if len(out) > 4 * limit:
+            out = sorted(out, key=lambda x: (x[2], x[0], x[1]))[:limit]
+    return sorted(out, key=lambda x: (x[2], x[0], x[1]))[:limit]

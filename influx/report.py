@@ -22,6 +22,7 @@ CSV_NAME = "sorted_unique_influencers_with_reliability.csv"
 FACES_DIR = "influencer_faces"
 SHEET_NAME = "people.html"
 DETAILS_NAME = "influencer_details.csv"
+MAX_UNCERTAIN = 300  # uncertain videos listed in the PDF (all of them are in the database)
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
@@ -241,21 +242,25 @@ def _header(pdf: FPDF) -> None:
 
 
 def _fit(pdf: FPDF, text: str, width: float) -> str:
+    """The start of `text` that fits in `width`, with an ellipsis when cut (binary search)."""
     if pdf.get_string_width(text) <= width:
         return text
-    while text and pdf.get_string_width(text + "…") > width:
-        text = text[:-1]
-    return text + "…"
+    lo, hi = 0, len(text)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if pdf.get_string_width(text[:mid] + "…") <= width else (lo, mid - 1)
+    return text[:lo] + "…"
 
 
 def _fit_tail(pdf: FPDF, text: str, width: float) -> str:
     """The end of `text` that fits, after an ellipsis: URLs of one campaign differ at the end."""
     if pdf.get_string_width(text) <= width:
         return text
-    cut = len(text)
-    while cut > 0 and pdf.get_string_width("…" + text[len(text) - cut :]) > width:
-        cut -= 1
-    return "…" + text[len(text) - cut :]
+    lo, hi = 0, len(text)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if pdf.get_string_width("…" + text[len(text) - mid :]) <= width else (lo, mid - 1)
+    return "…" + text[len(text) - lo :]
 
 
 def _table(pdf: FPDF, data: dict) -> None:
@@ -334,13 +339,16 @@ def _uncertain(pdf: FPDF, rows: list) -> None:
                    "(people.html) shows their faces; influx move ROW --to ID corrects one.",
                    new_x="LMARGIN", new_y="NEXT")  # fmt: skip
     pdf.ln(2)
-    for row, url, influencer, reason in rows:
+    for row, url, influencer, reason in rows[:MAX_UNCERTAIN]:
         if pdf.get_y() > pdf.h - 20:
             pdf.add_page()
         pdf.cell(14, 5, f"row {row}")
         pdf.cell(16, 5, f"#{influencer}")
         pdf.cell(80, 5, _fit(pdf, clean(reason, 200), 78))
-        pdf.cell(0, 5, _fit(pdf, clean(url, 2000), pdf.epw - 112), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 5, _fit_tail(pdf, clean(url, 2000), pdf.epw - 112), new_x="LMARGIN", new_y="NEXT")
+    if len(rows) > MAX_UNCERTAIN:
+        pdf.cell(0, 6, f"… and {len(rows) - MAX_UNCERTAIN} more: influx sql \"SELECT * FROM video_influencers"
+                 " WHERE uncertain\"", new_x="LMARGIN", new_y="NEXT")  # fmt: skip
 
 
 def _methods_page(pdf: FPDF, settings: dict) -> None:

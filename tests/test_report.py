@@ -157,3 +157,41 @@ def test_methods_read_the_settings_and_urls_show_their_distinguishing_end(tmp_pa
     assert "facebook-assets/hd-999607261342550" in text and "facebook-assets/hd-999607261342551" in text
     assert "https://fgimagestorage" not in text  # the common start gives way to the end that tells rows apart
     assert "Influencers, ranked by reliability-adjusted performance" in text
+
+
+def test_150_people_page_cleanly_with_every_name_extractable(tmp_path):
+    import cv2
+    import numpy as np
+
+    from influx.people import relabel
+
+    n = 150
+    path = tmp_path / "p.duckdb"
+    con = db.connect(path)
+    ok, jpeg = cv2.imencode(".jpg", np.full((64, 64, 3), 140, np.uint8))
+    con.execute(
+        "INSERT INTO videos (row_index, video_url, performance, status, frames_sampled, n_faces)"
+        " SELECT i, 'https://cdn.example/facebook-assets/hd-' || (999607261342550 + i), (i % 97) / 50.0, 'ok', 1, 1"
+        " FROM range($n) t(i)",
+        {"n": 2 * n},
+    )
+    con.execute(
+        "INSERT INTO faces (row_index, frame_index, timestamp_s, box_top, box_right, box_bottom, box_left, face_size,"
+        " sharpness, frontality, embedding, crop, cluster_id, influencer_id) SELECT i, 0, 0, 0, 9, 9, 0, 100, 100, 1,"
+        " [((hash(i % $p, x) % 2000) / 1000.0 - 1) * 0.09 for x in range(128)]::FLOAT[128], $crop, 1 + i % $p,"
+        " 1 + i % $p FROM range($n) t(i)",
+        {"n": 2 * n, "p": n, "crop": jpeg.tobytes()},
+    )
+    con.execute("INSERT INTO person_ids (influencer_id, name) SELECT 1 + i, 'Person-' || (1 + i) FROM range($p) t(i)",
+                {"p": n})  # fmt: skip
+    relabel(con)
+    con.close()
+    files = report(path, tmp_path / "out")
+    pages = [p.extract_text() for p in PdfReader(files.pdf).pages]
+    table = [p for p in pages if "Rank Influencer Face" in p]
+    assert len(table) > 3  # the header is repeated on every page of the table
+    for i in range(1, n + 1):
+        where = [k for k, p in enumerate(table) if f"Person-{i}\n" in p + "\n"]
+        assert len(where) == 1, i  # each row on exactly one page, its name extractable
+        row_page = table[where[0]]
+        assert re.search(rf"#{i}\nPerson-{i}\n", row_page)  # id and name together: the row is not split

@@ -34,8 +34,8 @@ def methods(settings: dict) -> list[tuple[str, str]]:
          "chain two look-alikes together) show the same person. Other people on screen join the person whose "
          f"centre is within {merge}, or form people of their own. A video's influencer is its main person; "
          "corrections made with influx merge, move and not-influencer are applied on top. A video is uncertain "
-         "when another person's centre is within 0.05 of its own person's, or its person was found in fewer "
-         "than half of the sampled frames."),
+         "when another person's centre is within 0.05 of its own person's, its person was found in fewer "
+         "than half of the sampled frames, or only in weak detections."),
         ("Average performance", "m_i, the mean performance of influencer i's n_i scored videos, with the sample "
          "standard deviation."),
         ("ICC(1)", "One-way random effects over the g influencers with two or more scores (N scores, grand mean "

@@ -335,7 +335,8 @@ def _uncertain(pdf: FPDF, rows: list) -> None:
     pdf.cell(0, 9, f"Videos to check: influencer uncertain ({len(rows)})", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("dejavu", size=8)
     pdf.multi_cell(0, 4.5, "Each of these videos was credited to a person, but another person is about as close, "
-                   "or the person was found in fewer than half of the sampled frames. The contact sheet "
+                   "the person was found in fewer than half of the sampled frames, or only in weak detections. The "
+                   "contact sheet "
                    "(people.html) shows their faces; influx move ROW --to ID corrects one.",
                    new_x="LMARGIN", new_y="NEXT")  # fmt: skip
     pdf.ln(2)

@@ -308,3 +308,11 @@ def test_the_grouping_does_not_depend_on_history(tmp_path):
 
     assert partition(fresh) == partition(worn)
     assert len({i for _, _, i in partition(fresh)}) == 5
+
+
+def test_a_person_seen_only_in_weak_detections_is_uncertain(tmp_path):
+    con = synthetic_db(tmp_path / "w.duckdb", FOUR)
+    con.execute("UPDATE faces SET detector_score = CASE WHEN row_index = 0 THEN -0.3 ELSE 0.8 END")
+    cluster(con)
+    got = dict(con.execute("SELECT row_index, uncertain_reason FROM video_influencers").fetchall())
+    assert "only weak detections" in got[0] and all(got[r] is None for r in range(1, 8))

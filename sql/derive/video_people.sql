@@ -4,9 +4,10 @@
 -- people not marked `not_influencer`, is the video's influencer. `distance` and `margin` are
 -- filled by `influx cluster` for the dominant person (see README: "How sure it is").
 DELETE FROM video_people;
-INSERT INTO video_people (row_index, influencer_id, n_faces, presence, share, is_dominant)
+INSERT INTO video_people (row_index, influencer_id, n_faces, presence, share, is_dominant, best_score)
 WITH per_person AS (
     SELECT row_index, influencer_id, count(*) AS n_faces, sum(face_size)::DOUBLE AS presence,
+           max(detector_score) AS best_score,
            influencer_id IN (SELECT influencer_id FROM corrections WHERE kind = 'not_influencer') AS excluded
     FROM faces
     WHERE influencer_id IS NOT NULL
@@ -19,5 +20,6 @@ SELECT
     presence,
     presence / sum(presence) OVER (PARTITION BY row_index) AS share,
     NOT excluded AND row_number() OVER (PARTITION BY row_index ORDER BY excluded, presence DESC, influencer_id) = 1
-        AS is_dominant
+        AS is_dominant,
+    best_score
 FROM per_person;

@@ -13,8 +13,9 @@
 --                    merge distance for a person of one video); small: another person is about as close
 --   frames_seen      sampled frames in which the influencer's face was found, of `frames_sampled`
 --   frames_sampled   frames of the video that went through face detection
---   uncertain        true when the assignment deserves a look: margin under 0.05, or the
---                    influencer found in fewer than half of the sampled frames
+--   best_score       the influencer's best detector score in the video
+--   uncertain        true when the assignment deserves a look: margin under 0.05, the influencer
+--                    found in fewer than half of the sampled frames, or only in weak detections (score < 0)
 --   uncertain_reason why, in words (NULL when not uncertain)
 CREATE OR REPLACE VIEW video_influencers AS
 WITH base AS (
@@ -30,7 +31,8 @@ WITH base AS (
         vp.distance,
         vp.margin,
         vp.n_faces AS frames_seen,
-        src.frames_sampled
+        src.frames_sampled,
+        vp.best_score
     FROM videos v
     LEFT JOIN videos src ON src.row_index = coalesce(v.duplicate_of, v.row_index)
     LEFT JOIN video_people vp
@@ -40,9 +42,11 @@ WITH base AS (
 )
 SELECT
     *,
-    influencer_id IS NOT NULL AND (coalesce(margin < 0.05, false) OR 2 * frames_seen < frames_sampled) AS uncertain,
+    influencer_id IS NOT NULL AND (coalesce(margin < 0.05, false) OR 2 * frames_seen < frames_sampled
+        OR coalesce(best_score < 0, false)) AS uncertain,
     CASE WHEN influencer_id IS NULL THEN NULL
          WHEN margin < 0.05 THEN 'another person is about as close (margin ' || round(margin, 3) || ')'
          WHEN 2 * frames_seen < frames_sampled THEN 'found in ' || frames_seen || ' of ' || frames_sampled || ' sampled frames'
+         WHEN best_score < 0 THEN 'only weak detections (best detector score ' || round(best_score, 2) || '): a face?'
     END AS uncertain_reason
 FROM base;

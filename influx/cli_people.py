@@ -7,7 +7,7 @@ import click
 
 from . import people as P
 from .cli_base import db_option, fail, open_ro, open_rw, say
-from .output import emit, format_option
+from .output import emit, format_option, plural
 
 
 def _run(db_path: str, action):
@@ -26,7 +26,7 @@ def _who(con, influencer_id) -> str:
     if got is None:
         return f"#{influencer_id}"
     name = f" ({got[0]})" if got[0] else ""
-    return f"#{influencer_id}{name}, influencer of {got[1]} video{'' if got[1] == 1 else 's'}"
+    return f"#{influencer_id}{name}, influencer of {plural(got[1], 'video')}"
 
 
 @click.command("people")
@@ -102,9 +102,8 @@ def move_cmd(row_index, to, db_path):
         fail(f"--to must be a person's id or `new`, not {to!r}")
 
     def action(con):
-        old, new = P.move(con, row_index, None if to == "new" else int(to))
-        last = con.execute("SELECT max(correction_id) FROM corrections").fetchone()[0]
-        return old, _who(con, new), last
+        old, new, correction = P.move(con, row_index, None if to == "new" else int(to))
+        return old, _who(con, new), correction
 
     old, new, correction = _run(db_path, action)
     say(f"row {row_index}: influencer #{old} → {new}; undo: influx undo {correction}")
@@ -122,7 +121,7 @@ def not_influencer_cmd(influencer_id, db_path):
         return (before[0] if before else 0), correction
 
     n, correction = _run(db_path, action)
-    say(f"#{influencer_id} is not an influencer: {n} video{'' if n == 1 else 's'} now credited to the next"
+    say(f"#{influencer_id} is not an influencer: {plural(n, 'video')} now credited to the next"
         f" person on screen, if any; undo: influx undo {correction}")  # fmt: skip
 
 

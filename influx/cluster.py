@@ -31,9 +31,14 @@ class ClusterOptions:
     merge_distance: float = MERGE_DISTANCE
 
 
+def _cross_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Euclidean distances between the rows of `a` and of `b` (BLAS; no a x b x dims array)."""
+    d2 = (a**2).sum(axis=1)[:, None] + (b**2).sum(axis=1)[None, :] - 2 * a @ b.T
+    return np.sqrt(np.maximum(d2, 0))
+
+
 def _pairwise(points: np.ndarray) -> np.ndarray:
-    sq = (points**2).sum(axis=1)
-    return np.sqrt(np.maximum(sq[:, None] + sq[None, :] - 2 * points @ points.T, 0))
+    return _cross_distances(points, points)
 
 
 def constrained_average_linkage(dist: np.ndarray, conflict: np.ndarray, threshold: float) -> np.ndarray:
@@ -199,7 +204,7 @@ def _attach_others(person, means, count, is_main, conflicts, threshold) -> None:
         centres = np.zeros((n_people, means.shape[1]))
         np.add.at(centres, person[is_main], means[is_main])
         centres /= np.bincount(person[is_main], minlength=n_people)[:, None]
-        d = np.linalg.norm(means[others][:, None, :] - centres[None, :, :], axis=2)
+        d = _cross_distances(means[others], centres)
         for i, t in enumerate(others):
             for q in np.argsort(d[i], kind="stable"):
                 if d[i, q] >= threshold:
@@ -242,7 +247,7 @@ def uncertainty(person_of: np.ndarray, vectors: np.ndarray, merge_distance: floa
     margin = np.full(len(vectors), np.nan)
     for s in range(0, len(vectors), 1024):
         v = vectors[s : s + 1024]
-        d = np.sqrt(np.maximum((v**2).sum(1)[:, None] + (centres**2).sum(1)[None, :] - 2 * v @ centres.T, 0))
+        d = _cross_distances(v, centres)
         for j in range(len(v)):
             i, p = s + j, pi[s + j]
             if counts[p] > 1:
@@ -272,9 +277,9 @@ def cluster(con, opts: ClusterOptions | None = None) -> ClusterSummary:
     opts = opts or ClusterOptions()
     faces = con.execute(db.read_sql("queries/cluster_faces.sql")).fetchnumpy()
     rows = np.asarray(faces["row_index"])
-    emb = np.array(faces["embedding"].tolist(), dtype=np.float64).reshape(len(rows), -1) if len(rows) else None
-    if emb is None:
-        emb = np.zeros((0, 128))  # no face at all: nobody, and the people tables are emptied
+    emb = np.array(faces["embedding"].tolist(), dtype=np.float64)
+    if not len(rows):  # no face at all: nobody, and the people tables are emptied
+        emb = emb.reshape(0, 1)
     sizes = np.asarray(faces["face_size"], dtype=float)
     g = assign(rows, np.asarray(faces["frame_index"]), sizes, emb, opts, np.asarray(faces["detector_score"]))
     before = {i for (i,) in con.execute("SELECT influencer_id FROM person_ids").fetchall()}

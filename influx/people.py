@@ -12,8 +12,6 @@ import numpy as np
 
 from . import db
 
-UNCERTAIN_MARGIN = 0.05  # a video's influencer is uncertain when another person is about as close
-
 
 class PeopleError(Exception):
     """A correction that cannot be made (unknown id or row); the message says why."""
@@ -52,7 +50,7 @@ def match_ids(con, face_ids: np.ndarray, person: np.ndarray, rows: np.ndarray) -
             if score[i, j] > 0:
                 mapping[int(people[i])] = old_ids[j]
     first = con.execute("SELECT coalesce(max(influencer_id), 0) FROM person_ids").fetchone()[0]
-    first = max([first, *old_ids, *(v for v in mapping.values())]) + 1
+    first = max([first, *old_ids]) + 1
     new = sorted((int(rows[person == p].min()), int(p)) for p in people if int(p) not in mapping)
     for k, (_, p) in enumerate(new):
         mapping[p] = first + k
@@ -79,14 +77,14 @@ def apply_corrections(con, rows: np.ndarray, sizes: np.ndarray, ids: np.ndarray)
     return ids
 
 
-def relabel(con, merge_distance: float | None = None) -> None:
+def relabel(con) -> None:
     """Apply the corrections to the stored clustering again and rebuild the people tables."""
     faces = con.execute(
         "SELECT face_id, row_index, face_size, coalesce(cluster_id, -1) AS cluster_id FROM faces"
         " WHERE cluster_id IS NOT NULL OR influencer_id IS NOT NULL ORDER BY face_id"
     ).fetchnumpy()
     ids = apply_corrections(con, faces["row_index"], faces["face_size"].astype(float), faces["cluster_id"])
-    write_labels(con, faces["face_id"], None, faces["cluster_id"], ids, merge_distance)
+    write_labels(con, faces["face_id"], None, faces["cluster_id"], ids)
 
 
 def write_labels(con, face_ids, tracks, cluster_ids, ids, merge_distance: float | None = None) -> None:
@@ -99,8 +97,10 @@ def write_labels(con, face_ids, tracks, cluster_ids, ids, merge_distance: float 
     labels = pd.DataFrame({"face_id": face_ids, "cluster_id": nullable(cluster_ids), "influencer_id": nullable(ids)})
     if tracks is not None:
         labels["track_id"] = tracks
-    if merge_distance is None:
-        merge_distance = float(db.setting(con, "merge_distance") or 0.55)
+    if merge_distance is None:  # corrections: the distance of the clustering they apply to
+        from .cluster import MERGE_DISTANCE
+
+        merge_distance = float(db.setting(con, "merge_distance") or MERGE_DISTANCE)
     with db.transaction(con):
         con.register("new_labels", labels)
         if tracks is not None:  # a new clustering
@@ -191,8 +191,9 @@ def unmerge(con, influencer_id: int) -> list[int]:
     return sorted({i for _, i in merges})
 
 
-def move(con, row_index: int, to: int | None) -> tuple[int | None, int]:
-    """Make `to` (None: a new person) the influencer of video `row_index`; returns (old, new) ids."""
+def move(con, row_index: int, to: int | None) -> tuple[int | None, int, int]:
+    """Make `to` (None: a new person) the influencer of video `row_index`; returns the old and new
+    ids and the correction's id."""
     got = con.execute("SELECT influencer_id FROM video_influencers WHERE row_index = ?", [row_index]).fetchone()
     if got is None:
         raise PeopleError(f"no row {row_index} in the database")
@@ -211,8 +212,7 @@ def move(con, row_index: int, to: int | None) -> tuple[int | None, int]:
         raise PeopleError(f"no person with id {to} (see: influx people; or --to new)")
     if to == got[0]:
         raise PeopleError(f"person {to} is already the influencer of row {row_index}")
-    _correct(con, "move", got[0], to, row_index)
-    return got[0], to
+    return got[0], to, _correct(con, "move", got[0], to, row_index)
 
 
 def not_influencer(con, influencer_id: int) -> int:

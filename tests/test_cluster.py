@@ -124,9 +124,9 @@ def test_move_to_someone_else_or_someone_new(tmp_path):
     con = synthetic_db(tmp_path / "v.duckdb", FOUR)
     cluster(con)
     before = labels(con)
-    old, new = people.move(con, 2, before[0])
+    old, new, _ = people.move(con, 2, before[0])
     assert (old, new) == (before[2], before[0]) and labels(con)[2] == before[0]
-    old, fresh = people.move(con, 3, None)
+    old, fresh, _ = people.move(con, 3, None)
     assert fresh not in before.values() and labels(con)[3] == fresh
     cluster(con)
     assert labels(con)[2] == before[0] and labels(con)[3] == fresh

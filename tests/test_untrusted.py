@@ -319,3 +319,38 @@ def test_no_network_is_said_early_and_nothing_read_exits_1(tmp_path):
     result = run("ingest", path, "--db", tmp_path / "n.duckdb", "--retries", "0", "--timeout", "2", "--workers", "1")
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "no network?" in result.output and "no video could be read" in result.output
+
+
+def test_ctrl_c_inside_duckdb_exits_130_without_a_traceback(tmp_path, monkeypatch):
+    from influx import ingest as ingest_module
+
+    def interrupted(*args, **kwargs):
+        raise RuntimeError("Query interrupted")  # how Ctrl-C can surface from inside a DuckDB call
+
+    monkeypatch.setattr(ingest_module, "_run", interrupted)
+    monkeypatch.setattr("influx.cli._exit_now", lambda code: (_ for _ in ()).throw(SystemExit(code)))
+    csv_path = tmp_path / "in.csv"
+    csv_path.write_text("Video URL,Performance\n/no/such/a.mp4,1\n")
+    result = run("ingest", csv_path, "--db", tmp_path / "c.duckdb")
+    assert result.exit_code == 130 and "Traceback" not in result.output and "Interrupted" in result.output
+
+
+def test_a_full_disk_in_cluster_or_report_is_one_line(tmp_path, good, monkeypatch):
+    import errno
+
+    from influx import people
+
+    def no_space(*args, **kwargs):
+        raise duckdb.IOException('Could not write file "x.duckdb": No space left on device')
+
+    with monkeypatch.context() as m:
+        m.setattr(people, "write_labels", no_space)
+        result = run("cluster", "--db", good)
+        assert "No space left on device" in one_clear_line(result, 1)
+
+    def full(self, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(self))
+
+    monkeypatch.setattr("pathlib.Path.write_bytes", full)
+    result = run("report", "--db", good, "--out-dir", tmp_path / "out")
+    assert "No space left on device" in one_clear_line(result, 1)

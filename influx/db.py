@@ -168,7 +168,7 @@ def connect(path: str | Path, read_only: bool = False, external_access: bool = F
         check_tables(con, path)
         create_views(con, temporary=read_only)
         if read_only:  # exact quantiles in a temporary copy, so that every open gives the same numbers
-            name = con.execute("SELECT current_database()").fetchone()[0]
+            name = con.execute("SELECT current_database()").fetchone()[0].replace('"', '""')  # from the file name
             con.execute("CREATE TEMP TABLE f_quantiles (df1 BIGINT, df2 BIGINT, q975 DOUBLE, PRIMARY KEY (df1, df2))")
             con.execute("CREATE TEMP TABLE t_quantiles (df BIGINT PRIMARY KEY, q975 DOUBLE)")
             for table in ("f_quantiles", "t_quantiles"):

@@ -40,12 +40,10 @@ class Commands(click.Group):
         except (KeyboardInterrupt, duckdb.InterruptException):
             console.print("Interrupted.", highlight=False)
             _exit_now(130)
-        except db.BadDatabase as e:
-            fail(str(e))
-        except db.DatabaseInUse as e:
+        except (db.BadDatabase, db.DatabaseInUse) as e:
             fail(str(e))
         except duckdb.Error as e:
-            if "interrupt" in str(e).lower():
+            if _interrupted(e):
                 _exit_now(130)
             fail(f"database error: {db.first_line(e)}", code=1)
         except OSError as e:
@@ -169,18 +167,15 @@ def run_ingest(db_path: str, csv_path: str, kw: dict) -> Summary:
     except KeyboardInterrupt:  # before or after the video loop, which handles its own
         console.print("[yellow]Interrupted:[/] nothing half-stored; run again to resume.")
         _exit_now(130)
-    except duckdb.Error as e:
-        if "interrupt" in str(e).lower():  # Ctrl-C reached DuckDB in the middle of a statement
+    except (duckdb.Error, RuntimeError) as e:
+        if _interrupted(e):  # Ctrl-C reached DuckDB in the middle of a statement
             console.print("[yellow]Interrupted:[/] nothing half-stored; run again to resume.")
             _exit_now(130)
+        if not isinstance(e, duckdb.Error):
+            raise
         fail(f"database error (the current video was rolled back; run again to resume): {db.first_line(e)}", code=1)
     except OSError as e:
         fail(f"{e.filename or ''}: {e.strerror or e}", code=1)
-    except RuntimeError as e:
-        if "interrupt" not in str(e).lower():
-            raise
-        console.print("[yellow]Interrupted:[/] nothing half-stored; run again to resume.")
-        _exit_now(130)
     finally:
         signal.signal(signal.SIGTERM, previous)
     print_ingest_summary(summary, db_path)
@@ -190,14 +185,15 @@ def run_ingest(db_path: str, csv_path: str, kw: dict) -> Summary:
     return summary
 
 
-def nothing_worked(summary: Summary) -> bool:
-    """Rows were processed in this run and not one of them could be read."""
-    worked = sum(summary.done_now[s] for s in ("ok", "no_faces", "duplicate"))
-    return summary.to_process > 0 and worked == 0
+def _interrupted(e: Exception) -> bool:
+    """Ctrl-C inside a DuckDB call surfaces as an error saying so ("Query interrupted")."""
+    return "interrupt" in str(e).lower()
 
 
 def fail_if_nothing_worked(summary: Summary, db_path: str) -> None:
-    if nothing_worked(summary):
+    """Exit 1 when rows were processed in this run and not one of them could be read."""
+    worked = sum(summary.done_now[s] for s in ("ok", "no_faces", "duplicate"))
+    if summary.to_process > 0 and worked == 0:
         reasons = ", ".join(f"{k} {v}" for k, v in summary.failures.most_common()) or "see the database"
         fail(f"no video could be read: {summary.done_now['failed']} failed ({reasons}); the reasons are in"
              f" {db_path}: influx sql --db {db_path} \"SELECT row_index, error FROM videos WHERE status = 'failed'\"",

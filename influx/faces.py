@@ -62,6 +62,19 @@ class VideoResult:
     frames_sampled: int
     process_s: float
     faces: list[Face] = field(default_factory=list)
+    frame_hashes: list[tuple[float, int]] = field(default_factory=list)  # (timestamp_s, dhash) per frame
+
+
+def frame_hash(frame_bgr: np.ndarray) -> int | None:
+    """64-bit difference hash of the whole frame (9x8 grey thumbnail, left < right per pixel pair):
+    it survives re-encoding, resizing and another codec; None for a near-uniform frame (a fade, a
+    black frame), which would match any other."""
+    grey = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2GRAY)
+    thumb = cv2.resize(grey, (9, 8), interpolation=cv2.INTER_AREA).astype(np.int16)
+    if thumb.std() < 4:
+        return None
+    bits = (thumb[:, 1:] > thumb[:, :-1]).flatten()
+    return int(np.packbits(bits, bitorder="little").view("<u8")[0])
 
 
 _models = None
@@ -287,6 +300,9 @@ def process_video(path: str | Path, opts: FaceOptions | None = None) -> VideoRes
             if result.width is None:
                 result.height, result.width = frame.shape[:2]
             result.frames_sampled += 1
+            dhash = frame_hash(frame)
+            if dhash is not None:
+                result.frame_hashes.append((ts, dhash))
             seen = []
             for box, score, sharp, front, emb, crop in faces_in_frame(frame, opts, detector):
                 top, right, bottom, left = box

@@ -66,6 +66,8 @@ def sync_rows(con: duckdb.DuckDBPyConnection, rows: list[Row], videos_dir: Path)
         if changed:
             con.execute("DELETE FROM faces WHERE row_index IN ?", [changed])
             con.execute("DELETE FROM video_people WHERE row_index IN ?", [changed])
+            con.execute("DELETE FROM frame_hashes WHERE row_index IN ?", [changed])
+            con.execute("UPDATE videos SET copy_of = NULL, copy_distance = NULL WHERE copy_of IN ?", [changed])
             con.execute("UPDATE videos SET status = 'pending', duplicate_of = NULL WHERE duplicate_of IN ?", [changed])
             con.execute("DELETE FROM videos WHERE row_index IN ?", [changed])
         con.execute(db.read_sql("queries/update_rows.sql"))
@@ -75,6 +77,14 @@ def sync_rows(con: duckdb.DuckDBPyConnection, rows: list[Row], videos_dir: Path)
         for path in videos_dir.glob(f"{row_index}.*"):
             path.unlink(missing_ok=True)
     return new[0] if new else 0
+
+
+def find_copies(con: duckdb.DuckDBPyConnection) -> int:
+    """Mark near-duplicate videos (re-encoded, resized or trimmed copies of a lower row's video) in
+    `videos.copy_of`, afresh over the whole database; returns how many rows are copies."""
+    with db.transaction(con):
+        con.execute(db.read_sql("derive/copies.sql"))
+    return con.execute("SELECT count(*) FROM videos WHERE copy_of IS NOT NULL").fetchone()[0]
 
 
 def check_writable(folder: Path) -> None:
@@ -115,6 +125,12 @@ class _Writer:
         status = "ok" if result.faces else "no_faces"
         with db.transaction(self.con):
             self.con.execute("DELETE FROM faces WHERE row_index = ?", [row_index])
+            self.con.execute("DELETE FROM frame_hashes WHERE row_index = ?", [row_index])
+            if result.frame_hashes:
+                self.con.executemany(
+                    "INSERT INTO frame_hashes (row_index, timestamp_s, dhash) VALUES (?, ?, ?)",
+                    [(row_index, t, h) for t, h in result.frame_hashes],
+                )
             if result.faces:
                 import pandas as pd  # loaded on the first write, not at start-up
 
@@ -209,6 +225,7 @@ def ingest(
                 raise
             STOP.set()
             summary.interrupted = True
+        find_copies(con)
         _fill_summary(con, summary)
     finally:
         con.close()

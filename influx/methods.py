@@ -27,7 +27,9 @@ def methods(settings: dict) -> list[tuple[str, str]]:
          f"rotation metadata honoured). Faces are found with dlib's {detector} detector (threshold {threshold}), "
          f"with an upscaled pass where needed so faces down to {min_face} px are found, and each face is "
          "described by dlib's 128-d encoding. Videos with identical bytes (SHA-256) are decoded once and scored "
-         "once."),
+         "once. A video whose sampled frames match a lower row's video at one time offset (64-bit difference "
+         "hashes within 7 bits, 70% of frames, durations within 2 s or 10%) is a near-duplicate (a re-encoded, "
+         "resized or trimmed re-upload): when both show the same influencer it is scored once."),
         ("People", f"Within each video, faces closer than {track} (average linkage) are one appearance; two faces "
          "of one frame never are. Each video's main appearance (most face area over the sampled frames) gives one "
          f"mean face; videos whose mean faces are within {merge} (average linkage, so that one close pair cannot "

@@ -22,7 +22,17 @@ CSV_NAME = "sorted_unique_influencers_with_reliability.csv"
 FACES_DIR = "influencer_faces"
 SHEET_NAME = "people.html"
 DETAILS_NAME = "influencer_details.csv"
-MAX_UNCERTAIN = 300  # uncertain videos listed in the PDF (all of them are in the database)
+MAX_LISTED = 300  # uncertain videos and near-duplicates listed in the PDF (all of them are in the database)
+UNCERTAIN_TEXT = (
+    "Each of these videos was credited to a person, but another person is about as close, the person was found in"
+    " fewer than half of the sampled frames, or only in weak detections. The contact sheet (people.html) shows"
+    " their faces; influx move ROW --to ID corrects one."
+)
+COPIES_TEXT = (
+    "These videos look like another row's video re-encoded, resized or trimmed (their sampled frames match at one"
+    " time offset). When both show the same influencer the copy's score is not counted again, as for identical"
+    " files. Distance: mean differing bits of the matched frames' 64-bit hashes (0 identical, 7 the limit)."
+)
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
@@ -80,10 +90,11 @@ def gather(con: duckdb.DuckDBPyConnection) -> dict:
         "SELECT row_index, video_url, influencer_id, uncertain_reason FROM video_influencers WHERE uncertain"
         " ORDER BY row_index"
     ).fetchall()
+    copies = q(db.read_sql("queries/copies.sql")).fetchall()
     settings = dict(q("SELECT name, value FROM settings").fetchall())
     return {"settings": settings, "stats": stats, "rel": rel, "statuses": statuses, "failures": failures,
             "crops": crops, "people": people, "faces": faces, "no_influencer": no_influencer,
-            "uncertain": uncertain}  # fmt: skip
+            "uncertain": uncertain, "copies": copies}  # fmt: skip
 
 
 def write_csv(data: dict, path: Path, details: Path) -> None:
@@ -178,7 +189,15 @@ def write_pdf(data: dict, path: Path, db_name: str) -> None:
     pdf.set_title("influx: influencer performance report")
     _summary_page(pdf, data, db_name)
     _table(pdf, data)
-    _uncertain(pdf, data["uncertain"])
+    _listing(
+        pdf,
+        "Videos to check: influencer uncertain",
+        UNCERTAIN_TEXT,
+        data["uncertain"],
+        "SELECT * FROM video_influencers WHERE uncertain",
+    )
+    _listing(pdf, "Near-duplicate videos", COPIES_TEXT, data["copies"],
+             "SELECT * FROM video_influencers WHERE copy_of IS NOT NULL")  # fmt: skip
     _methods_page(pdf, data["settings"])
     pdf.output(str(path))
 
@@ -207,6 +226,10 @@ def _summary_page(pdf: FPDF, data: dict, db_name: str) -> None:
         ("CSV rows", f"{rows}"),
         ("Videos decoded", f"{s.get('ok', 0) + s.get('no_faces', 0)} ({s.get('ok', 0)} with faces)"),
         ("Duplicates (identical bytes)", f"{s.get('duplicate', 0)} (shown with their person, not counted as scores)"),
+        (
+            "Near-duplicates (re-encoded, trimmed)",
+            f"{len(data['copies'])} (listed after the table)" if data["copies"] else "0",
+        ),
         ("Without faces", f"{s.get('no_faces', 0)}"),
         ("Failed", f"{failed} ({reasons})" if failed else "0"),
         ("Not yet processed", f"{s.get('pending', 0)}"),
@@ -339,30 +362,25 @@ def _table(pdf: FPDF, data: dict) -> None:
         pdf.cell(0, 10, "No influencer yet: run `influx ingest` and `influx cluster`.")
 
 
-def _uncertain(pdf: FPDF, rows: list) -> None:
-    """The videos whose influencer deserves a look, with the reason (see README: uncertain)."""
+def _listing(pdf: FPDF, title: str, text: str, rows: list, more_sql: str) -> None:
+    """A page listing videos to look at: (row, influencer, reason, URL), the first MAX_LISTED."""
     if not rows:
         return
     pdf.add_page()
     pdf.set_font("dejavu", "B", 13)
-    pdf.cell(0, 9, f"Videos to check: influencer uncertain ({len(rows)})", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 9, f"{title} ({len(rows)})", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("dejavu", size=8)
-    pdf.multi_cell(0, 4.5, "Each of these videos was credited to a person, but another person is about as close, "
-                   "the person was found in fewer than half of the sampled frames, or only in weak detections. The "
-                   "contact sheet "
-                   "(people.html) shows their faces; influx move ROW --to ID corrects one.",
-                   new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    pdf.multi_cell(0, 4.5, text, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
-    for row, url, influencer, reason in rows[:MAX_UNCERTAIN]:
+    for row, url, influencer, reason in rows[:MAX_LISTED]:
         if pdf.get_y() > pdf.h - 20:
             pdf.add_page()
         pdf.cell(14, 5, f"row {row}")
-        pdf.cell(16, 5, f"#{influencer}")
+        pdf.cell(16, 5, "-" if influencer is None else f"#{influencer}")
         pdf.cell(80, 5, _fit(pdf, clean(reason, 200), 78))
         pdf.cell(0, 5, _fit_tail(pdf, clean(url, 2000), pdf.epw - 112), new_x="LMARGIN", new_y="NEXT")
-    if len(rows) > MAX_UNCERTAIN:
-        pdf.cell(0, 6, f"… and {len(rows) - MAX_UNCERTAIN} more: influx sql \"SELECT * FROM video_influencers"
-                 " WHERE uncertain\"", new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    if len(rows) > MAX_LISTED:
+        pdf.cell(0, 6, f'… and {len(rows) - MAX_LISTED} more: influx sql "{more_sql}"', new_x="LMARGIN", new_y="NEXT")
 
 
 def _methods_page(pdf: FPDF, settings: dict) -> None:

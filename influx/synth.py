@@ -226,6 +226,36 @@ def remux(src: str | Path, dst: str | Path, comment: str | None = None, faststar
     return Path(dst)
 
 
+def reencode(
+    src: str | Path,
+    dst: str | Path,
+    width: int,
+    height: int,
+    codec: str = "mpeg4",
+    bitrate: int = 400_000,
+    start_s: float = 0.0,
+) -> Path:
+    """Decode `src` and encode it again, as a re-upload does: another size, codec and bitrate, the
+    first `start_s` seconds cut off."""
+    from fractions import Fraction
+
+    import av
+
+    with av.open(str(src)) as inp, av.open(str(dst), "w", format="mp4") as out:
+        video = inp.streams.video[0]
+        stream = out.add_stream(codec, rate=Fraction(video.average_rate or 25).limit_denominator(1001))
+        stream.width, stream.height, stream.pix_fmt, stream.bit_rate = width, height, "yuv420p", bitrate
+        for frame in inp.decode(video):
+            if frame.time is not None and frame.time < start_s:
+                continue
+            image = cv2.resize(frame.to_ndarray(format="bgr24"), (width, height), interpolation=cv2.INTER_AREA)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="bgr24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    return Path(dst)
+
+
 def render_no_face(path: str | Path, seconds: float = 3.0, fps: float = 10.0, seed: int = 0) -> Path:
     """A video of moving shapes and no face."""
     path = Path(path)

@@ -7,6 +7,9 @@
 --   influencer_share the influencer's share of the identified screen presence (0..1)
 --   n_people         identified people seen in the video
 --   source_row_index the row whose decoding this row uses (itself, or the row it duplicates)
+--   copy_of          the lower row whose video this one nearly duplicates (re-encoded, resized or trimmed;
+--                    videos.copy_of); its score is not counted again when both show the same influencer
+--   copy_distance    how close: mean differing bits (of 64) of the matched frames' hashes, 0 to 7
 --   distance         distance of the influencer's mean face in this video to the centre of the
 --                    influencer's other videos (NULL when it is their only video)
 --   margin           distance to the nearest other person's centre minus `distance` (minus the
@@ -28,6 +31,8 @@ WITH base AS (
         vp.share AS influencer_share,
         coalesce(np.n_people, 0) AS n_people,
         coalesce(v.duplicate_of, v.row_index) AS source_row_index,
+        v.copy_of,
+        v.copy_distance,
         vp.distance,
         vp.margin,
         vp.n_faces AS frames_seen,

@@ -2,8 +2,9 @@
 -- ranked by reliability-adjusted performance, highest first (so that one lucky video does not top it).
 --   rank                  1 = highest adjusted_performance (ties: higher avg_performance, then lower id)
 --   influencer_id, name   the person (name set with `influx rename`)
---   n_videos              decoded videos (status ok) whose influencer this person is
---   n_duplicates          rows whose video is byte-identical to one of those (not counted as scores)
+--   n_videos              decoded videos (status ok) whose influencer this person is, less near-duplicates
+--   n_duplicates          rows whose video is byte-identical to one of those, or a near-duplicate of one
+--                         (videos.copy_of: re-encoded, resized, trimmed); not counted as scores
 --   n_scores              n_i: the decoded videos with a performance
 --   avg_performance       m_i: mean performance
 --   avg_ci_low/high       95% interval of avg_performance: m_i -/+ t(0.975; N - g) sqrt(MSW / n_i), from the
@@ -17,9 +18,12 @@
 --   face_id               the representative face (faces.face_id; its JPEG is faces.crop)
 CREATE OR REPLACE VIEW influencer_stats AS
 WITH credited AS (
-    SELECT vp.influencer_id, v.row_index, v.video_url, v.performance, v.status
+    SELECT vp.influencer_id, v.row_index, v.video_url, v.performance,
+           -- a near-duplicate of a video of the same influencer counts as a duplicate
+           CASE WHEN v.status = 'ok' AND src.influencer_id = vp.influencer_id THEN 'duplicate' ELSE v.status END AS status
     FROM videos v
     JOIN video_people vp ON vp.row_index = coalesce(v.duplicate_of, v.row_index) AND vp.is_dominant
+    LEFT JOIN video_people src ON src.row_index = v.copy_of AND src.is_dominant
     WHERE v.status IN ('ok', 'duplicate')
 ),
 per AS (

@@ -89,3 +89,41 @@ def accuracy(truth: list, pred: list) -> dict:
     b = bcubed(truth, pred)
     return {"ari": adjusted_rand_score(truth, _filled(pred)), "bcubed_f1": b["f1"],
             "bcubed_precision": b["precision"], "bcubed_recall": b["recall"]}  # fmt: skip
+
+
+class FileServer:
+    """Serve `files` (name -> path) at http://127.0.0.1:PORT/blob/<name>, without extensions, as the
+    real blob storage does; `with FileServer(files) as s: s.url`."""
+
+    def __init__(self, files: dict):
+        import http.server
+
+        files = {name: str(path) for name, path in files.items()}
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                path = files.get(self.path.removeprefix("/blob/"))
+                if path is None:
+                    self.send_error(404)
+                    return
+                with open(path, "rb") as f:
+                    body = f.read()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def __enter__(self):
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()

@@ -33,9 +33,8 @@ import cv2
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import accuracy, measure  # noqa: E402
+from bench.common import FileServer, accuracy, measure  # noqa: E402
 from influx.synth import Shot, remux, render  # noqa: E402
-from tests.server import Server  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "fixtures"
 WORK = ROOT / "bench" / "work"
@@ -101,7 +100,7 @@ def run_influx(items, tag: str) -> tuple[dict, list]:
     subprocess.run(["rm", "-rf", str(folder)], check=True)
     folder.mkdir(parents=True)
     files = {name: path for name, path, _ in items}
-    with Server(files) as server:
+    with FileServer(files) as server:
         with open(folder / "in.csv", "w", newline="") as f:
             w = csv.writer(f)
             w.writerow(["Video URL", "Performance"])

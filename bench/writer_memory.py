@@ -20,7 +20,8 @@ sys.path.insert(0, str(ROOT))
 
 from influx import db  # noqa: E402
 from influx.faces import Face, VideoResult  # noqa: E402
-from influx.ingest import WRITER_MEMORY, _Writer  # noqa: E402
+from influx.ingest import WRITER_MEMORY  # noqa: E402
+from influx.writer import Writer  # noqa: E402
 
 
 def rss_mb() -> int:
@@ -42,7 +43,7 @@ def main() -> None:
             "INSERT INTO videos (row_index, video_url, status) SELECT i, 'x' || i, 'pending' FROM range(?) t(i)",
             [args.videos],
         )
-        writer = _Writer(con)
+        writer = Writer(con)
         for v in range(args.videos):
             faces = [
                 Face(i, float(i), (0, 90, 90, 0), 90, 1.0, 100.0, 1.0, rng.standard_normal(128).astype(np.float32),

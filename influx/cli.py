@@ -25,6 +25,7 @@ from .cli_base import console, db_option, fail, open_ro, open_rw, say
 from .cli_people import COMMANDS as PEOPLE_COMMANDS
 from .cluster import MERGE_DISTANCE, ClusterOptions, cluster
 from .csv_input import InputError, read_rows
+from .dask_executor import SchedulerLost
 from .faces import FaceOptions
 from .fetch import FetchOptions
 from .ingest import IngestOptions, StorageError, Summary, ingest
@@ -85,6 +86,9 @@ def ingest_options(f):
                      show_default=True,
                      help="Seconds one video may take to process before it is marked failed (0: no limit)."),
         click.option("--retry-failed", is_flag=True, help="Try the failed rows again."),
+        click.option("--scheduler", metavar="ADDRESS",
+                     help="Run on a Dask cluster (tcp://host:8786) instead of local worker processes;"
+                          " workers download the videos themselves."),
         click.option("--cookies", type=click.Path(exists=True, dir_okay=False),
                      help="A cookies.txt file for yt-dlp (platform links that need a login)."),
     ]  # fmt: skip
@@ -115,6 +119,8 @@ def _ingest_opts(db_path, csv_path, kw) -> IngestOptions:
         workers=kw["workers"],
         retry_failed=kw["retry_failed"],
         video_timeout=kw["video_timeout"],
+        scheduler=kw["scheduler"],
+        keep_downloads=bool(kw["videos_dir"]),  # on a cluster: only into a folder the user named (shared)
     )
 
 
@@ -164,6 +170,8 @@ def run_ingest(db_path: str, csv_path: str, kw: dict) -> Summary:
             summary = ingest(db_path, csv_path, opts, on_start, on_done, rows=rows, on_warning=warn)
     except (db.DatabaseInUse, db.BadDatabase, StorageError) as e:
         fail(str(e))
+    except SchedulerLost as e:
+        fail(f"{e}; everything finished so far is stored: run again to resume", code=1)
     except KeyboardInterrupt:  # before or after the video loop, which handles its own
         console.print("[yellow]Interrupted:[/] nothing half-stored; run again to resume.")
         _exit_now(130)

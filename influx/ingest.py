@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,9 +13,10 @@ import duckdb
 
 from . import db
 from .csv_input import Row, read_rows
-from .faces import FaceOptions, VideoResult
-from .fetch import STOP, FetchError, FetchOptions, fetch
-from .workers import Workers
+from .executors import Executor, LocalExecutor, Outcome
+from .faces import FaceOptions, process_video
+from .fetch import STOP, FetchOptions
+from .writer import Writer
 
 WRITER_MEMORY = "256MB"  # DuckDB memory limit of the ingest's database connection
 
@@ -31,6 +32,9 @@ class IngestOptions:
     workers: int = 2
     retry_failed: bool = False
     video_timeout: float = 600.0  # seconds of processing before a video is failed (a hung decoder); 0: none
+    scheduler: str | None = None  # a Dask scheduler's address: run on that cluster instead of the local pool
+    keep_downloads: bool = False  # with a scheduler: workers keep downloads in fetch.videos_dir (shared)
+    process: Callable = process_video  # the per-video function run by the executor (tests pass fakes)
 
 
 @dataclass
@@ -98,82 +102,9 @@ def check_writable(folder: Path) -> None:
         raise StorageError(f"cannot write to --videos-dir {folder}: {e.strerror or e}") from None
 
 
-def _fetch_and_hash(row_index: int, url: str, opts: FetchOptions):
-    started = time.perf_counter()
-    got = fetch(url, row_index, opts)
-    if got.bytes == 0:
-        raise FetchError("empty", f"the file is empty (0 bytes): {got.path}")
-    return got.path, got.sha256, got.bytes, time.perf_counter() - started
-
-
-class _Writer:
-    """The only code that writes video results: one transaction per video."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection):
-        self.con = con
-
-    def failed(self, row_index: int, kind: str, error: str, **facts) -> None:
-        with db.transaction(self.con):
-            self._update(row_index, "failed", error_kind=kind, error=error, n_faces=0, **facts)
-
-    def duplicate(self, row_index: int, of: int, **facts) -> None:
-        with db.transaction(self.con):
-            n = self.con.execute("SELECT n_faces FROM videos WHERE row_index = ?", [of]).fetchone()
-            self._update(row_index, "duplicate", duplicate_of=of, n_faces=n[0] if n else 0, **facts)
-
-    def video(self, row_index: int, result: VideoResult, **facts) -> str:
-        status = "ok" if result.faces else "no_faces"
-        with db.transaction(self.con):
-            self.con.execute("DELETE FROM faces WHERE row_index = ?", [row_index])
-            self.con.execute("DELETE FROM frame_hashes WHERE row_index = ?", [row_index])
-            if result.frame_hashes:
-                self.con.executemany(
-                    "INSERT INTO frame_hashes (row_index, timestamp_s, dhash) VALUES (?, ?, ?)",
-                    [(row_index, t, h) for t, h in result.frame_hashes],
-                )
-            if result.faces:
-                import pandas as pd  # loaded on the first write, not at start-up
-
-                frame = pd.DataFrame(
-                    {
-                        "row_index": row_index,
-                        "frame_index": [f.frame_index for f in result.faces],
-                        "timestamp_s": [f.timestamp_s for f in result.faces],
-                        "box_top": [f.box[0] for f in result.faces],
-                        "box_right": [f.box[1] for f in result.faces],
-                        "box_bottom": [f.box[2] for f in result.faces],
-                        "box_left": [f.box[3] for f in result.faces],
-                        "face_size": [f.face_size for f in result.faces],
-                        "detector_score": [f.detector_score for f in result.faces],
-                        "sharpness": [f.sharpness for f in result.faces],
-                        "frontality": [f.frontality for f in result.faces],
-                        "embedding": [f.embedding for f in result.faces],
-                        "crop": [f.crop for f in result.faces],
-                    }
-                )
-                self.con.register("new_faces", frame)
-                self.con.execute(
-                    "INSERT INTO faces (row_index, frame_index, timestamp_s, box_top, box_right,"
-                    " box_bottom, box_left, face_size, detector_score, sharpness, frontality,"
-                    " embedding, crop) SELECT row_index, frame_index, timestamp_s, box_top,"
-                    " box_right, box_bottom, box_left, face_size, detector_score, sharpness,"
-                    " frontality, embedding::FLOAT[128], crop FROM new_faces"
-                )
-                self.con.unregister("new_faces")
-            self._update(
-                row_index, status, duration_s=result.duration_s, fps=result.fps,
-                width=result.width, height=result.height, frames_sampled=result.frames_sampled,
-                n_faces=len(result.faces), process_s=result.process_s, **facts,
-            )  # fmt: skip
-        return status
-
-    def _update(self, row_index: int, status: str, **values) -> None:
-        values = {"error_kind": None, "error": None, "duplicate_of": None, **values}
-        sets = ", ".join(f"{k} = ?" for k in values)
-        self.con.execute(
-            f"UPDATE videos SET status = ?, {sets}, ingested_at = current_timestamp WHERE row_index = ?",
-            [status, *values.values(), row_index],
-        )
+def plan(con: duckdb.DuckDBPyConnection, retry_failed: bool) -> list[tuple[int, str]]:
+    """The rows to fetch and process, as (row_index, url), lowest row first."""
+    return con.execute(db.read_sql("queries/todo.sql"), {"retry_failed": retry_failed}).fetchall()
 
 
 def ingest(
@@ -192,7 +123,8 @@ def ingest(
     started = time.perf_counter()
     if rows is None:
         rows = read_rows(csv_path)  # raises InputError before anything is written
-    if any(r.url and r.url.lower().startswith(("http://", "https://")) for r in rows):
+    downloads_here = not opts.scheduler or opts.keep_downloads
+    if downloads_here and any(r.url and r.url.lower().startswith(("http://", "https://")) for r in rows):
         check_writable(opts.fetch.videos_dir)
     STOP.clear()
     con = db.connect(db_path)
@@ -205,11 +137,7 @@ def ingest(
     summary = Summary(csv_rows=len(rows))
     try:
         summary.new_rows = sync_rows(con, rows, opts.fetch.videos_dir)
-        todo_status = "('pending', 'failed')" if opts.retry_failed else "('pending')"
-        todo = con.execute(
-            f"SELECT row_index, video_url FROM videos WHERE status IN {todo_status}"
-            " AND video_url IS NOT NULL ORDER BY row_index"
-        ).fetchall()
+        todo = plan(con, opts.retry_failed)
         summary.to_process = len(todo)
         on_start(len(todo))
 
@@ -237,107 +165,107 @@ NETWORK_KINDS = {"dns", "connection", "network", "timeout"}
 NO_NETWORK_AFTER = 5  # this many downloads failing for network reasons, and none working: say so
 
 
+def executor(opts: IngestOptions, claim) -> Executor:
+    """The local pool, or the Dask cluster at `opts.scheduler`."""
+    if opts.scheduler:
+        from .dask_executor import DaskExecutor
+
+        return DaskExecutor(opts.scheduler, opts.fetch, opts.faces, opts.video_timeout, opts.keep_downloads,
+                            opts.process)  # fmt: skip
+    return LocalExecutor(opts.workers, opts.fetch, opts.faces, opts.video_timeout, claim, opts.process)
+
+
+class _Bytes:
+    """Which content (SHA-256) is stored under which row, failed to decode, or is being processed:
+    identical bytes behind several URLs are decoded once and stored once, under their lowest row."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.known = dict(con.execute(db.read_sql("queries/decoded_bytes.sql")).fetchall())  # sha -> row
+        undecodable = con.execute(db.read_sql("queries/undecodable_bytes.sql")).fetchall()
+        self.failed = {sha: ("decode", error) for sha, error in undecodable}  # sha -> (error_kind, error)
+        self.stored_now: set[int] = set()  # rows stored in this run (their faces may still move)
+        self.in_flight: dict[str, int] = {}  # sha -> row being processed
+        self.waiting: dict[str, list[tuple[int, dict]]] = {}  # sha in flight -> rows fetched meanwhile
+
+    def claim(self, sha: str, row_index: int) -> bool:
+        """True: process this row's video; False: its bytes are known, undecodable or in flight."""
+        if sha in self.known or sha in self.failed or sha in self.in_flight:
+            return False
+        self.in_flight[sha] = row_index
+        return True
+
+
 def _run(con, todo, opts: IngestOptions, done, on_warning=lambda message: None) -> None:
-    writer = _Writer(con)
+    writer = Writer(con)
+    seen = _Bytes(con)
     network = {"failed": 0, "worked": False, "warned": False}
-    known = dict(
-        con.execute(
-            "SELECT sha256, min(row_index) FROM videos WHERE status IN ('ok', 'no_faces')"
-            " AND sha256 IS NOT NULL GROUP BY sha256"
-        ).fetchall()
-    )
-    failed_sha = {  # sha -> (error_kind, error) of bytes that failed to decode
-        sha: ("decode", error)
-        for sha, error in con.execute(
-            "SELECT sha256, any_value(error) FROM videos WHERE status = 'failed'"
-            " AND error_kind = 'decode' AND sha256 IS NOT NULL GROUP BY sha256"
-        ).fetchall()
-    }
-    n = max(1, opts.workers)
     queue = list(reversed(todo))
-    fetchers = ThreadPoolExecutor(max_workers=n + 2, thread_name_prefix="fetch")
-    workers = Workers(n, opts.faces, opts.video_timeout)
-    fetching: dict[Future, int] = {}
-    processing: dict[Future, tuple] = {}  # future -> (row_index, sha, facts, path)
-    waiting: dict[str, list[tuple[int, dict]]] = {}  # sha in processing -> duplicate rows waiting
-    in_flight: dict[str, int] = {}  # sha -> row_index being processed
-
-    tick = 1.0 if opts.video_timeout else None  # how often the time limit is checked
-
-    def submit(row_index, sha, facts, path):
-        processing[workers.submit(row_index, path)] = (row_index, sha, facts, path)
-
+    runner = executor(opts, seen.claim)
     try:
-        while queue or fetching or processing:
-            while queue and len(fetching) + len(processing) < 2 * n + 2:
-                row_index, url = queue.pop()
-                fut = fetchers.submit(_fetch_and_hash, row_index, url, opts.fetch)
-                fetching[fut] = row_index
-            finished, _ = wait(list(fetching) + list(processing), timeout=tick, return_when=FIRST_COMPLETED)
-            workers.watch()
-            for fut in finished:
-                if fut in fetching:
-                    row_index = fetching.pop(fut)
-                    try:
-                        path, sha, size, seconds = fut.result()
-                    except FetchError as e:
-                        if e.reason == "disk_full":
-                            raise StorageError(str(e)) from None
-                        if e.reason == "interrupted":
-                            continue  # stays pending: the next run fetches it again
-                        network["failed"] += e.reason in NETWORK_KINDS
-                        if network["failed"] >= NO_NETWORK_AFTER and not (network["worked"] or network["warned"]):
-                            network["warned"] = True
-                            on_warning(f"the first {network['failed']} downloads failed for network reasons"
-                                       f" ({e.reason}: {e}): no network? Going on (Ctrl-C stops).")  # fmt: skip
-                        writer.failed(row_index, e.reason, str(e))
-                        done(row_index, "failed")
-                        continue
-                    except Exception as e:  # noqa: BLE001 - a bug or an OS error: keep going
-                        writer.failed(row_index, "fetch", f"{type(e).__name__}: {e}")
-                        done(row_index, "failed")
-                        continue
+        while queue or runner.busy():
+            while queue and runner.busy() < runner.slots:
+                runner.submit(*queue.pop())
+            for got in runner.completed(timeout=1.0):
+                if got.fetch_failed:
+                    _fetch_failed(got, writer, network, done, on_warning)
+                elif not got.facts:  # lost before it was fetched (a Dask task that killed its workers)
+                    writer.failed(got.row_index, *got.error)
+                    done(got.row_index, "failed")
+                else:
                     network["worked"] = True
-                    facts = {"sha256": sha, "bytes": size, "local_path": str(path),
-                             "download_s": seconds}  # fmt: skip
-                    if sha in known:
-                        writer.duplicate(row_index, known[sha], **facts)
-                        done(row_index, "duplicate")
-                    elif sha in failed_sha:
-                        writer.failed(row_index, *failed_sha[sha], **facts)
-                        done(row_index, "failed")
-                    elif sha in in_flight:
-                        waiting.setdefault(sha, []).append((row_index, facts))
-                    else:
-                        in_flight[sha] = row_index
-                        submit(row_index, sha, facts, path)
-                    continue
-                row_index, sha, facts, path = processing.pop(fut)
-                result = workers.outcome(fut)
-                if result is None:
-                    submit(row_index, sha, facts, path)
-                    continue
-                if isinstance(result, VideoResult):
-                    # the lowest row with these bytes holds the faces, whichever was fetched first
-                    same = sorted([(row_index, facts), *waiting.pop(sha, [])], key=lambda x: x[0])
-                    canonical, canonical_facts = same[0]
-                    known[sha] = canonical
-                    done(canonical, writer.video(canonical, result, **canonical_facts))
-                    for dup, dup_facts in same[1:]:
-                        writer.duplicate(dup, canonical, **dup_facts)
-                        done(dup, "duplicate")
-                    in_flight.pop(sha, None)
-                    continue
-                kind, error = failed_sha[sha] = result
-                writer.failed(row_index, kind, error, **facts)
-                done(row_index, "failed")
-                for dup, dup_facts in waiting.pop(sha, []):
-                    writer.failed(dup, kind, error, **dup_facts)
-                    done(dup, "failed")
-                in_flight.pop(sha, None)
+                    _store(got, writer, seen, done)
     finally:
-        fetchers.shutdown(wait=False, cancel_futures=True)
-        workers.stop()
+        runner.close()
+
+
+def _fetch_failed(got: Outcome, writer: Writer, network: dict, done, on_warning) -> None:
+    kind, error = got.error
+    if kind == "disk_full":
+        raise StorageError(error)
+    if kind == "interrupted":
+        return  # stays pending: the next run fetches it again
+    network["failed"] += kind in NETWORK_KINDS
+    if network["failed"] >= NO_NETWORK_AFTER and not (network["worked"] or network["warned"]):
+        network["warned"] = True
+        on_warning(f"the first {network['failed']} downloads failed for network reasons"
+                   f" ({kind}: {error}): no network? Going on (Ctrl-C stops).")  # fmt: skip
+    writer.failed(got.row_index, kind, error)
+    done(got.row_index, "failed")
+
+
+def _store(got: Outcome, writer: Writer, seen: _Bytes, done) -> None:
+    """Store a fetched row: a decoded video, a failure, or a duplicate of bytes already stored."""
+    row, facts, sha = got.row_index, got.facts, got.facts["sha256"]
+    if sha in seen.known:
+        holder = seen.known[sha]
+        if row < holder and holder in seen.stored_now:  # the lowest row holds the faces (Dask may
+            writer.move(holder, row, **facts)  # finish a higher row first)
+            seen.known[sha] = row
+            seen.stored_now.add(row)
+        else:
+            writer.duplicate(row, holder, **facts)
+        done(row, "duplicate")
+    elif sha in seen.failed and got.result is None:
+        writer.failed(row, *(got.error or seen.failed[sha]), **facts)
+        done(row, "failed")
+    elif got.result is None and got.error is None:  # its bytes are being processed for another row
+        seen.waiting.setdefault(sha, []).append((row, facts))
+    elif got.result is not None:
+        same = sorted([(row, facts), *seen.waiting.pop(sha, [])], key=lambda x: x[0])
+        (canonical, canonical_facts), copies = same[0], same[1:]
+        seen.known[sha] = canonical
+        seen.stored_now.add(canonical)
+        seen.in_flight.pop(sha, None)
+        done(canonical, writer.video(canonical, got.result, **canonical_facts))
+        for dup, dup_facts in copies:
+            writer.duplicate(dup, canonical, **dup_facts)
+            done(dup, "duplicate")
+    else:
+        seen.failed[sha] = got.error
+        seen.in_flight.pop(sha, None)
+        for failed, failed_facts in [(row, facts), *seen.waiting.pop(sha, [])]:
+            writer.failed(failed, *got.error, **failed_facts)
+            done(failed, "failed")
 
 
 def _fill_summary(con: duckdb.DuckDBPyConnection, summary: Summary) -> None:

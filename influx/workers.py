@@ -62,9 +62,10 @@ class Workers:
     has its pool killed and fails as too slow; the other videos of that pool are retried as before.
     """
 
-    def __init__(self, n: int, faces: FaceOptions, timeout: float = 0.0):
+    def __init__(self, n: int, faces: FaceOptions, timeout: float = 0.0, target=process_video):
         self.n, self.faces, self.timeout = max(1, n), faces, timeout
-        self.shared = ProcessPoolExecutor(max_workers=self.n, initializer=_init)
+        self.target = target  # the per-video function: process_video (tests pass misbehaving ones)
+        self.shared = self._pool(self.n)
         self.jobs: dict[Future, tuple[int, bool, ProcessPoolExecutor]] = {}  # row, alone?, pool
         self.suspects: set[int] = set()
         self.crashes: Counter = Counter()  # crashes while running alone
@@ -75,7 +76,7 @@ class Workers:
 
     def submit(self, row_index: int, path: Path) -> Future:
         if row_index not in self.suspects:
-            fut = self.shared.submit(process_video, path, self.faces)
+            fut = self.shared.submit(self.target, path, self.faces)
             self.jobs[fut] = (row_index, False, self.shared)
             return fut
         fut = Future()  # completed from the one-process pool's future once it runs
@@ -87,10 +88,10 @@ class Workers:
     def _start_alone(self) -> None:
         while self.backlog and sum(1 for _, alone, pool in self.jobs.values() if alone and pool) < self.n:
             fut, path = self.backlog.pop(0)
-            pool = ProcessPoolExecutor(max_workers=1, initializer=_init)
+            pool = self._pool(1)
             self.jobs[fut] = (self.jobs[fut][0], True, pool)
             fut.set_running_or_notify_cancel()
-            pool.submit(process_video, path, self.faces).add_done_callback(lambda done, fut=fut: _transfer(done, fut))
+            pool.submit(self.target, path, self.faces).add_done_callback(lambda done, fut=fut: _transfer(done, fut))
 
     def outcome(self, fut: Future) -> VideoResult | tuple[str, str] | None:
         """The finished job's result, (error_kind, error) if it failed, or None: submit it again."""
@@ -138,7 +139,10 @@ class Workers:
     def _replace(self, pool: ProcessPoolExecutor) -> None:
         if pool is self.shared:
             _stop(pool)
-            self.shared = ProcessPoolExecutor(max_workers=self.n, initializer=_init)
+            self.shared = self._pool(self.n)
+
+    def _pool(self, n: int) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=n, initializer=_init)
 
     def stop(self) -> None:
         for pool in {self.shared, *(p for _, _, p in self.jobs.values() if p is not None)}:

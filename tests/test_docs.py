@@ -54,9 +54,9 @@ def error_kinds() -> set[str]:
     """Every error_kind the code can store."""
     code = "\n".join(p.read_text() for p in (ROOT / "influx").glob("*.py"))
     kinds = set(re.findall(r'FetchError\(\s*"([a-z_0-9]+)"', code))
-    kinds |= set(re.findall(r'writer\.failed\(\w+, "([a-z_]+)"', code))
-    workers = (ROOT / "influx" / "workers.py").read_text()
-    kinds |= set(re.findall(r'"([a-z_]+)", (?:f?"|str\()', workers))  # workers: (kind, message)
+    kinds |= set(re.findall(r'error=\("([a-z_]+)"', code))  # executors: Outcome(..., error=(kind, message))
+    for module in ("workers.py", "dask_executor.py"):  # return (kind, message)
+        kinds |= set(re.findall(r'return "([a-z_]+)", (?:f?"|str\()', (ROOT / "influx" / module).read_text()))
     kinds |= set(re.findall(r"CASE WHEN i\.video_url IS NULL THEN '([a-z_]+)' END", (db.sql_dir() / "queries" / "insert_rows.sql").read_text()))  # fmt: skip
     return kinds
 

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from fixtures.build import broken, campaign
-from influx import fetch, workers
+from influx import fetch
 from influx.cli import _ingest_opts, cli
 from influx.csv_input import read_rows
 from influx.faces import FaceOptions, process_video
@@ -113,8 +113,7 @@ def _misbehaving(path, opts):
     return process_video(path, opts)
 
 
-def test_a_crashing_or_hanging_video_fails_alone_and_its_pool_mates_finish(tmp_path, hard_files, monkeypatch):
-    monkeypatch.setattr(workers, "process_video", _misbehaving)  # forked workers inherit the patch
+def test_a_crashing_or_hanging_video_fails_alone_and_its_pool_mates_finish(tmp_path, hard_files):
     sources = {"crash": "vfr", "stall": "rotated", "slow": "one_frame"}
     rows = []
     for i, (name, source) in enumerate(sources.items()):
@@ -122,7 +121,7 @@ def test_a_crashing_or_hanging_video_fails_alone_and_its_pool_mates_finish(tmp_p
         rows.append((i, str(tmp_path / f"{name}.mp4")))
     db_path = tmp_path / "m.duckdb"
     started = time.perf_counter()
-    ingest(db_path, write_csv(tmp_path / "m.csv", rows), opts(tmp_path, video_timeout=8))
+    ingest(db_path, write_csv(tmp_path / "m.csv", rows), opts(tmp_path, video_timeout=8, process=_misbehaving))
     assert time.perf_counter() - started < 60
     got = {
         r[0]: r[1:] for r in ro(db_path).execute("SELECT local_path, status, error_kind, error FROM videos").fetchall()

@@ -1,0 +1,118 @@
+"""Dask benchmark: the 40-video set through the local pool and through a 2-worker LocalCluster, in
+one run, on one machine (so the difference is Dask's overhead), plus the single writer's capacity
+and the size of one video's result as it travels from a worker to the writer.
+
+    uv run python bench/distributed.py                 # 40 videos, needs ../shared/fixtures
+    uv run python bench/distributed.py --videos 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import pickle
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import FileServer, measure  # noqa: E402
+from bench.ingest import SHARED, WORK, build_set  # noqa: E402
+
+
+def ingest_time(items, tag: str, scheduler: str | None) -> dict:
+    folder = WORK / f"distributed-{tag}"
+    if folder.exists():
+        import shutil
+
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    influx = str(Path(sys.executable).parent / "influx")
+    with FileServer({name: path for name, path, _ in items}) as server:
+        with open(folder / "in.csv", "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["Video URL", "Performance"])
+            w.writerows([(f"{server.url}/blob/{name}", 1.0) for name, _, _ in items])
+        cmd = [influx, "ingest", str(folder / "in.csv"), "--db", str(folder / "bench.duckdb")]
+        if scheduler:
+            cmd += ["--scheduler", scheduler]
+        m = measure(cmd)
+    import duckdb
+
+    con = duckdb.connect(str(folder / "bench.duckdb"), read_only=True)
+    m["rows"] = con.execute("SELECT status, count(*) FROM videos GROUP BY 1 ORDER BY 1").fetchall()
+    m["faces"] = con.execute("SELECT count(*) FROM faces").fetchone()[0]
+    con.close()
+    return m
+
+
+def result_sizes(items, n: int = 8) -> list[int]:
+    """Bytes of a pickled outcome (what a worker sends back) for the first n videos."""
+    from influx.dask_executor import run_row
+    from influx.faces import FaceOptions
+    from influx.fetch import FetchOptions
+
+    with tempfile.TemporaryDirectory() as tmp:
+        opts = FetchOptions(videos_dir=Path(tmp))
+        return [len(pickle.dumps(run_row(i, str(path), opts, FaceOptions(), 0, False)))
+                for i, (_, path, _) in enumerate(items[:n])]  # fmt: skip
+
+
+def writer_capacity(videos: int = 2000, faces: int = 8) -> float:
+    """Videos a second the single writer stores: `faces` faces of 9.5 KB crops and 16 frame hashes each."""
+    from influx import db
+    from influx.faces import Face, VideoResult
+    from influx.writer import Writer
+
+    rng = np.random.default_rng(0)
+    results = [
+        VideoResult(10.0, 25.0, 1280, 720, 16, 1.0,
+                    [Face(i, float(i), (0, 90, 90, 0), 90, 1.0, 100.0, 1.0, rng.standard_normal(128).astype(np.float32),
+                          rng.bytes(9500)) for i in range(faces)],
+                    [(float(i), int(rng.integers(0, 2**63))) for i in range(16)])
+        for _ in range(200)
+    ]  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        con = db.connect(Path(tmp) / "w.duckdb")
+        rows = "INSERT INTO videos (row_index, video_url, status) SELECT i, 'x' || i, 'pending' FROM range(?) t(i)"
+        con.execute(rows, [videos])
+        writer = Writer(con)
+        started = time.perf_counter()
+        for v in range(videos):
+            writer.video(v, results[v % len(results)], sha256=f"{v:064x}", bytes=1, download_s=0.1)
+        rate = videos / (time.perf_counter() - started)
+        con.close()
+    return rate
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--videos", type=int, default=40)
+    args = ap.parse_args()
+    if not SHARED.is_dir():
+        sys.exit(f"needs {SHARED}")
+    items = build_set(args.videos)
+    from distributed import LocalCluster
+
+    local = ingest_time(items, "local", None)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        remote = ingest_time(items, "dask", cluster.scheduler_address)
+    print(f"{args.videos} videos, 2 processes each way")
+    print(f"  local pool          {local['wall_s']:7.1f} s   rows {local['rows']}  faces {local['faces']}")
+    print(f"  Dask 2 workers      {remote['wall_s']:7.1f} s   rows {remote['rows']}  faces {remote['faces']}")
+    print(f"  Dask / local        {remote['wall_s'] / local['wall_s']:7.2f}x")
+    sizes = result_sizes(items)
+    print(f"  result per video    median {statistics.median(sizes) / 1024:.0f} KB, max {max(sizes) / 1024:.0f} KB"
+          f" (pickled, {len(sizes)} videos)")  # fmt: skip
+    rate = writer_capacity()
+    print(f"  writer capacity     {rate:.0f} videos/s (8 faces with 9.5 KB crops each)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""Writer: the only code that stores video results in the database, one transaction per video.
+
+Whichever executor produced a result (the local pool or Dask), it is stored here, by the one
+process that has the database open.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from . import db
+from .faces import VideoResult
+
+DECODE_FACTS = ("duration_s", "fps", "width", "height", "frames_sampled", "n_faces", "process_s")
+
+
+class Writer:
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+
+    def failed(self, row_index: int, kind: str, error: str, **facts) -> None:
+        with db.transaction(self.con):
+            self._update(row_index, "failed", error_kind=kind, error=error, n_faces=0, **facts)
+
+    def duplicate(self, row_index: int, of: int, **facts) -> None:
+        """`row_index` has the same bytes as `of`, whose faces it shares (it keeps none of its own)."""
+        with db.transaction(self.con):
+            self._forget(row_index)
+            n = self.con.execute("SELECT n_faces FROM videos WHERE row_index = ?", [of]).fetchone()
+            self._update(row_index, "duplicate", duplicate_of=of, n_faces=n[0] if n else 0, **facts)
+
+    def video(self, row_index: int, result: VideoResult, **facts) -> str:
+        """Store a decoded video's faces and frame hashes; returns its status (ok or no_faces)."""
+        status = "ok" if result.faces else "no_faces"
+        with db.transaction(self.con):
+            self._forget(row_index)
+            if result.frame_hashes:
+                self.con.executemany(
+                    "INSERT INTO frame_hashes (row_index, timestamp_s, dhash) VALUES (?, ?, ?)",
+                    [(row_index, t, h) for t, h in result.frame_hashes],
+                )
+            if result.faces:
+                import pandas as pd  # loaded on the first write, not at start-up
+
+                self.con.register("new_faces", pd.DataFrame(_face_columns(row_index, result)))
+                self.con.execute(db.read_sql("queries/insert_faces.sql"))
+                self.con.unregister("new_faces")
+            self._update(
+                row_index, status, duration_s=result.duration_s, fps=result.fps,
+                width=result.width, height=result.height, frames_sampled=result.frames_sampled,
+                n_faces=len(result.faces), process_s=result.process_s, **facts,
+            )  # fmt: skip
+        return status
+
+    def move(self, source: int, to: int, **facts) -> None:
+        """Make `to` (a lower row with the same bytes) hold `source`'s decoded video, and `source` its
+        duplicate: the lowest row of identical bytes holds the faces, whichever finished first."""
+        with db.transaction(self.con):
+            cols = ", ".join(("status",) + DECODE_FACTS)
+            status, *decoded = self.con.execute(f"SELECT {cols} FROM videos WHERE row_index = ?", [source]).fetchone()
+            for table in ("faces", "frame_hashes"):
+                self.con.execute(f"UPDATE {table} SET row_index = ? WHERE row_index = ?", [to, source])
+            self._update(to, status, **dict(zip(DECODE_FACTS, decoded, strict=True)), **facts)
+            self.con.execute("UPDATE videos SET duplicate_of = ? WHERE duplicate_of = ?", [to, source])
+            self._update(source, "duplicate", duplicate_of=to, n_faces=decoded[DECODE_FACTS.index("n_faces")])
+
+    def _forget(self, row_index: int) -> None:
+        """Drop what an earlier run stored for this row's video."""
+        for table in ("faces", "frame_hashes", "video_people"):
+            self.con.execute(f"DELETE FROM {table} WHERE row_index = ?", [row_index])
+
+    def _update(self, row_index: int, status: str, **values) -> None:
+        values = {"error_kind": None, "error": None, "duplicate_of": None, **values}
+        sets = ", ".join(f"{k} = ?" for k in values)
+        self.con.execute(
+            f"UPDATE videos SET status = ?, {sets}, ingested_at = current_timestamp WHERE row_index = ?",
+            [status, *values.values(), row_index],
+        )
+
+
+def _face_columns(row_index: int, result: VideoResult) -> dict:
+    faces = result.faces
+    return {
+        "row_index": row_index,
+        "frame_index": [f.frame_index for f in faces],
+        "timestamp_s": [f.timestamp_s for f in faces],
+        "box_top": [f.box[0] for f in faces],
+        "box_right": [f.box[1] for f in faces],
+        "box_bottom": [f.box[2] for f in faces],
+        "box_left": [f.box[3] for f in faces],
+        "face_size": [f.face_size for f in faces],
+        "detector_score": [f.detector_score for f in faces],
+        "sharpness": [f.sharpness for f in faces],
+        "frontality": [f.frontality for f in faces],
+        "embedding": [f.embedding for f in faces],
+        "crop": [f.crop for f in faces],
+    }

@@ -1,0 +1,177 @@
+"""Ingest on a Dask cluster (a LocalCluster of 2 worker processes started here): the same database
+as the local pool, every row once when a worker dies mid-run, crashes contained, Ctrl-C exits 130."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from fixtures.build import campaign
+from influx.faces import FaceOptions, process_video
+from influx.fetch import FetchOptions
+from influx.ingest import IngestOptions, ingest
+from tests.conftest import ro, write_csv
+from tests.test_ingest import NAMES
+
+distributed = pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def dask_cluster():
+    import dask
+
+    # a video that kills its worker is given up after 2 deaths (Dask's default is 4), to keep the test short
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 1}),
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c,
+    ):
+        yield c
+
+
+def opts(tmp, scheduler=None, **kw):
+    return IngestOptions(
+        fetch=FetchOptions(videos_dir=tmp / "videos", timeout=2, retries=1, backoff=0.05),
+        faces=FaceOptions(), workers=2, scheduler=scheduler, **kw,
+    )  # fmt: skip
+
+
+def content(path):
+    con = ro(path)
+    rows = con.execute(
+        "SELECT row_index, status, error_kind, duplicate_of, sha256, bytes, n_faces, frames_sampled, width, height"
+        " FROM videos ORDER BY row_index"
+    ).fetchall()
+    faces = con.execute(
+        "SELECT row_index, frame_index, box_top, box_right, box_bottom, box_left, embedding FROM faces"
+        " ORDER BY row_index, frame_index, box_left"
+    ).fetchall()
+    hashes = con.execute("SELECT row_index, timestamp_s, dhash FROM frame_hashes ORDER BY 1, 2").fetchall()
+    return rows, faces, hashes
+
+
+def test_dask_gives_the_same_database_as_the_local_pool(tmp_path, server, dask_cluster):
+    csv = write_csv(tmp_path / "in.csv", [(i + 0.5, f"{server.url}/blob/{n}") for i, n in enumerate(NAMES)])
+    (tmp_path / "local").mkdir()
+    (tmp_path / "dask").mkdir()
+    ingest(tmp_path / "local" / "db.duckdb", csv, opts(tmp_path / "local"))
+    summary = ingest(tmp_path / "dask" / "db.duckdb", csv, opts(tmp_path / "dask", dask_cluster.scheduler_address))
+    assert sum(summary.done_now.values()) == len(NAMES)
+    local, remote = content(tmp_path / "local" / "db.duckdb"), content(tmp_path / "dask" / "db.duckdb")
+    assert local[0] == remote[0]  # rows: statuses, duplicates, hashes, counts
+    assert {r[1] for r in remote[0]} == {"ok", "no_faces", "duplicate", "failed"}
+    assert [f[:6] for f in local[1]] == [f[:6] for f in remote[1]]
+    for a, b in zip(local[1], remote[1], strict=True):  # the same decoder and models: the same vectors
+        assert np.allclose(a[6], b[6], atol=1e-6)
+    assert local[2] == remote[2]
+    assert not (tmp_path / "dask" / "videos").exists() or not any((tmp_path / "dask" / "videos").iterdir())
+
+
+def test_a_worker_killed_mid_run_still_stores_every_row_once(tmp_path, server, dask_cluster):
+    clips = campaign(12)
+    server.files.update(clips)
+    csv = write_csv(tmp_path / "in.csv", [(float(i), f"{server.url}/blob/{n}") for i, n in enumerate(clips)])
+    client = distributed.Client(dask_cluster.scheduler_address, set_as_default=False)
+    pids = list(client.run(os.getpid).values())
+    killed = []
+
+    def on_done(row_index, status):
+        if not killed:  # a worker dies while others' videos are in flight
+            os.kill(pids[0], signal.SIGKILL)
+            killed.append(pids[0])
+
+    summary = ingest(tmp_path / "db.duckdb", csv, opts(tmp_path, dask_cluster.scheduler_address), on_done=on_done)
+    client.close()
+    assert killed
+    con = ro(tmp_path / "db.duckdb")
+    assert con.execute("SELECT status, count(*) FROM videos GROUP BY 1").fetchall() == [("ok", 12)]
+    per_row = con.execute("SELECT count(DISTINCT row_index), count(*) FILTER (frame_index = 0) FROM faces").fetchone()
+    assert per_row[0] == 12
+    assert sum(summary.done_now.values()) == 12
+    dupes = con.execute(
+        "SELECT count(*) FROM (SELECT row_index, frame_index, box_left, count(*) n FROM faces GROUP BY ALL) WHERE n > 1"
+    ).fetchone()[0]
+    assert dupes == 0  # no face stored twice
+
+
+def crash_on_some(path, opts):
+    """process_video, except that a file downloaded for a *crash* URL kills its process."""
+    if "crash" in str(path):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return process_video(path, opts)
+
+
+def test_a_crashing_video_fails_as_crash_and_the_rest_finish(tmp_path, videos, dask_cluster):
+    crash = tmp_path / "crash.mp4"  # local paths are read in place: the worker sees this name
+    crash.write_bytes(videos["grace_small"].read_bytes())
+    csv = write_csv(tmp_path / "in.csv", [(1.0, str(videos["obama_a"])), (2.0, str(crash))])
+    ingest(tmp_path / "db.duckdb", csv, opts(tmp_path, dask_cluster.scheduler_address, process=crash_on_some))
+    con = ro(tmp_path / "db.duckdb")
+    got = con.execute("SELECT row_index, status, error_kind FROM videos ORDER BY 1").fetchall()
+    assert got == [(0, "ok", None), (1, "failed", "crash")]
+
+
+def test_ctrl_c_on_a_dask_ingest_exits_130_and_keeps_finished_videos(tmp_path, server, dask_cluster):
+    clips = campaign(6)
+    server.files.update(clips)
+    rows = [(float(i), f"{server.url}/blob/{n}") for i, n in enumerate(clips)]
+    rows += [(9.0, f"{server.url}/trickle?{i}") for i in range(4)]  # downloads that never finish
+    csv = write_csv(tmp_path / "in.csv", rows)
+    db_path = tmp_path / "db.duckdb"
+    cmd = [sys.executable, "-m", "influx.cli", "ingest", str(csv), "--db", str(db_path),
+           "--scheduler", dask_cluster.scheduler_address, "--download-deadline", "120"]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(20)  # the six clips are done in about 5 s; the trickles are still downloading
+    assert proc.poll() is None
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert time.monotonic() - sent < 15
+    assert proc.returncode == 130, out + err
+    assert "Interrupted" in out + err and "Traceback" not in out + err
+    con = ro(db_path)
+    got = dict(con.execute("SELECT status, count(*) FROM videos GROUP BY 1").fetchall())
+    assert got == {"ok": 6, "pending": 4}
+
+
+def test_a_scheduler_that_goes_away_is_a_clear_error_and_the_next_run_resumes(tmp_path, server):
+    import threading
+
+    from influx.dask_executor import SchedulerLost
+
+    clips = campaign(8)
+    server.files.update(clips)
+    csv = write_csv(tmp_path / "in.csv", [(float(i), f"{server.url}/blob/{n}") for i, n in enumerate(clips)])
+    going = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None)
+    stopped = []
+
+    def on_done(row_index, status):
+        if not stopped:
+            stopped.append(threading.Thread(target=going.close))
+            stopped[0].start()
+
+    with pytest.raises(SchedulerLost, match="Dask scheduler"):
+        ingest(tmp_path / "db.duckdb", csv, opts(tmp_path, going.scheduler_address), on_done=on_done)
+    stopped[0].join()
+    con = ro(tmp_path / "db.duckdb")
+    kept = con.execute("SELECT count(*) FROM videos WHERE status = 'ok'").fetchone()[0]
+    con.close()
+    assert 1 <= kept < 8
+    summary = ingest(tmp_path / "db.duckdb", csv, opts(tmp_path))  # the local pool finishes the rest
+    assert summary.to_process == 8 - kept and summary.statuses["ok"] == 8
+
+
+def test_an_unreachable_scheduler_is_one_line_and_exit_1(tmp_path, videos):
+    from click.testing import CliRunner
+
+    from influx.cli import cli
+
+    csv = write_csv(tmp_path / "in.csv", [(1.0, str(videos["obama_a"]))])
+    res = CliRunner().invoke(cli, ["ingest", str(csv), "--db", str(tmp_path / "db.duckdb"),
+                                   "--scheduler", "tcp://127.0.0.1:9"])  # fmt: skip
+    assert res.exit_code == 1, res.output
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in res.output
+    assert "Traceback" not in res.output

@@ -23,7 +23,7 @@ from rich.table import Table
 from . import db
 from .cli_base import console, db_option, fail, open_ro, open_rw, say
 from .cli_people import COMMANDS as PEOPLE_COMMANDS
-from .cluster import MERGE_DISTANCE, ClusterOptions, cluster
+from .cluster import MERGE_DISTANCE, ClusterOptions, MixedEncoders, cluster
 from .csv_input import InputError, read_rows
 from .dask_executor import SchedulerLost
 from .faces import FaceOptions
@@ -260,6 +260,8 @@ def run_cluster(db_path: str, track_distance: float, merge_distance: float) -> N
     try:
         with console.status("clustering faces"):
             s = cluster(con, ClusterOptions(track_distance=track_distance, merge_distance=merge_distance))
+    except MixedEncoders as e:
+        fail(str(e))
     finally:
         con.close()
     console.print(

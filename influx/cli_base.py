@@ -51,6 +51,10 @@ def open_rw(db_path: str, external_access: bool = False):
     if not Path(db_path).exists():
         fail(f"no database at {db_path} (run `influx ingest` first)")
     try:
-        return db.connect(db_path, external_access=external_access)
+        con = db.connect(db_path, external_access=external_access)
     except (db.DatabaseInUse, db.BadDatabase) as e:
         fail(str(e))
+    from .stats import refresh_quantiles
+
+    refresh_quantiles(con)  # what a command shows matches a read-only open's numbers
+    return con

@@ -25,6 +25,10 @@ MERGE_DISTANCE = 0.55  # across videos: main faces of one person (average linkag
 WEAK_SCORE = 0.0  # a face detected under this HOG score is a person only when seen in two frames or more
 
 
+class MixedEncoders(Exception):
+    """The faces come from more than one encoder (or vector length): their distances mean nothing."""
+
+
 @dataclass
 class ClusterOptions:
     track_distance: float = TRACK_DISTANCE
@@ -275,6 +279,11 @@ def cluster(con, opts: ClusterOptions | None = None) -> ClusterSummary:
     from . import db, people
 
     opts = opts or ClusterOptions()
+    encoders = con.execute(db.read_sql("queries/face_models.sql")).fetchall()
+    if len(encoders) > 1:
+        found = ", ".join(f"{name} ({dim}-d, {n} faces)" for name, dim, n in encoders)
+        raise MixedEncoders(f"the faces come from {len(encoders)} face encoders: {found}; vectors of different"
+                            " encoders cannot be compared: ingest into a new database with one --model")  # fmt: skip
     faces = con.execute(db.read_sql("queries/cluster_faces.sql")).fetchnumpy()
     rows = np.asarray(faces["row_index"])
     emb = np.array(faces["embedding"].tolist(), dtype=np.float64)

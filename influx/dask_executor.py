@@ -91,7 +91,8 @@ class DaskExecutor:
         except (OSError, TimeoutError) as e:
             raise SchedulerLost(f"cannot reach the Dask scheduler at {address}: {e}") from None
         self.address = address
-        self.args = (fetch_opts, faces, video_timeout, keep_downloads, target)
+        # a Dask worker thread decodes single-threaded, as local workers do: the cluster fills the cores
+        self.args = (fetch_opts, replace(faces, decoder_threads=1), video_timeout, keep_downloads, target)
         threads = sum(w.get("nthreads", 1) for w in self.client.scheduler_info()["workers"].values())
         self.slots = max(4, 2 * threads + 2)
         self.futures: dict = {}  # future -> row_index

@@ -173,9 +173,9 @@ def connect(path: str | Path, read_only: bool = False, external_access: bool = F
             con.execute("CREATE TEMP TABLE t_quantiles (df BIGINT PRIMARY KEY, q975 DOUBLE)")
             for table in ("f_quantiles", "t_quantiles"):
                 con.execute(f'INSERT INTO temp.main.{table} SELECT * FROM "{name}".main.{table}')
-        from .stats import refresh_quantiles
+            from .stats import refresh_quantiles
 
-        refresh_quantiles(con)
+            refresh_quantiles(con)  # writers refresh them when the scores change (ingest, people, report)
     except BadDatabase:
         con.close()
         raise

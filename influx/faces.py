@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import math
 import time
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+from . import models
 from .frames import VideoError, iter_frames
 
 __all__ = ["VideoError", "FaceOptions", "Face", "VideoResult", "process_video"]
 
-HOG_WINDOW = 80  # dlib's HOG detector finds faces of about this many pixels and larger
 SAME_PERSON = 0.5  # within a video, a face this close to a person already seen is not new
 
 
@@ -31,12 +30,13 @@ class FaceOptions:
     max_detect_pixels: int = 2560 * 1440  # cap on the upscaled detection image (small-face pass)
     base_pixels: int = 1280 * 720  # cap on the plain detection image (larger frames are shrunk)
     thorough: bool = False  # small-face pass on every frame and no early stop
-    model: str = "hog"  # "hog" (CPU) or "cnn" (needs a GPU to be practical)
+    model: str = "hog"  # "hog" (CPU), "cnn" (needs a GPU to be practical), "fake" (tests: models.py)
     # HOG detection threshold. dlib's default, 0, misses most small, blurred, compressed or partly
     # covered faces (bench/identity.py: a hand-covered 101 px face found in 1 of 14 frames at 0, 10
     # at -0.6); -0.5 finds them. A lone weak detection is not made a person (see cluster.assign).
     hog_threshold: float = -0.5
     crop_size: int = 256
+    decoder_threads: int = 0  # FFmpeg's threads per video (0: its choice); worker pools set 1 (they fill the cores)
     jpeg_quality: int = 90
 
 
@@ -49,7 +49,7 @@ class Face:
     detector_score: float
     sharpness: float
     frontality: float
-    embedding: np.ndarray  # float32[128]
+    embedding: np.ndarray  # float32[encoder.dim]
     crop: bytes  # JPEG
 
 
@@ -63,6 +63,8 @@ class VideoResult:
     process_s: float
     faces: list[Face] = field(default_factory=list)
     frame_hashes: list[tuple[float, int]] = field(default_factory=list)  # (timestamp_s, dhash) per frame
+    detector: str = ""  # the face models that produced the faces (models.Detector.name, Encoder.name)
+    encoder: str = ""
 
 
 def frame_hash(frame_bgr: np.ndarray) -> int | None:
@@ -77,29 +79,9 @@ def frame_hash(frame_bgr: np.ndarray) -> int | None:
     return int(np.packbits(bits, bitorder="little").view("<u8")[0])
 
 
-_models = None
-
-
-def _load_models():
-    """dlib models, loaded once per process (worker processes each load their own)."""
-    global _models
-    if _models is None:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # face_recognition_models warns about pkg_resources
-            import dlib
-            import face_recognition_models as frm
-        _models = (
-            dlib.get_frontal_face_detector(),
-            dlib.shape_predictor(frm.pose_predictor_five_point_model_location()),
-            dlib.face_recognition_model_v1(frm.face_recognition_model_location()),
-            dlib,
-        )
-    return _models
-
-
 def detection_scale(width: int, height: int, opts: FaceOptions) -> float:
     """Resize factor so that a face of `opts.min_face` px reaches the HOG window, within the pixel cap."""
-    scale = HOG_WINDOW / max(1, opts.min_face)
+    scale = models.load(opts.model)[0].window / max(1, opts.min_face)
     cap = math.sqrt(opts.max_detect_pixels / max(1, width * height))
     return min(scale, cap)
 
@@ -129,60 +111,34 @@ def _sharpness(grey: np.ndarray, box: tuple[int, int, int, int]) -> float:
     return float(cv2.Laplacian(face, cv2.CV_64F).var())
 
 
-def _frontality(shape) -> float:
-    """1 when the nose sits midway between the eyes (frontal), falling to 0 in profile."""
-    p = np.array([(shape.part(i).x, shape.part(i).y) for i in range(5)], dtype=float)
-    eye_a, eye_b, nose = (p[0] + p[1]) / 2, (p[2] + p[3]) / 2, p[4]
-    axis = eye_b - eye_a
-    norm = float(axis @ axis)
-    if norm == 0:
-        return 0.0
-    t = float((nose - eye_a) @ axis) / norm
-    return max(0.0, 1.0 - 2.0 * abs(t - 0.5))
-
-
 def _detect(rgb: np.ndarray, scale: float, opts: FaceOptions) -> list[tuple]:
     """[(top, right, bottom, left) in frame pixels, score] found on the frame resized by `scale`."""
-    detector = _load_models()[0]
+    detector = models.load(opts.model)[0]
     h, w = rgb.shape[:2]
     if scale != 1:
         interp = cv2.INTER_LINEAR if scale > 1 else cv2.INTER_AREA
         image = cv2.resize(rgb, (round(w * scale), round(h * scale)), interpolation=interp)
     else:
         image = rgb
-    if opts.model == "cnn":
-        import face_recognition
-
-        found = [(r.rect, r.confidence) for r in face_recognition.api.cnn_face_detector(image, 0)]
-    else:
-        # Colour, not grey: dlib takes the strongest gradient over the channels, which keeps
-        # borderline faces (compressed, looking down) that grey loses, for ~30% more time.
-        rects, scores, _ = detector.run(image, 0, opts.hog_threshold)
-        found = list(zip(rects, scores, strict=True))
     out = []
-    for rect, score in found:
-        top, left = max(0, round(rect.top() / scale)), max(0, round(rect.left() / scale))
-        bottom, right = min(h, round(rect.bottom() / scale)), min(w, round(rect.right() / scale))
+    for (top, right, bottom, left), score in detector.detect(image, opts.hog_threshold):
+        top, left = max(0, round(top / scale)), max(0, round(left / scale))
+        bottom, right = min(h, round(bottom / scale)), min(w, round(right / scale))
         if bottom - top >= 8 and right - left >= 8:
             out.append(((top, right, bottom, left), float(score)))
     return out
 
 
 def _encode(frame_bgr: np.ndarray, rgb: np.ndarray, found: list[tuple], opts: FaceOptions) -> list[tuple]:
-    """Landmarks, 128-d encodings (one batch per frame), sharpness, frontality and crops."""
-    _, predictor, encoder, dlib = _load_models()
+    """Encodings (one batch per frame), sharpness, frontality and crops."""
     if not found:
         return []
-    shapes = dlib.full_object_detections()
-    for (top, right, bottom, left), _ in found:
-        shapes.append(predictor(rgb, dlib.rectangle(left, top, right, bottom)))
-    embeddings = encoder.compute_face_descriptor(rgb, shapes, 0)
+    encoded = models.load(opts.model)[1].encode(rgb, [box for box, _ in found])
     grey = cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2GRAY)
     return [
-        (box, score, _sharpness(grey, box), _frontality(shape), np.asarray(emb, dtype=np.float32),
-         _crop(frame_bgr, box, opts))
-        for (box, score), shape, emb in zip(found, shapes, embeddings, strict=True)
-    ]  # fmt: skip
+        (box, score, _sharpness(grey, box), front, emb, _crop(frame_bgr, box, opts))
+        for (box, score), (emb, front) in zip(found, encoded, strict=True)
+    ]
 
 
 class _Detector:
@@ -204,7 +160,8 @@ class _Detector:
         up = detection_scale(w, h, self.opts)
         if up <= base * 1.05:
             return _detect(rgb, up, self.opts)
-        window = HOG_WINDOW / base  # the smallest box the plain pass can return, in frame pixels
+        # the smallest box the plain pass can return, in frame pixels
+        window = models.load(self.opts.model)[0].window / base
         if not (self.small_mode or self.opts.thorough):
             plain = _detect(rgb, base, self.opts)
             # the plain pass's smallest boxes (about 72 px: its first pyramid level) hold any face
@@ -290,9 +247,10 @@ def process_video(path: str | Path, opts: FaceOptions | None = None) -> VideoRes
     """
     opts = opts or FaceOptions()
     started = time.perf_counter()
-    frames = iter_frames(Path(path), opts.fps, opts.max_frames)
+    frames = iter_frames(Path(path), opts.fps, opts.max_frames, opts.decoder_threads)
     info = next(frames)
-    result = VideoResult(info.duration_s, info.fps, None, None, 0, 0.0)
+    detector, encoder = models.load(opts.model)
+    result = VideoResult(info.duration_s, info.fps, None, None, 0, 0.0, detector=detector.name, encoder=encoder.name)
     detector = _Detector(opts)
     evidence = _Evidence(opts)
     try:

@@ -16,8 +16,6 @@ from pathlib import Path
 
 import numpy as np
 
-decoder_threads = 0  # 0: FFmpeg's choice; worker processes set 1 (the pool already fills the cores)
-
 
 class VideoError(Exception):
     """The file cannot be decoded as a video."""
@@ -54,7 +52,7 @@ def _to_bgr(frame) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(image, k=rotation)) if rotation else image
 
 
-def iter_frames(path: Path, fps: float, max_frames: int) -> Iterator:
+def iter_frames(path: Path, fps: float, max_frames: int, threads: int = 0) -> Iterator:
     """Yield StreamInfo first, then (frame_index, timestamp_s, BGR image) for each sampled frame."""
     import av
 
@@ -64,8 +62,8 @@ def iter_frames(path: Path, fps: float, max_frames: int) -> Iterator:
         # B-frames are never references for the I and P frames, so skipping them is exact for
         # the frames we keep and decodes 2-4x faster; a sample then lands on the next I/P frame.
         stream.codec_context.skip_frame = "BIDIR"
-        if decoder_threads:
-            stream.codec_context.thread_count = decoder_threads
+        if threads:  # 0: FFmpeg's choice
+            stream.codec_context.thread_count = threads
         tb = float(stream.time_base) if stream.time_base else 1 / 90000
         rate = float(stream.average_rate or stream.guessed_rate or 0) or 25.0
         if stream.duration:

@@ -16,6 +16,7 @@ from .csv_input import Row, read_rows
 from .executors import Executor, LocalExecutor, Outcome
 from .faces import FaceOptions, process_video
 from .fetch import STOP, FetchOptions
+from .stats import refresh_quantiles
 from .writer import Writer
 
 WRITER_MEMORY = "256MB"  # DuckDB memory limit of the ingest's database connection
@@ -154,6 +155,7 @@ def ingest(
             STOP.set()
             summary.interrupted = True
         find_copies(con)
+        refresh_quantiles(con)  # changed scores (the sheet's) change the degrees of freedom
         _fill_summary(con, summary)
     finally:
         con.close()

@@ -64,7 +64,11 @@ def _fonts() -> tuple[Path, Path]:
 def _open(db_path) -> duckdb.DuckDBPyConnection:
     if not os.access(db_path, os.W_OK):  # a file we may not write still renders, with the same numbers
         return db.connect(db_path, read_only=True)
-    return db.connect(db_path)
+    from .stats import refresh_quantiles
+
+    con = db.connect(db_path)
+    refresh_quantiles(con)  # the file may have been edited since (scores changed by hand)
+    return con
 
 
 def gather(con: duckdb.DuckDBPyConnection) -> dict:

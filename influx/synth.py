@@ -269,3 +269,38 @@ def render_no_face(path: str | Path, seconds: float = 3.0, fps: float = 10.0, se
         writer.write(frame)
     writer.release()
     return path
+
+
+def render_fake(path: str | Path, people: list[tuple[int, int, float, float]], seconds: float = 3.0,
+                width: int = 640, height: int = 360, fps: float = 10.0, seed: int = 0) -> Path:  # fmt: skip
+    """A test video for the fake face models (models.FakeDetector / FakeEncoder): each person is a
+    square of their own saturated hue, (person, size px, from, until) with from/until as fractions
+    of the video, drifting slowly over a grey background of random waves (desaturated, so that only
+    the squares are found, and different per seed, so that different videos never look alike)."""
+    from .models import fake_hue
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    grey = np.full((height, width), 128, np.float32)
+    for _ in range(3):
+        fx, fy, phase = rng.uniform(-0.03, 0.03, 2).tolist() + [rng.uniform(0, 6.28)]
+        grey += 40 * np.sin(fx * x + fy * y + phase)
+    bg = cv2.cvtColor(np.clip(grey, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
+    # the first person on the left, the others on the right: squares never touch
+    starts = [(rng.uniform(0.05, 0.3) * width if k == 0 else rng.uniform(0.6, 0.75) * width,
+               rng.uniform(0.15, 0.5) * height) for k in range(len(people))]  # fmt: skip
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
+    n = max(1, round(seconds * fps))
+    for i in range(n):
+        frame = bg.copy()
+        t = i / n
+        for (person, size, start, until), (x0, y0) in zip(people, starts, strict=True):
+            if start <= t < until:
+                colour = cv2.cvtColor(np.uint8([[[fake_hue(person), 255, 220]]]), cv2.COLOR_HSV2BGR)[0, 0]
+                cx, cy = int(x0 + 20 * t), int(y0 + 10 * t)
+                cv2.rectangle(frame, (cx, cy), (cx + size, cy + size), tuple(int(c) for c in colour), -1)
+        writer.write(frame)
+    writer.release()
+    return path

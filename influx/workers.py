@@ -8,6 +8,7 @@ import time
 from collections import Counter
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 from pathlib import Path
 
 from .faces import FaceOptions, VideoError, VideoResult, process_video
@@ -16,13 +17,9 @@ MAX_CRASHES = 2  # a video that kills its worker this many times when running al
 
 
 def _init() -> None:
-    """Each worker decodes single-threaded: the pool already uses every core, and FFmpeg's own
-    threads would only compete with it. (OpenCV's thread count is left alone: changing it in a
-    forked child can deadlock on the parent's thread pool.) Ctrl-C is the parent's to handle."""
-    from . import frames
-
+    """Ctrl-C is the parent's to handle. (OpenCV's thread count is left alone: changing it in a
+    forked child can deadlock on the parent's thread pool.)"""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    frames.decoder_threads = 1
 
 
 def _processes(pool: ProcessPoolExecutor) -> list:
@@ -63,7 +60,8 @@ class Workers:
     """
 
     def __init__(self, n: int, faces: FaceOptions, timeout: float = 0.0, target=process_video):
-        self.n, self.faces, self.timeout = max(1, n), faces, timeout
+        # each worker decodes single-threaded: the pool already uses every core
+        self.n, self.faces, self.timeout = max(1, n), replace(faces, decoder_threads=1), timeout
         self.target = target  # the per-video function: process_video (tests pass misbehaving ones)
         self.shared = self._pool(self.n)
         self.jobs: dict[Future, tuple[int, bool, ProcessPoolExecutor]] = {}  # row, alone?, pool

@@ -94,4 +94,6 @@ def _face_columns(row_index: int, result: VideoResult) -> dict:
         "frontality": [f.frontality for f in faces],
         "embedding": [f.embedding for f in faces],
         "crop": [f.crop for f in faces],
+        "detector": result.detector,
+        "encoder": result.encoder,
     }

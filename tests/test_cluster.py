@@ -220,6 +220,7 @@ def file_labels(path):
     return out
 
 
+@pytest.mark.slow
 def test_every_video_gets_the_right_person(clustered):
     from fixtures.build import TRUTH
 
@@ -231,6 +232,7 @@ def test_every_video_gets_the_right_person(clustered):
     assert got[0] == 1  # numbered by first appearance
 
 
+@pytest.mark.slow
 def test_recluster_keeps_ids_names_and_merges(clustered, server):
     path = clustered / "db.duckdb"
     before = file_labels(path)
@@ -262,6 +264,7 @@ def test_suggest_merges_lists_close_pairs(clustered):
     con.close()
 
 
+@pytest.mark.slow
 def test_hamilton_clip_is_lin_manuel_miranda(tmp_path, shared):
     import face_recognition
 

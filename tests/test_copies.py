@@ -3,7 +3,7 @@ different clips of the same person stay distinct."""
 
 import pytest
 
-from fixtures.build import BUILD
+from fixtures.build import BUILD, building
 from influx import db
 from influx.cluster import cluster
 from influx.faces import FaceOptions
@@ -11,6 +11,8 @@ from influx.fetch import FetchOptions
 from influx.ingest import IngestOptions, ingest
 from influx.synth import Shot, reencode, render
 from tests.conftest import ro, write_csv
+
+pytestmark = pytest.mark.slow  # the real face models
 
 
 @pytest.fixture(scope="module")
@@ -24,18 +26,19 @@ def copies(tmp_path_factory):
         "someone_else": Shot("grace_hopper", face=110, seconds=6.0, seed=34),
     }
     paths = {}
-    for name, shot in clips.items():
-        paths[name] = folder / f"{name}.mp4"
-        if not paths[name].exists():
-            render(folder / f"{name}.tmp.mp4", shot).replace(paths[name])
-    made = {  # another size, codec and bitrate; and the first second cut off
-        "ad_reencoded": dict(width=480, height=270, codec="mpeg4", bitrate=150_000),
-        "ad_trimmed": dict(width=640, height=360, codec="libx264", bitrate=600_000, start_s=1.0),
-    }
-    for name, kw in made.items():
-        paths[name] = folder / f"{name}.mp4"
-        if not paths[name].exists():
-            reencode(paths["ad"], folder / f"{name}.tmp.mp4", **kw).replace(paths[name])
+    with building():
+        for name, shot in clips.items():
+            paths[name] = folder / f"{name}.mp4"
+            if not paths[name].exists():
+                render(folder / f"{name}.tmp.mp4", shot).replace(paths[name])
+        made = {  # another size, codec and bitrate; and the first second cut off
+            "ad_reencoded": dict(width=480, height=270, codec="mpeg4", bitrate=150_000),
+            "ad_trimmed": dict(width=640, height=360, codec="libx264", bitrate=600_000, start_s=1.0),
+        }
+        for name, kw in made.items():
+            paths[name] = folder / f"{name}.mp4"
+            if not paths[name].exists():
+                reencode(paths["ad"], folder / f"{name}.tmp.mp4", **kw).replace(paths[name])
     order = ["ad", "same_person_other_ad", "ad_reencoded", "same_person_other_photo", "ad_trimmed", "someone_else"]
     tmp = tmp_path_factory.mktemp("copies")
     csv = write_csv(tmp / "in.csv", [(1.0 + i, str(paths[n])) for i, n in enumerate(order)])

@@ -17,6 +17,8 @@ from influx.ingest import IngestOptions, ingest
 from tests.conftest import ro, write_csv
 from tests.test_ingest import NAMES
 
+pytestmark = pytest.mark.slow  # a Dask LocalCluster and the real face models
+
 distributed = pytest.importorskip("distributed")
 
 

@@ -9,6 +9,8 @@ from influx.fetch import FetchOptions
 from influx.ingest import IngestOptions, ingest
 from tests.conftest import ro, write_csv
 
+pytestmark = pytest.mark.slow  # the real face models
+
 NAMES = ["grace_big", "obama_a", "noface", "grace_big_copy", "truncated", "eileen_b", "grace_small"]
 
 

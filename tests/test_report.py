@@ -12,6 +12,7 @@ from influx import db
 from influx.cli import cli
 from influx.report import CSV_NAME, DETAILS_NAME, PDF_NAME, report
 from tests.conftest import ro
+from tests.fakes import fake_campaign
 
 
 @pytest.fixture(scope="module")
@@ -19,6 +20,14 @@ def demo(tmp_path_factory):
     folder = tmp_path_factory.mktemp("demo")
     result = CliRunner().invoke(cli, ["demo", "--dir", str(folder), "--workers", "2"])
     assert result.exit_code == 0, result.output
+    return folder
+
+
+@pytest.fixture(scope="module")
+def campaign(tmp_path_factory):
+    """A reported campaign on the fake face models (the demo, with dlib, is test_demo_finds_every_person's)."""
+    folder = tmp_path_factory.mktemp("campaign")
+    fake_campaign(folder, report=True)
     return folder
 
 
@@ -31,6 +40,7 @@ def stats(path):
     return rows
 
 
+@pytest.mark.slow
 def test_demo_finds_every_person(demo):
     con = ro(demo / "influx.duckdb")
     n = con.execute("SELECT count(*) FROM influencer_stats").fetchone()[0]
@@ -43,9 +53,9 @@ def test_demo_finds_every_person(demo):
     assert icc > 0.5  # scores were drawn around each person's mean
 
 
-def test_pdf_lists_every_influencer_in_order(demo):
-    rows = stats(demo / "influx.duckdb")
-    reader = PdfReader(demo / PDF_NAME)
+def test_pdf_lists_every_influencer_in_order(campaign):
+    rows = stats(campaign / "influx.duckdb")
+    reader = PdfReader(campaign / PDF_NAME)
     text = "\n".join(p.extract_text() for p in reader.pages)
     table = text[text.index("Influencers, ranked by reliability-adjusted performance") :]
     positions = []
@@ -58,9 +68,9 @@ def test_pdf_lists_every_influencer_in_order(demo):
     assert "ICC(1)" in text and "Methods" in text
 
 
-def test_pdf_images_and_links(demo):
-    rows = stats(demo / "influx.duckdb")
-    reader = PdfReader(demo / PDF_NAME)
+def test_pdf_images_and_links(campaign):
+    rows = stats(campaign / "influx.duckdb")
+    reader = PdfReader(campaign / PDF_NAME)
     table_page = reader.pages[1]
     images = len(table_page.images)
     assert images == len([r for r in rows if r[4] is not None])
@@ -69,9 +79,9 @@ def test_pdf_images_and_links(demo):
     assert all(re.match(r"(https?|file)://", u) for u in links)
 
 
-def test_csv_matches_view(demo):
-    rows = stats(demo / "influx.duckdb")
-    with open(demo / CSV_NAME, newline="") as f:
+def test_csv_matches_view(campaign):
+    rows = stats(campaign / "influx.duckdb")
+    with open(campaign / CSV_NAME, newline="") as f:
         text = f.read()
     got = list(csv.DictReader(io.StringIO(text)))
     # exactly the original task's four columns, sorted by average performance, rounded
@@ -84,18 +94,18 @@ def test_csv_matches_view(demo):
         assert g["Reliability"] == ("" if r[2] is None else repr(round(r[2], 4)))
         assert g["First Video URL"] == r[3]
         assert len(g["Average Performance"].split(".")[-1]) <= 4
-    with open(demo / DETAILS_NAME, newline="") as f:
+    with open(campaign / DETAILS_NAME, newline="") as f:
         details = list(csv.DictReader(f))
     assert [int(d["Influencer ID"]) for d in details] == [r[0] for r in rows]  # ranked as the PDF
     assert {"Name", "Adjusted Performance", "SD Performance", "Duplicates", "Face Image"} <= set(details[0])
-    assert sorted(p.name for p in (demo / "influencer_faces").iterdir()) == sorted(f"{r[0]}.jpg" for r in rows)
+    assert sorted(p.name for p in (campaign / "influencer_faces").iterdir()) == sorted(f"{r[0]}.jpg" for r in rows)
 
 
-def test_report_from_a_copied_database_without_videos(demo, tmp_path):
-    shutil.copy(demo / "influx.duckdb", tmp_path / "copy.duckdb")
+def test_report_from_a_copied_database_without_videos(campaign, tmp_path):
+    shutil.copy(campaign / "influx.duckdb", tmp_path / "copy.duckdb")
     files = report(tmp_path / "copy.duckdb", tmp_path / "out")
-    assert (tmp_path / "out" / CSV_NAME).read_text() == (demo / CSV_NAME).read_text()
-    original = [p.extract_text() for p in PdfReader(demo / PDF_NAME).pages[1:]]
+    assert (tmp_path / "out" / CSV_NAME).read_text() == (campaign / CSV_NAME).read_text()
+    original = [p.extract_text() for p in PdfReader(campaign / PDF_NAME).pages[1:]]
     copied = [p.extract_text() for p in PdfReader(files.pdf).pages[1:]]
     assert original == copied
 
@@ -122,14 +132,14 @@ def test_links_point_at_first_video_urls(tmp_path):
     assert len(reader.pages) == 3  # a 12,000-character name does not break the layout
 
 
-def test_sql_command(demo):
+def test_sql_command(campaign):
     runner = CliRunner()
-    db_path = str(demo / "influx.duckdb")
+    db_path = str(campaign / "influx.duckdb")
     out = runner.invoke(
         cli, ["sql", "--db", db_path, "--format", "csv", "SELECT influencer_id FROM influencer_stats ORDER BY rank"]
     )
     assert out.exit_code == 0
-    assert [int(x) for x in out.output.split()[1:]] == [r[0] for r in stats(demo / "influx.duckdb")]
+    assert [int(x) for x in out.output.split()[1:]] == [r[0] for r in stats(campaign / "influx.duckdb")]
     bad = runner.invoke(cli, ["sql", "--db", db_path, "SELEC 1"])
     assert bad.exit_code == 1 and "syntax error" in bad.output
     ro = runner.invoke(cli, ["sql", "--db", db_path, "DELETE FROM videos"])

@@ -113,6 +113,7 @@ def _misbehaving(path, opts):
     return process_video(path, opts)
 
 
+@pytest.mark.slow
 def test_a_crashing_or_hanging_video_fails_alone_and_its_pool_mates_finish(tmp_path, hard_files):
     sources = {"crash": "vfr", "stall": "rotated", "slow": "one_frame"}
     rows = []
@@ -236,6 +237,7 @@ def _snapshot(path: Path):
     return videos, faces, dup, half
 
 
+@pytest.mark.slow
 def test_sigkill_then_rerun_equals_an_uninterrupted_run(tmp_path, clips):
     server, names = clips
     csv = write_csv(tmp_path / "k.csv", [(i, f"{server.url}/blob/{n}") for i, n in enumerate(names)])
@@ -259,6 +261,7 @@ def test_sigkill_then_rerun_equals_an_uninterrupted_run(tmp_path, clips):
     assert {s for _, s, _, _ in videos} == {"ok"}
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_cleanly_keeps_finished_videos_and_exits_130(tmp_path, clips):
     server, names = clips
     csv = write_csv(tmp_path / "c.csv", [(i, f"{server.url}/blob/{n}") for i, n in enumerate(names)])

@@ -14,6 +14,8 @@ from influx.synth import Shot, render
 from tests.conftest import ro, write_csv
 from tests.server import Server
 
+pytestmark = pytest.mark.slow  # the real face models on ../shared
+
 VARIANTS = [
     dict(face=130),
     dict(face=70, blur=1.0, jpeg_quality=30),

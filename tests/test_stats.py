@@ -229,7 +229,9 @@ def test_read_only_and_writable_opens_give_the_same_numbers(tmp_path):
     ro = db.connect(path, read_only=True)
     got_ro = ro.execute("SELECT * FROM reliability").fetchall()
     ro.close()
-    rw = db.connect(path)
+    from influx.cli_base import open_rw
+
+    rw = open_rw(str(path))  # how every writing command opens a file (the ingest and people refresh on change)
     got_rw = rw.execute("SELECT * FROM reliability").fetchall()
     for a, b in zip(got_rw[0], got_ro[0], strict=True):  # the same to rounding (DuckDB sums in parallel)
         assert a == (pytest.approx(b, abs=1e-12) if isinstance(b, float) else b)

@@ -1,0 +1,83 @@
+"""The whole pipeline on the fake face models (models.FakeDetector / FakeEncoder): ingest, cluster,
+corrections, report and the CLI in seconds, without dlib. The real models are tested elsewhere."""
+
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from influx import db
+from influx.cli import cli
+from influx.cluster import MixedEncoders, cluster
+from influx.fetch import FetchOptions
+from influx.ingest import IngestOptions, ingest
+from influx.models import FAKE_DIM
+from tests.conftest import ro, write_csv
+from tests.fakes import VIDEOS, fake_campaign
+
+
+@pytest.fixture(scope="module")
+def fake_db(tmp_path_factory):
+    path, names, summary = fake_campaign(tmp_path_factory.mktemp("fake"))
+    return path, names, summary
+
+
+def test_statuses_and_models_recorded(fake_db):
+    path, names, summary = fake_db
+    con = ro(path)
+    statuses = [s for (s,) in con.execute("SELECT status FROM videos ORDER BY row_index").fetchall()]
+    assert statuses == ["ok"] * 15 + ["no_faces", "duplicate", "failed"]
+    assert con.execute("SELECT DISTINCT detector, encoder, len(embedding) FROM faces").fetchall() == [
+        ("fake-squares 1", "fake-hue 1", FAKE_DIM)
+    ]
+
+
+def test_each_video_gets_its_main_person_and_people_stay_apart(fake_db):
+    path, names, _ = fake_db
+    con = ro(path)
+    got = dict(con.execute("SELECT row_index, influencer_id FROM video_influencers").fetchall())
+    truth = [VIDEOS[n][1] for n in names]
+    by_person = {}
+    for i, person in enumerate(truth):
+        if person is not None:
+            by_person.setdefault(person, set()).add(got[i])
+    assert all(len(ids) == 1 and None not in ids for ids in by_person.values())  # every video of a person: one id
+    assert len({next(iter(ids)) for ids in by_person.values()}) == 5  # five people, never merged
+    assert got[len(names)] == got[names.index("p0_0")]  # the duplicate shares its source's person
+    seconds = con.execute("SELECT count(*) FROM video_people WHERE NOT is_dominant").fetchone()[0]
+    assert seconds == 5  # the second person of each p*_1 video, attached to their own id
+
+
+def test_scores_and_report_through_the_cli(fake_db, tmp_path):
+    path, names, _ = fake_db
+    con = ro(path)
+    stats = con.execute("SELECT influencer_id, n_videos, n_duplicates, n_scores FROM influencer_stats").fetchall()
+    con.close()
+    assert sorted(r[1] for r in stats) == [3] * 5 and sum(r[2] for r in stats) == 1
+    res = CliRunner().invoke(cli, ["report", "--db", str(path), "--out-dir", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "out" / "influencer_table.pdf").stat().st_size > 10_000
+    assert len(list((tmp_path / "out" / "influencer_faces").glob("*.jpg"))) == 5
+    res = CliRunner().invoke(cli, ["people", "--db", str(path), "--format", "csv"])
+    assert res.exit_code == 0 and len(res.output.strip().splitlines()) == 1 + 5
+
+
+def test_faces_of_two_encoders_are_not_clustered_together(fake_db, tmp_path, videos):
+    path, _, _ = fake_db
+    mixed = tmp_path / "mixed.duckdb"
+    shutil.copy(path, mixed)
+    csv = write_csv(tmp_path / "more.csv", [(1.0, str(videos["grace_big"]))])
+    rows = db.connect(mixed).execute("SELECT count(*) FROM videos").fetchone()[0]
+    assert rows
+    # the same CSV rows plus one more video, ingested with the real models
+    con = db.connect(mixed)
+    old = con.execute("SELECT performance, video_url FROM videos ORDER BY row_index").fetchall()
+    con.close()
+    write_csv(csv, [*old, (1.0, str(videos["grace_big"]))])
+    ingest(mixed, csv, IngestOptions(fetch=FetchOptions(videos_dir=tmp_path / "v"), workers=1))
+    con = db.connect(mixed)
+    with pytest.raises(MixedEncoders, match="2 face encoders"):
+        cluster(con)
+    con.close()
+    res = CliRunner().invoke(cli, ["cluster", "--db", str(mixed)])
+    assert res.exit_code == 2 and "cannot be compared" in res.output and "Traceback" not in res.output

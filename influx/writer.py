@@ -35,10 +35,8 @@ class Writer:
         with db.transaction(self.con):
             self._forget(row_index)
             if result.frame_hashes:
-                self.con.executemany(
-                    "INSERT INTO frame_hashes (row_index, timestamp_s, dhash) VALUES (?, ?, ?)",
-                    [(row_index, t, h) for t, h in result.frame_hashes],
-                )
+                times, hashes = zip(*result.frame_hashes, strict=True)
+                self.con.execute(db.read_sql("queries/insert_frame_hashes.sql"), [row_index, list(times), list(hashes)])
             if result.faces:
                 import pandas as pd  # loaded on the first write, not at start-up
 

@@ -1,8 +1,9 @@
 """How long `influx cluster` takes on N synthetic faces (default 100,000).
 
 Fills a fresh database with dlib-like embeddings: P people, each in several videos, a few
-tracks per video, plus background faces, then times cluster() end to end (read, appearances,
-linkage, id matching, write back) and checks the video-level assignment against the truth.
+tracks per video, plus background faces, then times `influx cluster` end to end in its own
+process (read, appearances, linkage, id matching, write back; wall time and peak memory) and
+checks the video-level assignment against the truth.
 
     uv run python bench/cluster_speed.py --faces 100000
 """
@@ -10,15 +11,18 @@ linkage, id matching, write back) and checks the video-level assignment against 
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from influx import db
-from influx.cluster import cluster
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import measure  # noqa: E402
+from influx import db  # noqa: E402
 
 
 def fill(path: Path, n_faces: int, seed: int = 0) -> dict[int, int]:
@@ -59,16 +63,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.duckdb"
         truth = fill(path, args.faces)
-        started = time.perf_counter()
-        con = db.connect(path)
-        s = cluster(con)
-        seconds = time.perf_counter() - started
+        influx = str(Path(sys.executable).parent / "influx")
+        m = measure([influx, "cluster", "--db", str(path)])  # the command, in its own process: time and peak memory
+        con = db.connect(path, read_only=True)
         got = dict(con.execute("SELECT row_index, influencer_id FROM video_influencers").fetchall())
         rows = sorted(truth)
         ari = adjusted_rand_score([truth[r] for r in rows], [got[r] if got[r] is not None else -1 for r in rows])
         con.close()
-        print(f"faces {s.faces}  appearances {s.appearances}  people {s.people}  influencers {s.influencers}")
-        print(f"cluster: {seconds:.1f} s   video-level ARI {ari:.4f}")
+        print(m["output"].strip())
+        print(f"influx cluster: {m['wall_s']:.1f} s, peak {m['peak_mb']:.0f} MB   video-level ARI {ari:.4f}")
 
 
 if __name__ == "__main__":

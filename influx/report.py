@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 from fpdf import FPDF
 
-from . import db
+from . import db, fonts
 from .images import safe_jpeg
 from .output import csv_cell
 
@@ -52,13 +52,6 @@ def clean(text, limit: int = 300) -> str:
 
 def fmt(x, digits: int = 3) -> str:
     return "n/a" if x is None else f"{x:.{digits}f}"
-
-
-def _fonts() -> tuple[Path, Path]:
-    import matplotlib
-
-    folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    return folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
 
 
 def _open(db_path) -> duckdb.DuckDBPyConnection:
@@ -146,7 +139,7 @@ def _chart(stats) -> bytes:
 
     cut = len(stats) > 2 * CHART_ENDS
     shown = pd.concat([stats.head(CHART_ENDS), stats.tail(CHART_ENDS)]) if cut else stats
-    labels = [f"#{i}" + (f" {clean(n, 14)}" if isinstance(n, str) and n else "")
+    labels = [f"#{i} {fonts.chart_label(clean(n, 14))}".strip() if isinstance(n, str) else f"#{i}"
               for i, n in zip(shown.influencer_id, shown.name, strict=True)]  # fmt: skip
     x = list(range(len(shown)))
     if cut:  # a gap where the middle of the ranking is left out
@@ -185,10 +178,8 @@ ROW_H = 17.0
 
 
 def write_pdf(data: dict, path: Path, db_name: str) -> None:
-    regular, bold = _fonts()
     pdf = _PDF(orientation="P", unit="mm", format="A4")
-    pdf.add_font("dejavu", "", str(regular))
-    pdf.add_font("dejavu", "B", str(bold))
+    fonts.add_fonts(pdf, [clean(n, 200) for n in data["stats"].name if isinstance(n, str)])
     pdf.set_auto_page_break(False)
     pdf.set_title("influx: influencer performance report")
     _summary_page(pdf, data, db_name)
@@ -345,7 +336,9 @@ def _table(pdf: FPDF, data: dict) -> None:
         if name:
             pdf.set_font("dejavu", size=7)
             pdf.set_xy(x0 + 1, y + 9)
-            pdf.cell(widths[1] - 2, 4, _fit(pdf, clean(name, 200), widths[1] - 2))
+            shown = fonts.shown(clean(name, 200))
+            with fonts.shaping(pdf, shown):
+                pdf.cell(widths[1] - 2, 4, _fit(pdf, shown, widths[1] - 2))
         # face
         crop = data["crops"].get(r.influencer_id)
         if crop:

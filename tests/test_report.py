@@ -169,14 +169,14 @@ def test_methods_read_the_settings_and_urls_show_their_distinguishing_end(tmp_pa
     assert "Influencers, ranked by reliability-adjusted performance" in text
 
 
-def test_150_people_page_cleanly_with_every_name_extractable(tmp_path):
+def people_db(path, names: list[str]):
+    """A database of len(names) influencers, two videos each, named `names` (no video decoded)."""
     import cv2
     import numpy as np
 
     from influx.people import relabel
 
-    n = 150
-    path = tmp_path / "p.duckdb"
+    n = len(names)
     con = db.connect(path)
     ok, jpeg = cv2.imencode(".jpg", np.full((64, 64, 3), 140, np.uint8))
     con.execute(
@@ -188,14 +188,32 @@ def test_150_people_page_cleanly_with_every_name_extractable(tmp_path):
     con.execute(
         "INSERT INTO faces (row_index, frame_index, timestamp_s, box_top, box_right, box_bottom, box_left, face_size,"
         " sharpness, frontality, embedding, crop, cluster_id, influencer_id) SELECT i, 0, 0, 0, 9, 9, 0, 100, 100, 1,"
-        " [((hash(i % $p, x) % 2000) / 1000.0 - 1) * 0.09 for x in range(128)]::FLOAT[128], $crop, 1 + i % $p,"
+        " [((hash(i % $p, x) % 2000) / 1000.0 - 1) * 0.09 for x in range(128)], $crop, 1 + i % $p,"
         " 1 + i % $p FROM range($n) t(i)",
         {"n": 2 * n, "p": n, "crop": jpeg.tobytes()},
     )
-    con.execute("INSERT INTO person_ids (influencer_id, name) SELECT 1 + i, 'Person-' || (1 + i) FROM range($p) t(i)",
-                {"p": n})  # fmt: skip
+    con.executemany("INSERT INTO person_ids (influencer_id, name) VALUES (?, ?)", list(enumerate(names, start=1)))
     relabel(con)
     con.close()
+
+
+def test_names_in_any_script_are_drawn_or_marked_never_blank(tmp_path):
+    from influx.fonts import UNDRAWABLE
+
+    names = ["王小明", "محمد عبد الله", "Анна Петрова", "José Ñúñez-Müller", "김민준", "\U00013000\U00013001"]
+    people_db(tmp_path / "s.duckdb", names)
+    files = report(tmp_path / "s.duckdb", tmp_path / "out")
+    text = "\n".join(p.extract_text() for p in PdfReader(files.pdf).pages)
+    flat = text.replace("\x00", "").replace(" ", "")  # pypdf puts NULs or spaces between CJK glyphs
+    for name in names[:-1]:
+        assert name.replace(" ", "") in flat, name
+    assert re.search(rf"#6\n{re.escape(UNDRAWABLE)}", text)  # hieroglyphs: its id and a marker, not blank
+
+
+def test_150_people_page_cleanly_with_every_name_extractable(tmp_path):
+    n = 150
+    path = tmp_path / "p.duckdb"
+    people_db(path, [f"Person-{i}" for i in range(1, n + 1)])
     files = report(path, tmp_path / "out")
     pages = [p.extract_text() for p in PdfReader(files.pdf).pages]
     table = [p for p in pages if "Rank Influencer Face" in p]

@@ -374,7 +374,7 @@ def sql_cmd(query, db_path, fmt, write, external_access):
             if rel.description:
                 columns, rows = [d[0] for d in rel.description], rel.fetchall()
         if write:
-            con.execute("CHECKPOINT")
+            con.execute(db.sql("cli.checkpoint"))
     except duckdb.Error as e:
         fail(f"SQL error: {db.first_line(e)}", code=1)
     finally:

@@ -54,7 +54,5 @@ def open_rw(db_path: str, external_access: bool = False):
         con = db.connect(db_path, external_access=external_access)
     except (db.DatabaseInUse, db.BadDatabase) as e:
         fail(str(e))
-    from .stats import refresh_quantiles
-
-    refresh_quantiles(con)  # what a command shows matches a read-only open's numbers
+    db.refresh_quantiles(con)  # what a command shows matches a read-only open's numbers
     return con

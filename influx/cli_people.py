@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import click
 
+from . import db
 from . import people as P
 from .cli_base import db_option, fail, open_ro, open_rw, say
 from .output import emit, format_option, plural
@@ -22,7 +23,7 @@ def _run(db_path: str, action):
 
 
 def _who(con, influencer_id) -> str:
-    got = con.execute("SELECT name, n_videos FROM influencers WHERE influencer_id = ?", [influencer_id]).fetchone()
+    got = con.execute(db.sql("cli_people.person_name_and_videos"), [influencer_id]).fetchone()
     if got is None:
         return f"#{influencer_id}"
     name = f" ({got[0]})" if got[0] else ""
@@ -37,20 +38,17 @@ def _who(con, influencer_id) -> str:
 def people_cmd(db_path, suggest_merges, max_distance, fmt):
     """List the people found: id, name, videos, faces."""
     con = open_ro(db_path)
-    if not con.execute("SELECT count(*) FROM person_ids").fetchone()[0]:
+    if not con.execute(db.sql("cli_people.any_person_ids")).fetchone()[0]:
         say(f"no people yet in {db_path}: run `influx cluster` first")
     if suggest_merges:
         pairs = P.suggest_merges(con, max_distance, limit=1000)
-        names = dict(con.execute("SELECT influencer_id, name FROM influencers").fetchall())
+        names = dict(con.execute(db.sql("cli_people.person_names")).fetchall())
         rows = [(a, names.get(a), b, names.get(b), round(d, 3)) for a, b, d in pairs]
         emit(["id", "name", "id", "name", "distance"], rows, fmt, "possible merges (influx merge FROM INTO)")
         if pairs:
             say("faces side by side: the contact sheet written by `influx report` (people.html)")
         return
-    rows = con.execute(
-        "SELECT influencer_id, name, n_videos, n_appearances, n_faces, first_row_index, not_influencer"
-        " FROM influencers ORDER BY influencer_id"
-    ).fetchall()
+    rows = con.execute(db.sql("cli_people.people_listing")).fetchall()
     emit(["id", "name", "videos", "seen in", "faces", "first row", "not influencer"], rows, fmt)
 
 
@@ -116,7 +114,7 @@ def not_influencer_cmd(influencer_id, db_path):
     """Mark a person as never a video's influencer (a crew member, a stock face)."""
 
     def action(con):
-        before = con.execute("SELECT n_videos FROM influencers WHERE influencer_id = ?", [influencer_id]).fetchone()
+        before = con.execute(db.sql("cli_people.person_videos"), [influencer_id]).fetchone()
         correction = P.not_influencer(con, influencer_id)
         return (before[0] if before else 0), correction
 

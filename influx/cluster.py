@@ -20,246 +20,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-TRACK_DISTANCE = 0.5  # within a video: faces of one person
-MERGE_DISTANCE = 0.55  # across videos: main faces of one person (average linkage)
-WEAK_SCORE = 0.0  # a face detected under this HOG score is a person only when seen in two frames or more
+from . import db, people
+from .grouping import MERGE_DISTANCE, TRACK_DISTANCE, ClusterOptions, assign
+
+__all__ = ["MERGE_DISTANCE", "TRACK_DISTANCE", "ClusterOptions", "ClusterSummary", "MixedEncoders", "cluster"]
 
 
 class MixedEncoders(Exception):
     """The faces come from more than one encoder (or vector length): their distances mean nothing."""
-
-
-@dataclass
-class ClusterOptions:
-    track_distance: float = TRACK_DISTANCE
-    merge_distance: float = MERGE_DISTANCE
-
-
-def _cross_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Euclidean distances between the rows of `a` and of `b` (BLAS; no a x b x dims array)."""
-    d2 = (a**2).sum(axis=1)[:, None] + (b**2).sum(axis=1)[None, :] - 2 * a @ b.T
-    return np.sqrt(np.maximum(d2, 0))
-
-
-def _pairwise(points: np.ndarray) -> np.ndarray:
-    return _cross_distances(points, points)
-
-
-def constrained_average_linkage(dist: np.ndarray, conflict: np.ndarray, threshold: float) -> np.ndarray:
-    """Group labels (0..) from average linkage stopped at `threshold`, never joining two groups
-    that hold a conflicting pair (`conflict[i, j]`). Deterministic: ties go to the lowest index."""
-    n = len(dist)
-    if n <= 1:
-        return np.zeros(n, dtype=int)
-    d = dist.astype(np.float64)
-    d[conflict] = np.inf
-    np.fill_diagonal(d, np.inf)
-    size = np.ones(n)
-    label = np.arange(n)
-    alive = np.ones(n, dtype=bool)
-    while True:
-        flat = int(np.argmin(d))
-        a, b = divmod(flat, n)
-        if not d[a, b] < threshold:
-            break
-        a, b = min(a, b), max(a, b)
-        merged = (size[a] * d[a] + size[b] * d[b]) / (size[a] + size[b])  # inf stays inf: conflicts carry over
-        d[a], d[:, a] = merged, merged
-        d[b], d[:, b] = np.inf, np.inf
-        d[a, a] = np.inf
-        size[a] += size[b]
-        alive[b] = False
-        label[label == b] = a
-    _, label = np.unique(label, return_inverse=True)
-    return label
-
-
-def appearances(frames: np.ndarray, emb: np.ndarray, threshold: float) -> np.ndarray:
-    """Appearance number (0..) of each face of one video: one person within the video."""
-    if len(frames) <= 1:
-        return np.zeros(len(frames), dtype=int)
-    conflict = frames[:, None] == frames[None, :]
-    return constrained_average_linkage(_pairwise(emb), conflict, threshold)
-
-
-def _components(points: np.ndarray, radius: float) -> np.ndarray:
-    """Connected components of the graph joining points closer than `radius` (blocked)."""
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    n = len(points)
-    sq = (points**2).sum(axis=1)
-    rows, cols = [], []
-    for s in range(0, n, 2048):
-        d2 = sq[s : s + 2048, None] + sq[None, :] - 2 * points[s : s + 2048] @ points.T
-        i, j = np.nonzero(d2 < radius * radius)
-        rows.append(i + s)
-        cols.append(j)
-    r, c = np.concatenate(rows), np.concatenate(cols)
-    graph = coo_matrix((np.ones(len(r)), (r, c)), shape=(n, n))
-    return connected_components(graph, directed=False)[1]
-
-
-def group(points: np.ndarray, threshold: float, conflict_pairs: set[tuple[int, int]] = frozenset()) -> np.ndarray:
-    """Average linkage of `points` at `threshold`, run on each connected component of the
-    within-threshold graph (average linkage never joins across components), with cannot-links."""
-    n = len(points)
-    if n == 0:
-        return np.zeros(0, dtype=int)
-    comp = _components(points, threshold)
-    label = np.zeros(n, dtype=int)
-    next_label = 0
-    for c in range(comp.max() + 1):
-        members = np.flatnonzero(comp == c)
-        if len(members) == 1:
-            sub = np.zeros(1, dtype=int)
-        else:
-            index = {m: k for k, m in enumerate(members)}
-            conflict = np.zeros((len(members), len(members)), dtype=bool)
-            for a, b in conflict_pairs:
-                if a in index and b in index:
-                    conflict[index[a], index[b]] = conflict[index[b], index[a]] = True
-            sub = constrained_average_linkage(_pairwise(points[members]), conflict, threshold)
-        label[members] = next_label + sub
-        next_label += sub.max() + 1
-    _, label = np.unique(label, return_inverse=True)  # numbered by first member
-    return label
-
-
-@dataclass
-class Grouping:
-    """The result of clustering one database's faces (arrays aligned with the faces)."""
-
-    track: np.ndarray  # appearance number of each face (unique across videos)
-    person: np.ndarray  # person number of each face, -1: unlabelled
-    main: np.ndarray  # True for faces of their video's main appearance
-
-
-def assign(
-    rows: np.ndarray,
-    frames: np.ndarray,
-    sizes: np.ndarray,
-    emb: np.ndarray,
-    opts: ClusterOptions,
-    scores: np.ndarray | None = None,
-) -> Grouping:
-    """Appearances, then people, for faces sorted by (row, frame). An appearance of one face whose
-    detector score is under WEAK_SCORE (a likely false detection) is nobody. Pure: no database."""
-    n = len(rows)
-    track = np.zeros(n, dtype=int)
-    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]) if n else np.zeros(0, dtype=int)
-    ends = np.r_[starts[1:], n].astype(int)[: len(starts)]
-    offset = 0
-    for s, e in zip(starts, ends, strict=True):
-        local = appearances(frames[s:e], emb[s:e], opts.track_distance)
-        track[s:e] = local + offset
-        offset += local.max() + 1
-    k = offset
-    if k == 0:
-        return Grouping(track, np.full(n, -1), np.zeros(n, dtype=bool))
-    count = np.bincount(track, minlength=k)
-    if scores is not None:  # drop lone weak detections before anything else looks at them
-        best = np.full(k, -np.inf)
-        np.maximum.at(best, track, scores)
-        weak = (count == 1) & (best < WEAK_SCORE)
-        if weak.any():
-            keep = ~weak[track]
-            sub = assign(rows[keep], frames[keep], sizes[keep], emb[keep], opts)
-            track_all, person_all, main_all = np.full(n, -1), np.full(n, -1), np.zeros(n, dtype=bool)
-            track_all[keep], person_all[keep], main_all[keep] = sub.track, sub.person, sub.main
-            return Grouping(track_all, person_all, main_all)
-    means = np.zeros((k, emb.shape[1]))
-    np.add.at(means, track, emb)
-    means /= count[:, None]
-    area = np.bincount(track, weights=sizes, minlength=k)
-    video = np.zeros(k, dtype=rows.dtype)
-    video[track] = rows
-    # the main appearance of each video: most face area (ties: the first)
-    order = np.lexsort((np.arange(k), -area, video))
-    first = np.r_[True, video[order][1:] != video[order][:-1]]
-    is_main = np.zeros(k, dtype=bool)
-    is_main[order[first]] = True
-    # appearances seen in one frame are different people
-    conflicts = set()
-    for s, e in zip(starts, ends, strict=True):
-        f, t = frames[s:e], track[s:e]
-        same = np.argwhere((f[:, None] == f[None, :]) & (t[:, None] < t[None, :]))
-        conflicts.update((int(t[i]), int(t[j])) for i, j in same)
-    person = np.full(k, -1)
-    mains = np.flatnonzero(is_main)
-    person[mains] = group(means[mains], opts.merge_distance)
-    _attach_others(person, means, count, is_main, conflicts, opts.merge_distance)
-    return Grouping(track, person[track], is_main[track])
-
-
-def _attach_others(person, means, count, is_main, conflicts, threshold) -> None:
-    """Second people on screen: join a person whose centre is within `threshold` and who is not
-    on screen with them; else group among themselves, kept with two faces or more."""
-    n_people = person.max() + 1
-    others = np.flatnonzero(~is_main)
-    if len(others) == 0:
-        return
-    blocked: dict[int, set[int]] = {}
-    for a, b in conflicts:
-        blocked.setdefault(a, set()).add(b)
-        blocked.setdefault(b, set()).add(a)
-    leftover = []
-    if n_people:
-        centres = np.zeros((n_people, means.shape[1]))
-        np.add.at(centres, person[is_main], means[is_main])
-        centres /= np.bincount(person[is_main], minlength=n_people)[:, None]
-        d = _cross_distances(means[others], centres)
-        for i, t in enumerate(others):
-            for q in np.argsort(d[i], kind="stable"):
-                if d[i, q] >= threshold:
-                    break
-                if not any(person[u] == q for u in blocked.get(int(t), ())):
-                    person[t] = q
-                    break
-            if person[t] < 0:
-                leftover.append(int(t))
-    else:
-        leftover = [int(t) for t in others]
-    if not leftover:
-        return
-    idx = {t: i for i, t in enumerate(leftover)}
-    pairs = {(idx[a], idx[b]) for a, b in conflicts if a in idx and b in idx}
-    sub = group(means[leftover], threshold, pairs)
-    faces = np.bincount(sub, weights=count[leftover])
-    for t, g in zip(leftover, sub, strict=True):
-        if faces[g] >= 2:
-            person[t] = n_people + g
-    # renumber kept leftover groups densely after the main people
-    kept = np.unique(person[person >= n_people])
-    remap = {int(old): n_people + i for i, old in enumerate(kept)}
-    for t in leftover:
-        if person[t] >= 0:
-            person[t] = remap[int(person[t])]
-
-
-def uncertainty(person_of: np.ndarray, vectors: np.ndarray, merge_distance: float) -> tuple[np.ndarray, np.ndarray]:
-    """For each video's main-person vector: `distance` to its person's centre (the person's other
-    videos; NaN when it is their only video), and `margin`, the distance to the nearest other
-    person's centre minus `distance` (minus `merge_distance` for a person of one video: how far
-    it was from joining); NaN when there is one person only."""
-    ids, pi = np.unique(person_of, return_inverse=True)
-    sums = np.zeros((len(ids), vectors.shape[1]))
-    np.add.at(sums, pi, vectors)
-    counts = np.bincount(pi, minlength=len(ids)).astype(float)
-    centres = sums / counts[:, None]
-    own = np.full(len(vectors), np.nan)
-    margin = np.full(len(vectors), np.nan)
-    for s in range(0, len(vectors), 1024):
-        v = vectors[s : s + 1024]
-        d = _cross_distances(v, centres)
-        for j in range(len(v)):
-            i, p = s + j, pi[s + j]
-            if counts[p] > 1:
-                own[i] = np.linalg.norm(v[j] - (sums[p] - v[j]) / (counts[p] - 1))
-            if len(ids) > 1:
-                d[j, p] = np.inf
-                margin[i] = d[j].min() - (own[i] if counts[p] > 1 else merge_distance)
-    return own, margin
 
 
 @dataclass
@@ -276,8 +44,6 @@ class ClusterSummary:
 
 def cluster(con, opts: ClusterOptions | None = None) -> ClusterSummary:
     """Group the faces of the open database into people and store the labels (see module doc)."""
-    from . import db, people
-
     opts = opts or ClusterOptions()
     encoders = con.execute(db.read_sql("queries/face_models.sql")).fetchall()
     if len(encoders) > 1:
@@ -291,7 +57,7 @@ def cluster(con, opts: ClusterOptions | None = None) -> ClusterSummary:
         emb = emb.reshape(0, 1)
     sizes = np.asarray(faces["face_size"], dtype=float)
     g = assign(rows, np.asarray(faces["frame_index"]), sizes, emb, opts, np.asarray(faces["detector_score"]))
-    before = {i for (i,) in con.execute("SELECT influencer_id FROM person_ids").fetchall()}
+    before = {i for (i,) in con.execute(db.sql("cluster.person_ids")).fetchall()}
     mapping = people.match_ids(con, faces["face_id"], g.person, rows)
     cluster_ids = np.array([mapping.get(int(p), -1) for p in g.person], dtype=np.int64)
     ids = people.apply_corrections(con, rows, sizes, cluster_ids)
@@ -301,8 +67,6 @@ def cluster(con, opts: ClusterOptions | None = None) -> ClusterSummary:
     s.kept_ids = len({v for v in mapping.values() if v in before})
     s.new_ids = len(mapping) - s.kept_ids
     s.people, s.influencers, s.videos_with_influencer, s.uncertain = con.execute(
-        "SELECT (SELECT count(*) FROM influencers), (SELECT count(*) FROM influencers WHERE n_videos > 0),"
-        " (SELECT count(*) FROM video_influencers WHERE influencer_id IS NOT NULL),"
-        " (SELECT count(*) FROM video_influencers WHERE uncertain)"
+        db.sql("cluster.cluster_summary")
     ).fetchone()
     return s

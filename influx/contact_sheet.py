@@ -24,9 +24,7 @@ def _img(crop: bytes, title: str) -> str:
 
 def write(con, path: Path, merges: list[tuple[int, int, float]]) -> None:
     """Write the page for the open database `con` to `path`."""
-    people = con.execute(
-        "SELECT influencer_id, name, n_videos, n_appearances, not_influencer FROM influencers ORDER BY influencer_id"
-    ).fetchall()
+    people = con.execute(db.sql("contact_sheet.people")).fetchall()
     faces: dict[int, list] = {}
     for pid, row, crop, main, uncertain in con.execute(db.read_sql("queries/contact_sheet.sql")).fetchall():
         faces.setdefault(pid, []).append((row, crop, main, uncertain))

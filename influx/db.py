@@ -28,6 +28,61 @@ def read_sql(name: str) -> str:
     return (sql_dir() / name).read_text()
 
 
+@functools.cache
+def _named(module: str) -> dict[str, str]:
+    """The statements of sql/named/<module>.sql: blocks that start with `-- name: NAME`."""
+    out, name = {}, None
+    for line in read_sql(f"named/{module}.sql").splitlines():
+        if line.startswith("-- name:"):
+            name = line.split(":", 1)[1].strip()
+            out[name] = ""
+        elif name is not None:
+            out[name] += line + "\n"
+    return {k: v.strip() for k, v in out.items()}
+
+
+def sql(name: str) -> str:
+    """The text of a named statement, "module.name" (sql/named/module.sql), or of a one-statement
+    file, "queries/name" or "derive/name": influx's SQL lives in sql/, never in Python strings."""
+    if "/" in name:
+        return read_sql(f"{name}.sql")
+    module, _, statement = name.partition(".")
+    return _named(module)[statement]
+
+
+VIDEO_COLUMNS = frozenset(("status", "error_kind", "error", "duplicate_of", "sha256", "bytes", "local_path",
+                           "download_s", "duration_s", "fps", "width", "height", "frames_sampled", "n_faces",
+                           "process_s"))  # fmt: skip
+
+
+def set_video(con: duckdb.DuckDBPyConnection, row_index: int, **values) -> None:
+    """Set the given columns of one `videos` row (names checked against VIDEO_COLUMNS), and its time."""
+    unknown = set(values) - VIDEO_COLUMNS
+    if unknown:
+        raise ValueError(f"not a videos column: {sorted(unknown)}")
+    sets = ", ".join(f"{k} = ?" for k in values)
+    con.execute(f"UPDATE videos SET {sets}, ingested_at = current_timestamp WHERE row_index = ?",
+                [*values.values(), row_index])  # fmt: skip
+
+
+def move_rows(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...], source: int, to: int | None) -> None:
+    """Re-point the rows of a video in `tables` (faces, frame_hashes, video_people) to another row,
+    or delete them (`to` None)."""
+    for table in tables:
+        if table not in ("faces", "frame_hashes", "video_people"):
+            raise ValueError(f"not a per-video table: {table}")
+        if to is None:
+            con.execute(f"DELETE FROM {table} WHERE row_index = ?", [source])
+        else:
+            con.execute(f"UPDATE {table} SET row_index = ? WHERE row_index = ?", [to, source])
+
+
+def limit_memory(con: duckdb.DuckDBPyConnection, limit: str) -> None:
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]?i?B", limit):
+        raise ValueError(f"not a memory size: {limit!r}")
+    con.execute(f"SET memory_limit = '{limit}'")
+
+
 def _numbered(folder: Path) -> list[tuple[int, Path]]:
     out = []
     for path in sorted(folder.glob("*.sql")):
@@ -173,8 +228,6 @@ def connect(path: str | Path, read_only: bool = False, external_access: bool = F
             con.execute("CREATE TEMP TABLE t_quantiles (df BIGINT PRIMARY KEY, q975 DOUBLE)")
             for table in ("f_quantiles", "t_quantiles"):
                 con.execute(f'INSERT INTO temp.main.{table} SELECT * FROM "{name}".main.{table}')
-            from .stats import refresh_quantiles
-
             refresh_quantiles(con)  # writers refresh them when the scores change (ingest, people, report)
     except BadDatabase:
         con.close()
@@ -219,3 +272,26 @@ def data_checks(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
     for path in sorted((sql_dir() / "checks").glob("*.sql")):
         out[path.stem] = con.execute(path.read_text()).fetchall()
     return out
+
+
+def refresh_quantiles(con: duckdb.DuckDBPyConnection) -> None:
+    """Store the exact 97.5% F quantiles (the ICC's interval) and t quantile (the averages'
+    intervals) for the degrees of freedom of the current data."""
+    g, n = con.execute(sql("db.quantile_degrees")).fetchone()
+    if not g or g < 2 or n - g < 1:
+        return
+    pairs = [(g - 1, n - g), (n - g, g - 1)]
+    have = con.execute(
+        sql("db.have_f_quantiles"),
+        [pairs[0][0], pairs[0][1], pairs[1][0], pairs[1][1]],
+    ).fetchone()[0]
+    have_t = con.execute(sql("db.have_t_quantile"), [n - g]).fetchone()[0]
+    if have == len(set(pairs)) and have_t:
+        return
+    from scipy.stats import f
+
+    for d1, d2 in set(pairs):
+        con.execute(sql("db.store_f_quantile"), [d1, d2, float(f.ppf(0.975, d1, d2))])
+    from scipy.stats import t
+
+    con.execute(sql("db.store_t_quantile"), [n - g, float(t.ppf(0.975, n - g))])

@@ -16,7 +16,6 @@ from .csv_input import Row, read_rows
 from .executors import Executor, LocalExecutor, Outcome
 from .faces import FaceOptions, process_video
 from .fetch import STOP, FetchOptions
-from .stats import refresh_quantiles
 from .writer import Writer
 
 WRITER_MEMORY = "256MB"  # DuckDB memory limit of the ingest's database connection
@@ -69,12 +68,12 @@ def sync_rows(con: duckdb.DuckDBPyConnection, rows: list[Row], videos_dir: Path)
         con.register("incoming", incoming)
         changed = [i for (i,) in con.execute(db.read_sql("queries/changed_rows.sql")).fetchall()]
         if changed:
-            con.execute("DELETE FROM faces WHERE row_index IN ?", [changed])
-            con.execute("DELETE FROM video_people WHERE row_index IN ?", [changed])
-            con.execute("DELETE FROM frame_hashes WHERE row_index IN ?", [changed])
-            con.execute("UPDATE videos SET copy_of = NULL, copy_distance = NULL WHERE copy_of IN ?", [changed])
-            con.execute("UPDATE videos SET status = 'pending', duplicate_of = NULL WHERE duplicate_of IN ?", [changed])
-            con.execute("DELETE FROM videos WHERE row_index IN ?", [changed])
+            con.execute(db.sql("ingest.forget_faces_of_rows"), [changed])
+            con.execute(db.sql("ingest.forget_video_people_of_rows"), [changed])
+            con.execute(db.sql("ingest.forget_frame_hashes_of_rows"), [changed])
+            con.execute(db.sql("ingest.forget_copies_of_rows"), [changed])
+            con.execute(db.sql("ingest.restart_duplicates_of_rows"), [changed])
+            con.execute(db.sql("ingest.delete_rows"), [changed])
         con.execute(db.read_sql("queries/update_rows.sql"))
         new = con.execute(db.read_sql("queries/insert_rows.sql")).fetchone()
         con.unregister("incoming")
@@ -89,7 +88,7 @@ def find_copies(con: duckdb.DuckDBPyConnection) -> int:
     `videos.copy_of`, afresh over the whole database; returns how many rows are copies."""
     with db.transaction(con):
         con.execute(db.read_sql("derive/copies.sql"))
-    return con.execute("SELECT count(*) FROM videos WHERE copy_of IS NOT NULL").fetchone()[0]
+    return con.execute(db.sql("ingest.count_copies")).fetchone()[0]
 
 
 def check_writable(folder: Path) -> None:
@@ -131,7 +130,7 @@ def ingest(
     con = db.connect(db_path)
     # DuckDB keeps written blocks (face crops) cached up to 80% of RAM: the writer's memory then
     # grows by ~40 MB per 1,000 videos. The writer needs little: the cap bounds that growth.
-    con.execute(f"SET memory_limit = '{WRITER_MEMORY}'")
+    db.limit_memory(con, WRITER_MEMORY)
     f = opts.faces
     db.store_settings(con, fps=f.fps, max_frames=f.max_frames, min_face=f.min_face, model=f.model,
                       hog_threshold=f.hog_threshold, main_error=f.main_error)  # fmt: skip
@@ -155,7 +154,7 @@ def ingest(
             STOP.set()
             summary.interrupted = True
         find_copies(con)
-        refresh_quantiles(con)  # changed scores (the sheet's) change the degrees of freedom
+        db.refresh_quantiles(con)  # changed scores (the sheet's) change the degrees of freedom
         _fill_summary(con, summary)
     finally:
         con.close()
@@ -271,8 +270,6 @@ def _store(got: Outcome, writer: Writer, seen: _Bytes, done) -> None:
 
 
 def _fill_summary(con: duckdb.DuckDBPyConnection, summary: Summary) -> None:
-    summary.statuses = Counter(dict(con.execute("SELECT status, count(*) FROM videos GROUP BY status").fetchall()))
-    summary.failures = Counter(
-        dict(con.execute("SELECT error_kind, count(*) FROM videos WHERE status = 'failed' GROUP BY 1").fetchall())
-    )
-    summary.faces = con.execute("SELECT count(*) FROM faces").fetchone()[0]
+    summary.statuses = Counter(dict(con.execute(db.sql("ingest.count_statuses")).fetchall()))
+    summary.failures = Counter(dict(con.execute(db.sql("ingest.count_failures")).fetchall()))
+    summary.faces = con.execute(db.sql("ingest.count_faces")).fetchone()[0]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .cluster import ClusterOptions
 from .faces import FaceOptions
+from .grouping import ClusterOptions
 
 
 def methods(settings: dict) -> list[tuple[str, str]]:

@@ -108,3 +108,12 @@ def emit(columns: list[str], rows: list[tuple], fmt: str, title: str | None = No
         for row in rows:
             table.add_row(*[Text(short(v)) for v in row])
         Console(width=None if sys.stdout.isatty() else 250, highlight=False).print(table)
+
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def clean(text, limit: int = 300) -> str:
+    """Printable, bounded text for the PDF (control characters dropped, long text cut)."""
+    s = CONTROL.sub("", "" if text is None else str(text))
+    return s if len(s) <= limit else s[: limit - 1] + "…"

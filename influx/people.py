@@ -49,7 +49,7 @@ def match_ids(con, face_ids: np.ndarray, person: np.ndarray, rows: np.ndarray) -
         for i, j in zip(r, c, strict=True):
             if score[i, j] > 0:
                 mapping[int(people[i])] = old_ids[j]
-    first = con.execute("SELECT coalesce(max(influencer_id), 0) FROM person_ids").fetchone()[0]
+    first = con.execute(db.sql("people.max_person_id")).fetchone()[0]
     first = max([first, *old_ids]) + 1
     new = sorted((int(rows[person == p].min()), int(p)) for p in people if int(p) not in mapping)
     for k, (_, p) in enumerate(new):
@@ -79,10 +79,7 @@ def apply_corrections(con, rows: np.ndarray, sizes: np.ndarray, ids: np.ndarray)
 
 def relabel(con) -> None:
     """Apply the corrections to the stored clustering again and rebuild the people tables."""
-    faces = con.execute(
-        "SELECT face_id, row_index, face_size, coalesce(cluster_id, -1) AS cluster_id FROM faces"
-        " WHERE cluster_id IS NOT NULL OR influencer_id IS NOT NULL ORDER BY face_id"
-    ).fetchnumpy()
+    faces = con.execute(db.sql("people.labelled_faces")).fetchnumpy()
     ids = apply_corrections(con, faces["row_index"], faces["face_size"].astype(float), faces["cluster_id"])
     write_labels(con, faces["face_id"], None, faces["cluster_id"], ids)
 
@@ -98,36 +95,28 @@ def write_labels(con, face_ids, tracks, cluster_ids, ids, merge_distance: float 
     if tracks is not None:
         labels["track_id"] = tracks
     if merge_distance is None:  # corrections: the distance of the clustering they apply to
-        from .cluster import MERGE_DISTANCE
+        from .grouping import MERGE_DISTANCE
 
         merge_distance = float(db.setting(con, "merge_distance") or MERGE_DISTANCE)
     with db.transaction(con):
         con.register("new_labels", labels)
         if tracks is not None:  # a new clustering
             con.execute(db.read_sql("queries/remember_ids.sql"))
-            con.execute("UPDATE faces SET track_id = NULL, cluster_id = NULL, influencer_id = NULL")
-            con.execute("UPDATE faces SET track_id = l.track_id FROM new_labels l WHERE faces.face_id = l.face_id")
+            con.execute(db.sql("people.clear_labels"))
+            con.execute(db.sql("people.store_tracks"))
         else:
-            con.execute("UPDATE faces SET cluster_id = NULL, influencer_id = NULL")
-        con.execute(
-            "UPDATE faces SET cluster_id = l.cluster_id, influencer_id = l.influencer_id"
-            " FROM new_labels l WHERE faces.face_id = l.face_id"
-        )
+            con.execute(db.sql("people.clear_people"))
+        con.execute(db.sql("people.store_labels"))
         con.unregister("new_labels")
-        con.execute(
-            "INSERT INTO person_ids (influencer_id) SELECT DISTINCT influencer_id FROM faces"
-            " WHERE influencer_id IS NOT NULL AND influencer_id NOT IN (SELECT influencer_id FROM person_ids)"
-        )
+        con.execute(db.sql("people.add_new_person_ids"))
         con.execute(db.read_sql("derive/video_people.sql"))
         _store_uncertainty(con, merge_distance)
         con.execute(db.read_sql("derive/influencers.sql"))
-        from .stats import refresh_quantiles
-
-        refresh_quantiles(con)
+        db.refresh_quantiles(con)
 
 
 def _store_uncertainty(con, merge_distance: float) -> None:
-    from .cluster import uncertainty
+    from .grouping import uncertainty
 
     got = con.execute(db.read_sql("queries/video_person_means.sql")).fetchall()
     if not got:
@@ -140,29 +129,25 @@ def _store_uncertainty(con, merge_distance: float) -> None:
     frame = pd.DataFrame({"row_index": [r for r, _, _ in got], "distance": pd.array(distance, dtype="Float64"),
                           "margin": pd.array(margin, dtype="Float64")})  # fmt: skip
     con.register("new_uncertainty", frame)
-    con.execute(
-        "UPDATE video_people SET distance = u.distance, margin = u.margin"
-        " FROM new_uncertainty u WHERE video_people.row_index = u.row_index AND video_people.is_dominant"
-    )
+    con.execute(db.sql("people.store_uncertainty"))
     con.unregister("new_uncertainty")
 
 
 def _known(con, influencer_id: int) -> None:
-    if not con.execute("SELECT 1 FROM influencers WHERE influencer_id = ?", [influencer_id]).fetchone():
+    if not con.execute(db.sql("people.influencer_exists"), [influencer_id]).fetchone():
         raise PeopleError(f"no person with id {influencer_id} (see: influx people)")
 
 
 def rename(con, influencer_id: int, name: str | None) -> None:
     _known(con, influencer_id)
     with db.transaction(con):
-        con.execute("UPDATE person_ids SET name = ? WHERE influencer_id = ?", [name, influencer_id])
-        con.execute("UPDATE influencers SET name = ? WHERE influencer_id = ?", [name, influencer_id])
+        con.execute(db.sql("people.rename_person_id"), [name, influencer_id])
+        con.execute(db.sql("people.rename_influencer"), [name, influencer_id])
 
 
 def _correct(con, kind: str, influencer_id=None, target_id=None, row_index=None) -> int:
     correction_id = con.execute(
-        "INSERT INTO corrections (kind, influencer_id, target_id, row_index) VALUES (?, ?, ?, ?)"
-        " RETURNING correction_id",
+        db.sql("people.add_correction"),
         [kind, influencer_id, target_id, row_index],
     ).fetchone()[0]
     relabel(con)
@@ -181,12 +166,12 @@ def merge(con, from_id: int, into_id: int) -> int:
 def unmerge(con, influencer_id: int) -> list[int]:
     """Undo every merge into or of `influencer_id`; returns the ids that are separate again."""
     merges = con.execute(
-        "SELECT correction_id, influencer_id FROM corrections WHERE kind = 'merge' AND ? IN (influencer_id, target_id)",
+        db.sql("people.merges_of"),
         [influencer_id],
     ).fetchall()
     if not merges:
         raise PeopleError(f"no merge involves person {influencer_id} (see: influx corrections)")
-    con.execute("DELETE FROM corrections WHERE correction_id IN ?", [[c for c, _ in merges]])
+    con.execute(db.sql("people.delete_corrections"), [[c for c, _ in merges]])
     relabel(con)
     return sorted({i for _, i in merges})
 
@@ -194,21 +179,18 @@ def unmerge(con, influencer_id: int) -> list[int]:
 def move(con, row_index: int, to: int | None) -> tuple[int | None, int, int]:
     """Make `to` (None: a new person) the influencer of video `row_index`; returns the old and new
     ids and the correction's id."""
-    got = con.execute("SELECT influencer_id FROM video_influencers WHERE row_index = ?", [row_index]).fetchone()
+    got = con.execute(db.sql("people.influencer_of_row"), [row_index]).fetchone()
     if got is None:
         raise PeopleError(f"no row {row_index} in the database")
-    status = con.execute("SELECT status, duplicate_of FROM videos WHERE row_index = ?", [row_index]).fetchone()
+    status = con.execute(db.sql("people.row_status"), [row_index]).fetchone()
     if status[0] == "duplicate":
         raise PeopleError(f"row {row_index} is a duplicate of row {status[1]}: move row {status[1]} instead")
     if got[0] is None:
         raise PeopleError(f"row {row_index} has no identified person to move (status {status[0]})")
     if to is None:
-        to = con.execute(
-            "SELECT greatest((SELECT coalesce(max(influencer_id), 0) FROM person_ids),"
-            " (SELECT coalesce(max(target_id), 0) FROM corrections)) + 1"
-        ).fetchone()[0]
-        con.execute("INSERT INTO person_ids (influencer_id) VALUES (?)", [to])
-    elif not con.execute("SELECT 1 FROM person_ids WHERE influencer_id = ?", [to]).fetchone():
+        to = con.execute(db.sql("people.next_person_id")).fetchone()[0]
+        con.execute(db.sql("people.add_person_id"), [to])
+    elif not con.execute(db.sql("people.person_id_exists"), [to]).fetchone():
         raise PeopleError(f"no person with id {to} (see: influx people; or --to new)")
     if to == got[0]:
         raise PeopleError(f"person {to} is already the influencer of row {row_index}")
@@ -223,28 +205,21 @@ def not_influencer(con, influencer_id: int) -> int:
 
 def undo(con, correction_id: int) -> tuple:
     """Delete one correction and apply the others again; returns the deleted row."""
-    row = con.execute(
-        "SELECT kind, influencer_id, target_id, row_index FROM corrections WHERE correction_id = ?", [correction_id]
-    ).fetchone()
+    row = con.execute(db.sql("people.correction"), [correction_id]).fetchone()
     if row is None:
         raise PeopleError(f"no correction {correction_id} (see: influx corrections)")
-    con.execute("DELETE FROM corrections WHERE correction_id = ?", [correction_id])
+    con.execute(db.sql("people.delete_correction"), [correction_id])
     relabel(con)
     return row
 
 
 def list_corrections(con) -> list[tuple]:
-    return con.execute(
-        "SELECT correction_id, kind, influencer_id, target_id, row_index, created_at FROM corrections"
-        " ORDER BY correction_id"
-    ).fetchall()
+    return con.execute(db.sql("people.corrections_listing")).fetchall()
 
 
 def suggest_merges(con, max_distance: float = 0.6, limit: int = 200) -> list[tuple[int, int, float]]:
     """The `limit` closest pairs of people whose mean faces are closer than `max_distance`."""
-    people = con.execute(
-        "SELECT influencer_id, list(embedding) FROM faces WHERE influencer_id IS NOT NULL GROUP BY 1 ORDER BY 1"
-    ).fetchall()
+    people = con.execute(db.sql("people.person_embeddings")).fetchall()
     if len(people) < 2:
         return []
     ids = [p[0] for p in people]

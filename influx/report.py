@@ -14,8 +14,9 @@ import duckdb
 from fpdf import FPDF
 
 from . import db, fonts
+from .chart import dot_plot
 from .images import safe_jpeg
-from .output import csv_cell
+from .output import clean, csv_cell
 
 PDF_NAME = "influencer_table.pdf"
 CSV_NAME = "sorted_unique_influencers_with_reliability.csv"
@@ -33,7 +34,6 @@ COPIES_TEXT = (
     " time offset). When both show the same influencer the copy's score is not counted again, as for identical"
     " files. Distance: mean differing bits of the matched frames' 64-bit hashes (0 identical, 7 the limit)."
 )
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass
@@ -44,12 +44,6 @@ class ReportFiles:
     influencers: int
 
 
-def clean(text, limit: int = 300) -> str:
-    """Printable, bounded text for the PDF (control characters dropped, long text cut)."""
-    s = CONTROL.sub("", "" if text is None else str(text))
-    return s if len(s) <= limit else s[: limit - 1] + "…"
-
-
 def fmt(x, digits: int = 3) -> str:
     return "n/a" if x is None else f"{x:.{digits}f}"
 
@@ -57,38 +51,29 @@ def fmt(x, digits: int = 3) -> str:
 def _open(db_path) -> duckdb.DuckDBPyConnection:
     if not os.access(db_path, os.W_OK):  # a file we may not write still renders, with the same numbers
         return db.connect(db_path, read_only=True)
-    from .stats import refresh_quantiles
-
     con = db.connect(db_path)
-    refresh_quantiles(con)  # the file may have been edited since (scores changed by hand)
+    db.refresh_quantiles(con)  # the file may have been edited since (scores changed by hand)
     return con
 
 
 def gather(con: duckdb.DuckDBPyConnection) -> dict:
     """Every number the report shows, read from the views and tables."""
     q = con.execute
-    stats = q("SELECT * FROM influencer_stats ORDER BY rank").df()
-    rel = q("SELECT * FROM reliability").df().iloc[0].to_dict()
-    statuses = dict(q("SELECT status, count(*) FROM videos GROUP BY 1").fetchall())
-    failures = q(
-        "SELECT coalesce(error_kind, 'other'), count(*) FROM videos WHERE status = 'failed' GROUP BY 1 ORDER BY 2 DESC"
-    ).fetchall()
+    stats = q(db.sql("report.stats")).df()
+    rel = q(db.sql("report.reliability")).df().iloc[0].to_dict()
+    statuses = dict(q(db.sql("report.statuses")).fetchall())
+    failures = q(db.sql("report.failures")).fetchall()
     crops = {
         int(i): jpeg
         for i, crop in q(db.read_sql("queries/representative_faces.sql")).fetchall()
         if (jpeg := safe_jpeg(crop)) is not None
     }
-    people = q("SELECT count(*) FROM influencers").fetchone()[0]
-    faces = q("SELECT count(*), count(influencer_id) FROM faces").fetchone()
-    no_influencer = q(
-        "SELECT count(*) FROM video_influencers WHERE influencer_id IS NULL AND status IN ('ok', 'duplicate')"
-    ).fetchone()[0]
-    uncertain = q(
-        "SELECT row_index, video_url, influencer_id, uncertain_reason FROM video_influencers WHERE uncertain"
-        " ORDER BY row_index"
-    ).fetchall()
+    people = q(db.sql("report.count_people")).fetchone()[0]
+    faces = q(db.sql("report.face_counts")).fetchone()
+    no_influencer = q(db.sql("report.count_without_influencer")).fetchone()[0]
+    uncertain = q(db.sql("report.uncertain")).fetchall()
     copies = q(db.read_sql("queries/copies.sql")).fetchall()
-    settings = dict(q("SELECT name, value FROM settings").fetchall())
+    settings = dict(q(db.sql("report.settings")).fetchall())
     return {"settings": settings, "stats": stats, "rel": rel, "statuses": statuses, "failures": failures,
             "crops": crops, "people": people, "faces": faces, "no_influencer": no_influencer,
             "uncertain": uncertain, "copies": copies}  # fmt: skip
@@ -125,44 +110,6 @@ def _num(x, digits: int = 4):
     return "" if x is None or x != x else repr(round(float(x), digits))
 
 
-CHART_ENDS = 20  # with more than twice this many influencers, the chart shows the top and the bottom
-
-
-def _chart(stats) -> bytes:
-    """A ranked dot plot of the averages with their 95% intervals (top and bottom when there are
-    many people, so that 150 stay legible), names beside ids."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import pandas as pd
-
-    cut = len(stats) > 2 * CHART_ENDS
-    shown = pd.concat([stats.head(CHART_ENDS), stats.tail(CHART_ENDS)]) if cut else stats
-    labels = [f"#{i} {fonts.chart_label(clean(n, 14))}".strip() if isinstance(n, str) else f"#{i}"
-              for i, n in zip(shown.influencer_id, shown.name, strict=True)]  # fmt: skip
-    x = list(range(len(shown)))
-    if cut:  # a gap where the middle of the ranking is left out
-        x = x[:CHART_ENDS] + [v + 1 for v in x[CHART_ENDS:]]
-    fig, ax = plt.subplots(figsize=(7.5, 2.8), dpi=150)
-    avg = shown.avg_performance.astype(float).to_numpy()
-    low = (avg - shown.avg_ci_low.astype(float)).fillna(0).to_numpy()
-    high = (shown.avg_ci_high.astype(float) - avg).fillna(0).to_numpy()
-    ax.errorbar(x, avg, yerr=[low, high], fmt="o", color="#3b6ea5", ecolor="#888", capsize=2, markersize=4)
-    ax.set_xticks(x, labels, rotation=90 if len(shown) > 12 else 0, fontsize=6 if len(shown) > 20 else 7)
-    ax.set_ylabel("average performance\n(95% interval)", fontsize=8)
-    ax.tick_params(axis="y", labelsize=7)
-    ax.spines[["top", "right"]].set_visible(False)
-    if cut:
-        ax.axvline(CHART_ENDS, color="#ccc", linestyle=":")
-        ax.set_title(f"top and bottom {CHART_ENDS} of {len(stats)} influencers, by rank", fontsize=8)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    plt.close(fig)
-    return buf.getvalue()
-
-
 class _PDF(FPDF):
     def footer(self):
         self.set_y(-12)
@@ -189,10 +136,10 @@ def write_pdf(data: dict, path: Path, db_name: str) -> None:
         "Videos to check: influencer uncertain",
         UNCERTAIN_TEXT,
         data["uncertain"],
-        "SELECT * FROM video_influencers WHERE uncertain",
+        db.sql("report.uncertain_listing_sql"),
     )
     _listing(pdf, "Near-duplicate videos", COPIES_TEXT, data["copies"],
-             "SELECT * FROM video_influencers WHERE copy_of IS NOT NULL")  # fmt: skip
+             db.sql("report.copies_listing_sql"))  # fmt: skip
     _methods_page(pdf, data["settings"])
     pdf.output(str(path))
 
@@ -249,7 +196,7 @@ def _summary_page(pdf: FPDF, data: dict, db_name: str) -> None:
         pdf.ln(4)
         pdf.set_font("dejavu", "B", 11)
         pdf.cell(0, 7, "Average performance by influencer", new_x="LMARGIN", new_y="NEXT")
-        pdf.image(io.BytesIO(_chart(stats)), x=pdf.l_margin, w=pdf.epw)
+        pdf.image(io.BytesIO(dot_plot(stats)), x=pdf.l_margin, w=pdf.epw)
 
 
 def _retest(rel: dict) -> str:

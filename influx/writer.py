@@ -26,7 +26,7 @@ class Writer:
         """`row_index` has the same bytes as `of`, whose faces it shares (it keeps none of its own)."""
         with db.transaction(self.con):
             self._forget(row_index)
-            n = self.con.execute("SELECT n_faces FROM videos WHERE row_index = ?", [of]).fetchone()
+            n = self.con.execute(db.sql("writer.faces_of_row"), [of]).fetchone()
             self._update(row_index, "duplicate", duplicate_of=of, n_faces=n[0] if n else 0, **facts)
 
     def video(self, row_index: int, result: VideoResult, **facts) -> str:
@@ -54,26 +54,19 @@ class Writer:
         """Make `to` (a lower row with the same bytes) hold `source`'s decoded video, and `source` its
         duplicate: the lowest row of identical bytes holds the faces, whichever finished first."""
         with db.transaction(self.con):
-            cols = ", ".join(("status",) + DECODE_FACTS)
-            status, *decoded = self.con.execute(f"SELECT {cols} FROM videos WHERE row_index = ?", [source]).fetchone()
-            for table in ("faces", "frame_hashes"):
-                self.con.execute(f"UPDATE {table} SET row_index = ? WHERE row_index = ?", [to, source])
+            status, *decoded = self.con.execute(db.sql("writer.decoded"), [source]).fetchone()
+            db.move_rows(self.con, ("faces", "frame_hashes"), source, to)
             self._update(to, status, **dict(zip(DECODE_FACTS, decoded, strict=True)), **facts)
-            self.con.execute("UPDATE videos SET duplicate_of = ? WHERE duplicate_of = ?", [to, source])
+            self.con.execute(db.sql("writer.repoint_duplicates"), [to, source])
             self._update(source, "duplicate", duplicate_of=to, n_faces=decoded[DECODE_FACTS.index("n_faces")])
 
     def _forget(self, row_index: int) -> None:
         """Drop what an earlier run stored for this row's video."""
-        for table in ("faces", "frame_hashes", "video_people"):
-            self.con.execute(f"DELETE FROM {table} WHERE row_index = ?", [row_index])
+        db.move_rows(self.con, ("faces", "frame_hashes", "video_people"), row_index, None)
 
     def _update(self, row_index: int, status: str, **values) -> None:
-        values = {"error_kind": None, "error": None, "duplicate_of": None, **values}
-        sets = ", ".join(f"{k} = ?" for k in values)
-        self.con.execute(
-            f"UPDATE videos SET status = ?, {sets}, ingested_at = current_timestamp WHERE row_index = ?",
-            [status, *values.values(), row_index],
-        )
+        db.set_video(self.con, row_index, status=status, **{"error_kind": None, "error": None, "duplicate_of": None,
+                                                            **values})  # fmt: skip
 
 
 def _face_columns(row_index: int, result: VideoResult) -> dict:

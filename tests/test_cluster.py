@@ -6,9 +6,10 @@ from click.testing import CliRunner
 
 from influx import db, people
 from influx.cli import cli
-from influx.cluster import ClusterOptions, appearances, assign, cluster, constrained_average_linkage
+from influx.cluster import ClusterOptions, cluster
 from influx.faces import FaceOptions
 from influx.fetch import FetchOptions
+from influx.grouping import appearances, assign, constrained_average_linkage
 from influx.ingest import IngestOptions, ingest
 from tests.conftest import ro, write_csv
 from tests.synthetic import CENTRES, fake, person_faces, synthetic_db

@@ -8,7 +8,6 @@ import pytest
 from scipy.stats import f as fdist
 
 from influx import db
-from influx.stats import refresh_quantiles
 
 
 def load(con, groups: dict[int, list[float | None]]):
@@ -33,7 +32,7 @@ def load(con, groups: dict[int, list[float | None]]):
         con.execute(
             "INSERT INTO influencers (influencer_id, n_videos, n_appearances, n_faces) VALUES (?, 1, 1, 1)", [k]
         )
-    refresh_quantiles(con)
+    db.refresh_quantiles(con)
 
 
 @pytest.fixture

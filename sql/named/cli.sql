@@ -1,0 +1,4 @@
+-- Statements of influx/cli.py, by name (db.sql("cli.NAME")).
+
+-- name: checkpoint
+CHECKPOINT;

@@ -1,0 +1,16 @@
+-- Statements of influx/db.py, by name (db.sql("db.NAME")).
+
+-- name: store_t_quantile
+INSERT OR REPLACE INTO t_quantiles VALUES (?, ?);
+
+-- name: store_f_quantile
+INSERT OR REPLACE INTO f_quantiles VALUES (?, ?, ?);
+
+-- name: quantile_degrees
+SELECT n_influencers, n_scores FROM reliability;
+
+-- name: have_f_quantiles
+SELECT count(*) FROM f_quantiles WHERE (df1 = ? AND df2 = ?) OR (df1 = ? AND df2 = ?);
+
+-- name: have_t_quantile
+SELECT count(*) FROM t_quantiles WHERE df = ?;

@@ -52,9 +52,8 @@ def cluster(con, opts: ClusterOptions | None = None) -> ClusterSummary:
                             " encoders cannot be compared: ingest into a new database with one --model")  # fmt: skip
     faces = con.execute(db.read_sql("queries/cluster_faces.sql")).fetchnumpy()
     rows = np.asarray(faces["row_index"])
-    emb = np.array(faces["embedding"].tolist(), dtype=np.float64)
-    if not len(rows):  # no face at all: nobody, and the people tables are emptied
-        emb = emb.reshape(0, 1)
+    # no face at all: nobody, and the people tables are emptied
+    emb = np.stack(faces["embedding"]).astype(np.float64) if len(rows) else np.zeros((0, 1))
     sizes = np.asarray(faces["face_size"], dtype=float)
     g = assign(rows, np.asarray(faces["frame_index"]), sizes, emb, opts, np.asarray(faces["detector_score"]))
     before = {i for (i,) in con.execute(db.sql("cluster.person_ids")).fetchall()}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import db
+from .grouping import mean_by
 
 
 class PeopleError(Exception):
@@ -118,15 +119,16 @@ def write_labels(con, face_ids, tracks, cluster_ids, ids, merge_distance: float 
 def _store_uncertainty(con, merge_distance: float) -> None:
     from .grouping import uncertainty
 
-    got = con.execute(db.read_sql("queries/video_person_means.sql")).fetchall()
-    if not got:
+    got = con.execute(db.read_sql("queries/video_person_means.sql")).fetchnumpy()
+    if not len(got["row_index"]):
         return
     import pandas as pd
 
-    person = np.array([p for _, p, _ in got])
-    vectors = np.array([np.mean(np.array(e, dtype=np.float64), axis=0) for _, _, e in got])
+    rows, vectors = mean_by(np.asarray(got["row_index"]), np.stack(got["embedding"]))
+    first = np.unique(np.asarray(got["row_index"]), return_index=True)[1]
+    person = np.asarray(got["influencer_id"])[first]  # one influencer per video
     distance, margin = uncertainty(person, vectors, merge_distance)
-    frame = pd.DataFrame({"row_index": [r for r, _, _ in got], "distance": pd.array(distance, dtype="Float64"),
+    frame = pd.DataFrame({"row_index": rows, "distance": pd.array(distance, dtype="Float64"),
                           "margin": pd.array(margin, dtype="Float64")})  # fmt: skip
     con.register("new_uncertainty", frame)
     con.execute(db.sql("people.store_uncertainty"))
@@ -219,11 +221,11 @@ def list_corrections(con) -> list[tuple]:
 
 def suggest_merges(con, max_distance: float = 0.6, limit: int = 200) -> list[tuple[int, int, float]]:
     """The `limit` closest pairs of people whose mean faces are closer than `max_distance`."""
-    people = con.execute(db.sql("people.person_embeddings")).fetchall()
-    if len(people) < 2:
+    got = con.execute(db.sql("people.person_embeddings")).fetchnumpy()
+    if len(np.unique(got["influencer_id"])) < 2:
         return []
-    ids = [p[0] for p in people]
-    centres = np.array([np.mean(np.array(p[1], dtype=np.float64), axis=0) for p in people])
+    ids, centres = mean_by(np.asarray(got["influencer_id"]), np.stack(got["embedding"]))
+    ids = [int(i) for i in ids]
     sq = (centres**2).sum(axis=1)
     out = []
     for s in range(0, len(ids), 1024):  # blocked: 5,000 people need 40 MB at a time, not 24 GB

@@ -4,11 +4,10 @@
 DELETE FROM influencers;
 INSERT INTO influencers (influencer_id, name, n_videos, n_appearances, n_faces, face_id, first_row_index, not_influencer)
 WITH dominated AS (
-    SELECT vp.influencer_id, count(*) AS n_videos
-    FROM video_people vp
-    JOIN videos v ON coalesce(v.duplicate_of, v.row_index) = vp.row_index
-    WHERE vp.is_dominant
-    GROUP BY vp.influencer_id
+    SELECT influencer_id, count(*) AS n_videos
+    FROM credited
+    WHERE influencer_id IS NOT NULL
+    GROUP BY influencer_id
 ),
 seen AS (
     SELECT influencer_id, count(*) AS n_appearances, min(row_index) AS first_row_index

@@ -52,7 +52,7 @@ SELECT kind, influencer_id, target_id, row_index FROM corrections WHERE correcti
 SELECT correction_id, kind, influencer_id, target_id, row_index, created_at FROM corrections ORDER BY correction_id;
 
 -- name: person_embeddings
-SELECT influencer_id, list(embedding) FROM faces WHERE influencer_id IS NOT NULL GROUP BY 1 ORDER BY 1;
+SELECT influencer_id, embedding FROM faces WHERE influencer_id IS NOT NULL;
 
 -- name: max_person_id
 SELECT coalesce(max(influencer_id), 0) FROM person_ids;

@@ -23,14 +23,14 @@
 CREATE OR REPLACE VIEW video_influencers AS
 WITH base AS (
     SELECT
-        v.row_index,
-        v.video_url,
-        v.performance,
-        vp.influencer_id,
-        v.status,
+        c.row_index,
+        c.video_url,
+        c.performance,
+        c.influencer_id,
+        c.status,
         vp.share AS influencer_share,
         coalesce(np.n_people, 0) AS n_people,
-        coalesce(v.duplicate_of, v.row_index) AS source_row_index,
+        c.source_row_index,
         v.copy_of,
         v.copy_distance,
         vp.distance,
@@ -38,12 +38,12 @@ WITH base AS (
         vp.n_faces AS frames_seen,
         src.frames_sampled,
         vp.best_score
-    FROM videos v
-    LEFT JOIN videos src ON src.row_index = coalesce(v.duplicate_of, v.row_index)
-    LEFT JOIN video_people vp
-        ON vp.row_index = coalesce(v.duplicate_of, v.row_index) AND vp.is_dominant
+    FROM credited c
+    JOIN videos v USING (row_index)
+    LEFT JOIN videos src ON src.row_index = c.source_row_index
+    LEFT JOIN video_people vp ON vp.row_index = c.source_row_index AND vp.influencer_id = c.influencer_id
     LEFT JOIN (SELECT row_index, count(*) AS n_people FROM video_people GROUP BY row_index) np
-        ON np.row_index = coalesce(v.duplicate_of, v.row_index)
+        ON np.row_index = c.source_row_index
 )
 SELECT
     *,

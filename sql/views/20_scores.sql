@@ -16,14 +16,8 @@ SELECT
     row_number() OVER w_ordered AS k,
     lead(performance) OVER w_ordered AS next_performance
 FROM (
-    -- decoded videos (status ok) with an influencer and a score, read straight from the tables;
-    -- a duplicate (the same bytes behind another URL) is not a second score of the same video, nor
-    -- is a near-duplicate (copy_of: re-encoded, resized or trimmed) that shows the same influencer
-    SELECT vp.influencer_id, v.row_index, v.video_url, v.performance
-    FROM videos v
-    JOIN video_people vp ON vp.row_index = v.row_index AND vp.is_dominant
-    LEFT JOIN video_people src ON src.row_index = v.copy_of AND src.is_dominant
-    WHERE v.performance IS NOT NULL AND v.status = 'ok'
-      AND src.influencer_id IS DISTINCT FROM vp.influencer_id
+    -- the rows whose score counts (see credited): never a duplicate, nor a near-duplicate
+    -- (copy_of: re-encoded, resized or trimmed) that shows the same influencer
+    SELECT influencer_id, row_index, video_url, performance FROM credited WHERE counted
 )
 WINDOW w_all AS (PARTITION BY influencer_id), w_ordered AS (PARTITION BY influencer_id ORDER BY row_index);

@@ -17,14 +17,12 @@
 --   first_row_index       that row
 --   face_id               the representative face (faces.face_id; its JPEG is faces.crop)
 CREATE OR REPLACE VIEW influencer_stats AS
-WITH credited AS (
-    SELECT vp.influencer_id, v.row_index, v.video_url, v.performance,
+WITH rows AS (
+    SELECT influencer_id, row_index, video_url, performance,
            -- a near-duplicate of a video of the same influencer counts as a duplicate
-           CASE WHEN v.status = 'ok' AND src.influencer_id = vp.influencer_id THEN 'duplicate' ELSE v.status END AS status
-    FROM videos v
-    JOIN video_people vp ON vp.row_index = coalesce(v.duplicate_of, v.row_index) AND vp.is_dominant
-    LEFT JOIN video_people src ON src.row_index = v.copy_of AND src.is_dominant
-    WHERE v.status IN ('ok', 'duplicate')
+           CASE WHEN is_copy THEN 'duplicate' ELSE status END AS status
+    FROM credited
+    WHERE status IN ('ok', 'duplicate') AND influencer_id IS NOT NULL
 ),
 per AS (
     SELECT
@@ -36,7 +34,7 @@ per AS (
         stddev_samp(performance) FILTER (status = 'ok') AS sd_performance,
         arg_min(video_url, row_index) FILTER (status = 'ok') AS first_video_url,
         min(row_index) FILTER (status = 'ok') AS first_row_index
-    FROM credited
+    FROM rows
     GROUP BY influencer_id
 ),
 rel AS (

@@ -26,6 +26,9 @@ from .grouping import MERGE_DISTANCE, TRACK_DISTANCE, ClusterOptions, assign
 __all__ = ["MERGE_DISTANCE", "TRACK_DISTANCE", "ClusterOptions", "ClusterSummary", "MixedEncoders", "cluster"]
 
 
+CLUSTER_MEMORY = "2GB"  # DuckDB's memory limit while clustering (it spills to disk beyond)
+
+
 class MixedEncoders(Exception):
     """The faces come from more than one encoder (or vector length): their distances mean nothing."""
 
@@ -45,6 +48,9 @@ class ClusterSummary:
 def cluster(con, opts: ClusterOptions | None = None) -> ClusterSummary:
     """Group the faces of the open database into people and store the labels (see module doc)."""
     opts = opts or ClusterOptions()
+    # DuckDB would cache up to 80% of RAM while it rewrites the labels of a million faces; the
+    # clustering itself (numpy) needs the memory more
+    db.limit_memory(con, CLUSTER_MEMORY)
     encoders = con.execute(db.read_sql("queries/face_models.sql")).fetchall()
     if len(encoders) > 1:
         found = ", ".join(f"{name} ({dim}-d, {n} faces)" for name, dim, n in encoders)

@@ -202,16 +202,17 @@ def _attach_others(person, means, count, is_main, conflicts, threshold) -> None:
     leftover = []
     if n_people:
         centres = mean_by(person[is_main], means[is_main])[1]  # people 0..n_people-1 all have a main face
-        d = _cross_distances(means[others], centres)
-        for i, t in enumerate(others):
-            for q in np.argsort(d[i], kind="stable"):
-                if d[i, q] >= threshold:
-                    break
-                if not any(person[u] == q for u in blocked.get(int(t), ())):
-                    person[t] = q
-                    break
-            if person[t] < 0:
-                leftover.append(int(t))
+        block = max(1, 8_000_000 // n_people)  # others x people distances, about 64 MB at a time
+        for s in range(0, len(others), block):
+            d = _cross_distances(means[others[s : s + block]], centres)
+            for i, t in enumerate(others[s : s + block]):
+                near = np.flatnonzero(d[i] < threshold)
+                for q in near[np.argsort(d[i, near], kind="stable")]:
+                    if not any(person[u] == q for u in blocked.get(int(t), ())):
+                        person[t] = q
+                        break
+                if person[t] < 0:
+                    leftover.append(int(t))
     else:
         leftover = [int(t) for t in others]
     if not leftover:

@@ -88,7 +88,7 @@ def _components(points: np.ndarray, radius: float) -> np.ndarray:
     rows, cols = [], []
     for s in range(0, n, block):
         d2 = sq[s : s + block, None] + sq[None, :] - 2 * points[s : s + block] @ points.T
-        i, j = np.nonzero(d2 < radius * radius)
+        i, j = np.nonzero(d2 < (radius * 1.001) ** 2)  # a little wide: float32 must not cut a pair at the edge
         rows.append(i + s)
         cols.append(j)
     r, c = np.concatenate(rows), np.concatenate(cols)

@@ -219,25 +219,51 @@ def _header(pdf: FPDF) -> None:
     pdf.ln()
 
 
+def _latin(text: str) -> bool:
+    return all(ord(c) < 0x250 or c == "…" or c == "±" or c == "·" for c in text)
+
+
+def _width(pdf: FPDF, text: str) -> float:
+    """Width of `text` in the current font: from the font's advance widths for Latin text (20 times
+    quicker than get_string_width, which a 5,000-row table calls ~100,000 times)."""
+    if not _latin(text):
+        return pdf.get_string_width(text)
+    cw = pdf.current_font.cw
+    return sum(cw[ord(c)] for c in text) * pdf.font_size_pt / 1000 / pdf.k
+
+
+def _put(pdf: FPDF, x: float, y: float, w: float, h: float, text: str, center: bool = True, link: str = "") -> None:
+    """Text in a box, vertically centred (and horizontally, or from the left): `text()` is ten times
+    quicker than `cell()`; anything but Latin text still goes through `cell()` (font fallback)."""
+    if not _latin(text):
+        pdf.set_xy(x, y)
+        pdf.cell(w, h, text, align="C" if center else "L", link=link)
+        return
+    left = x + (w - _width(pdf, text)) / 2 if center else x + pdf.c_margin
+    pdf.text(left, y + h / 2 + 0.35 * pdf.font_size, text)
+    if link:
+        pdf.link(x, y, w, h, link)
+
+
 def _fit(pdf: FPDF, text: str, width: float) -> str:
     """The start of `text` that fits in `width`, with an ellipsis when cut (binary search)."""
-    if pdf.get_string_width(text) <= width:
+    if _width(pdf, text) <= width:
         return text
     lo, hi = 0, len(text)
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        lo, hi = (mid, hi) if pdf.get_string_width(text[:mid] + "…") <= width else (lo, mid - 1)
+        lo, hi = (mid, hi) if _width(pdf, text[:mid] + "…") <= width else (lo, mid - 1)
     return text[:lo] + "…"
 
 
 def _fit_tail(pdf: FPDF, text: str, width: float) -> str:
     """The end of `text` that fits, after an ellipsis: URLs of one campaign differ at the end."""
-    if pdf.get_string_width(text) <= width:
+    if _width(pdf, text) <= width:
         return text
     lo, hi = 0, len(text)
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        lo, hi = (mid, hi) if pdf.get_string_width("…" + text[len(text) - mid :]) <= width else (lo, mid - 1)
+        lo, hi = (mid, hi) if _width(pdf, "…" + text[len(text) - mid :]) <= width else (lo, mid - 1)
     return "…" + text[len(text) - lo :]
 
 
@@ -262,8 +288,7 @@ def _table(pdf: FPDF, data: dict) -> None:
         for (_, w), t in zip(COLUMNS, texts, strict=True):
             pdf.rect(x, y, w, ROW_H)
             if t is not None:
-                pdf.set_xy(x, y)
-                pdf.cell(w, ROW_H, t, align="C")
+                _put(pdf, x, y, w, ROW_H, t)
             x += w
         # under the average: its 95% interval's half-width, or that it rests on one video
         low, high = _nan(r.avg_ci_low), _nan(r.avg_ci_high)
@@ -272,14 +297,12 @@ def _table(pdf: FPDF, data: dict) -> None:
             note = f"±{(high - low) / 2:.2f}" + (" · 1 video" if r.n_scores == 1 else "")
         if note:
             pdf.set_font("dejavu", size=6)
-            pdf.set_xy(pdf.l_margin + sum(widths[:5]), y + ROW_H - 5)
-            pdf.cell(widths[5], 4, note, align="C")
+            _put(pdf, pdf.l_margin + sum(widths[:5]), y + ROW_H - 5, widths[5], 4, note)
             pdf.set_font("dejavu", size=8)
         # influencer id and name
         x0 = pdf.l_margin + widths[0]
-        pdf.set_xy(x0 + 1, y + 3)
         pdf.set_font("dejavu", "B", 9)
-        pdf.cell(widths[1] - 2, 5, f"#{r.influencer_id}")
+        _put(pdf, x0 + 1, y + 3, widths[1] - 2, 5, f"#{r.influencer_id}", center=False)
         if name:
             pdf.set_font("dejavu", size=7)
             pdf.set_xy(x0 + 1, y + 9)
@@ -294,11 +317,10 @@ def _table(pdf: FPDF, data: dict) -> None:
         # first video URL, clickable
         url = clean(r.first_video_url, 2000)
         ux = pdf.l_margin + sum(widths[:-1])
-        pdf.set_xy(ux + 1, y + 5)
         pdf.set_font("dejavu", size=6.5)
         pdf.set_text_color(30, 80, 160)
         link = url if re.match(r"(?i)^(https?|file)://", url) else ""
-        pdf.cell(widths[-1] - 2, 6, _fit_tail(pdf, url, widths[-1] - 2), link=link)
+        _put(pdf, ux + 1, y + 5, widths[-1] - 2, 6, _fit_tail(pdf, url, widths[-1] - 2), center=False, link=link)
         pdf.set_text_color(0)
         pdf.set_xy(pdf.l_margin, y + ROW_H)
     if not len(data["stats"]):

@@ -220,7 +220,7 @@ def _header(pdf: FPDF) -> None:
 
 
 def _latin(text: str) -> bool:
-    return all(ord(c) < 0x250 or c == "…" or c == "±" or c == "·" for c in text)
+    return text.isascii() or all(ord(c) < 0x250 or c in "…±·" for c in text)
 
 
 def _width(pdf: FPDF, text: str) -> float:
@@ -260,11 +260,20 @@ def _fit_tail(pdf: FPDF, text: str, width: float) -> str:
     """The end of `text` that fits, after an ellipsis: URLs of one campaign differ at the end."""
     if _width(pdf, text) <= width:
         return text
-    lo, hi = 0, len(text)
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        lo, hi = (mid, hi) if _width(pdf, "…" + text[len(text) - mid :]) <= width else (lo, mid - 1)
-    return "…" + text[len(text) - lo :]
+    if not _latin(text):
+        lo, hi = 0, len(text)
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            lo, hi = (mid, hi) if _width(pdf, "…" + text[len(text) - mid :]) <= width else (lo, mid - 1)
+        return "…" + text[len(text) - lo :]
+    cw, scale = pdf.current_font.cw, pdf.font_size_pt / 1000 / pdf.k
+    used, keep = cw[ord("…")] * scale, 0
+    for c in reversed(text):  # one pass from the end
+        used += cw[ord(c)] * scale
+        if used > width:
+            break
+        keep += 1
+    return "…" + text[len(text) - keep :]
 
 
 def _table(pdf: FPDF, data: dict) -> None:

@@ -354,3 +354,28 @@ def test_a_full_disk_in_cluster_or_report_is_one_line(tmp_path, good, monkeypatc
     monkeypatch.setattr("pathlib.Path.write_bytes", full)
     result = run("report", "--db", good, "--out-dir", tmp_path / "out")
     assert "No space left on device" in one_clear_line(result, 1)
+
+
+def test_jpeg_header_reader_agrees_with_pil_and_refuses_damaged_headers():
+    import io
+
+    import cv2
+    import numpy as np
+    from PIL import Image
+
+    from influx.images import jpeg_size, safe_jpeg
+
+    for h, w, flags in [
+        (37, 53, []),
+        (256, 190, [cv2.IMWRITE_JPEG_QUALITY, 15]),
+        (8, 8, [cv2.IMWRITE_JPEG_PROGRESSIVE, 1]),
+    ]:
+        ok, jpeg = cv2.imencode(".jpg", np.random.default_rng(h).integers(0, 255, (h, w, 3), dtype=np.uint8), flags)
+        data = jpeg.tobytes()
+        assert jpeg_size(data) == Image.open(io.BytesIO(data)).size == (w, h)
+        assert safe_jpeg(data) == data
+        for cut in (3, 10, 40):  # a header cut short never reads past the end, and is refused
+            assert safe_jpeg(data[:cut]) is None
+    ok, big = cv2.imencode(".jpg", np.zeros((8, 2000, 3), np.uint8))
+    assert safe_jpeg(big.tobytes()) is None  # over MAX_SIDE
+    assert safe_jpeg(b"\xff\xd8\xff\xd9") is None and safe_jpeg(b"GIF89a") is None

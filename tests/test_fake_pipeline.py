@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from influx import db
 from influx.cli import cli
 from influx.cluster import MixedEncoders, cluster
+from influx.faces import FaceOptions
 from influx.fetch import FetchOptions
 from influx.ingest import IngestOptions, ingest
 from influx.models import FAKE_DIM
@@ -81,3 +82,27 @@ def test_faces_of_two_encoders_are_not_clustered_together(fake_db, tmp_path, vid
     con.close()
     res = CliRunner().invoke(cli, ["cluster", "--db", str(mixed)])
     assert res.exit_code == 2 and "cannot be compared" in res.output and "Traceback" not in res.output
+
+
+def test_identical_bytes_finished_out_of_order_end_under_the_lowest_row(tmp_path):
+    """On Dask a higher row can finish first: the writer moves its faces to the lower row."""
+    from influx.faces import process_video
+    from influx.synth import render_fake
+    from influx.writer import Writer
+
+    video = render_fake(tmp_path / "v.mp4", [(3, 80, 0.0, 1.0)], seed=5)
+    result = process_video(video, FaceOptions(model="fake"))
+    con = db.connect(tmp_path / "w.duckdb")
+    con.execute("INSERT INTO videos (row_index, video_url, status) SELECT i, 'u' || i, 'pending' FROM range(6) t(i)")
+    writer = Writer(con)
+    facts = {"sha256": "same", "bytes": 10}
+    writer.video(5, result, **facts)
+    writer.duplicate(4, 5, **facts)
+    writer.move(5, 2, **facts)  # row 2, the same bytes, arrives later
+    got = con.execute("SELECT row_index, status, duplicate_of, n_faces FROM videos WHERE row_index IN (2, 4, 5)"
+                      " ORDER BY 1").fetchall()  # fmt: skip
+    assert got == [(2, "ok", None, len(result.faces)), (4, "duplicate", 2, len(result.faces)),
+                   (5, "duplicate", 2, len(result.faces))]  # fmt: skip
+    assert con.execute("SELECT DISTINCT row_index FROM faces").fetchall() == [(2,)]
+    assert con.execute("SELECT DISTINCT row_index FROM frame_hashes").fetchall() == [(2,)]
+    con.close()

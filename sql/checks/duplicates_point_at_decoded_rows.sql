@@ -1,4 +1,5 @@
--- A duplicate points at a lower row that was decoded (ok or no_faces) and has the same bytes.
+-- A duplicate points at another row that was decoded (ok or no_faces) and has the same bytes (usually a
+-- lower row; a higher one when a row's URL was changed to a video an earlier run stored further down).
 SELECT d.row_index, d.duplicate_of FROM videos d LEFT JOIN videos s ON s.row_index = d.duplicate_of
 WHERE d.status = 'duplicate'
-  AND (s.row_index IS NULL OR s.status NOT IN ('ok', 'no_faces') OR s.row_index >= d.row_index OR s.sha256 <> d.sha256);
+  AND (s.row_index IS NULL OR s.status NOT IN ('ok', 'no_faces') OR s.row_index = d.row_index OR s.sha256 <> d.sha256);

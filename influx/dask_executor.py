@@ -92,7 +92,9 @@ class DaskExecutor:
             raise SchedulerLost(f"cannot reach the Dask scheduler at {address}: {e}") from None
         self.address = address
         # a Dask worker thread decodes single-threaded, as local workers do: the cluster fills the cores
-        self.args = (fetch_opts, replace(faces, decoder_threads=1), video_timeout, keep_downloads, target)
+        # (a worker stops with its task: no stop event travels; it could not be pickled anyway)
+        self.args = (replace(fetch_opts, stop=None), replace(faces, decoder_threads=1), video_timeout,
+                     keep_downloads, target)  # fmt: skip
         threads = sum(w.get("nthreads", 1) for w in self.client.scheduler_info()["workers"].values())
         self.slots = max(4, 2 * threads + 2)
         self.futures: dict = {}  # future -> row_index

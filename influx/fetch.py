@@ -13,7 +13,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PLATFORM_HOSTS = (
@@ -22,7 +22,6 @@ PLATFORM_HOSTS = (
 )  # fmt: skip
 CHUNK = 1 << 20
 MIN_RATE = 1024  # bytes/s: a server sending less than this over a whole --timeout has timed out
-STOP = threading.Event()  # set by the ingest on Ctrl-C: downloads give up at the next chunk
 USER_AGENT = "influx/0.1 (+https://pypi.org/project/influx)"
 
 
@@ -48,6 +47,17 @@ class FetchOptions:
     retries: int = 3
     backoff: float = 0.5
     cookies: str | None = None  # a cookies.txt for yt-dlp, only when the user passes one
+    # set by the ingest on Ctrl-C: downloads give up at the next chunk (None: never; on Dask workers)
+    stop: threading.Event | None = field(default=None, compare=False, repr=False)
+
+
+def _stopped(opts: FetchOptions, wait: float = 0.0) -> bool:
+    """Whether the run is stopping (waiting up to `wait` seconds for it, as a backoff)."""
+    if opts.stop is None:
+        if wait:
+            time.sleep(wait)
+        return False
+    return opts.stop.wait(wait) if wait else opts.stop.is_set()
 
 
 @dataclass
@@ -144,7 +154,7 @@ def _http(url: str, row_index: int, opts: FetchOptions) -> Path:
     part = opts.videos_dir / f"{row_index}.mp4.part"
     last: Exception | None = None
     for attempt in range(opts.retries + 1):
-        if attempt and STOP.wait(opts.backoff * 2 ** (attempt - 1)):
+        if attempt and _stopped(opts, opts.backoff * 2 ** (attempt - 1)):
             break
         try:
             html = _http_once(url, part, opts)
@@ -168,12 +178,12 @@ def _http(url: str, row_index: int, opts: FetchOptions) -> Path:
             return _yt_dlp(url, row_index, opts)
         os.replace(part, final)
         return final
-    raise _describe(last, opts.retries) from None
+    raise _describe(last, opts.retries, _stopped(opts)) from None
 
 
-def _describe(error: Exception | None, retries: int) -> FetchError:
+def _describe(error: Exception | None, retries: int, stopped: bool = False) -> FetchError:
     tries = f" after {retries + 1} attempt{'s' if retries else ''}" if _retryable(error) else ""
-    if STOP.is_set():
+    if stopped:
         return FetchError("interrupted", "download interrupted")
     if isinstance(error, urllib.error.HTTPError):
         return FetchError(f"http_{error.code}", f"HTTP {error.code} {error.reason}{tries}")
@@ -205,7 +215,7 @@ def _http_once(url: str, part: Path, opts: FetchOptions) -> bool:
         window_start, window_size = started, 0  # the rate check: bytes since window_start
         with open(part, "wb") as out:
             while chunk := response.read1(CHUNK):  # what has arrived, not a full CHUNK
-                if STOP.is_set():
+                if _stopped(opts):
                     raise FetchError("interrupted", "download interrupted")
                 size += len(chunk)
                 window_size += len(chunk)

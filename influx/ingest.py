@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -15,7 +16,7 @@ from . import db
 from .csv_input import Row, read_rows
 from .executors import Executor, LocalExecutor, Outcome
 from .faces import FaceOptions, process_video
-from .fetch import STOP, FetchOptions
+from .fetch import FetchOptions
 from .writer import Writer
 
 WRITER_MEMORY = "256MB"  # DuckDB memory limit of the ingest's database connection
@@ -126,7 +127,8 @@ def ingest(
     downloads_here = not opts.scheduler or opts.keep_downloads
     if downloads_here and any(r.url and r.url.lower().startswith(("http://", "https://")) for r in rows):
         check_writable(opts.fetch.videos_dir)
-    STOP.clear()
+    stop = threading.Event()  # Ctrl-C: downloads in progress give up at their next chunk
+    opts = replace(opts, fetch=replace(opts.fetch, stop=stop))
     con = db.connect(db_path)
     # DuckDB keeps written blocks (face crops) cached up to 80% of RAM: the writer's memory then
     # grows by ~40 MB per 1,000 videos. The writer needs little: the cap bounds that growth.
@@ -151,7 +153,7 @@ def ingest(
             # Ctrl-C inside a DuckDB call can also surface as RuntimeError("Query interrupted")
             if isinstance(e, RuntimeError) and "interrupt" not in str(e).lower():
                 raise
-            STOP.set()
+            stop.set()
             summary.interrupted = True
         find_copies(con)
         db.refresh_quantiles(con)  # changed scores (the sheet's) change the degrees of freedom

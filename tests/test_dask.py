@@ -100,7 +100,7 @@ def test_a_worker_killed_mid_run_still_stores_every_row_once(tmp_path, server, d
 
 
 def crash_on_some(path, opts):
-    """process_video, except that a file downloaded for a *crash* URL kills its process."""
+    """process_video, except that a file named *crash* kills its process."""
     if "crash" in str(path):
         os.kill(os.getpid(), signal.SIGKILL)
     return process_video(path, opts)

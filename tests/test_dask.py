@@ -116,6 +116,28 @@ def test_a_crashing_video_fails_as_crash_and_the_rest_finish(tmp_path, videos, d
     assert got == [(0, "ok", None), (1, "failed", "crash")]
 
 
+def stall_on_some(path, opts):
+    """process_video, except that a file named *stall* hangs (a decoder stuck on a hostile file)."""
+    if "stall" in str(path):
+        time.sleep(3600)
+    return process_video(path, opts)
+
+
+def test_video_timeout_applies_on_the_workers(tmp_path, videos, dask_cluster):
+    stall = tmp_path / "stall.mp4"
+    stall.write_bytes(videos["grace_small"].read_bytes())
+    csv = write_csv(
+        tmp_path / "in.csv", [(1.0, str(stall)), (2.0, str(videos["obama_a"])), (3.0, str(videos["eileen_a"]))]
+    )
+    o = opts(tmp_path, dask_cluster.scheduler_address, process=stall_on_some, video_timeout=4)
+    started = time.monotonic()
+    ingest(tmp_path / "db.duckdb", csv, o)
+    assert time.monotonic() - started < 60
+    con = ro(tmp_path / "db.duckdb")
+    got = con.execute("SELECT row_index, status, error_kind FROM videos ORDER BY 1").fetchall()
+    assert got == [(0, "failed", "too_slow"), (1, "ok", None), (2, "ok", None)]
+
+
 def test_ctrl_c_on_a_dask_ingest_exits_130_and_keeps_finished_videos(tmp_path, server, dask_cluster):
     clips = campaign(6)
     server.files.update(clips)

@@ -9,6 +9,7 @@ Every face stored records the detector and encoder that produced it (`faces.dete
 
 from __future__ import annotations
 
+import threading
 import warnings
 from functools import cache
 from typing import Protocol
@@ -167,7 +168,16 @@ DETECTORS = {"hog": DlibHog, "cnn": DlibCnn, "fake": FakeDetector}
 ENCODERS = {"hog": DlibResnet, "cnn": DlibResnet, "fake": FakeEncoder}
 
 
-@cache
+_loaded = threading.local()
+
+
 def load(model: str) -> tuple[Detector, Encoder]:
-    """The detector and encoder of `model` (hog, cnn or fake), loaded once per process."""
-    return DETECTORS[model](), ENCODERS[model]()
+    """The detector and encoder of `model` (hog, cnn or fake), loaded once per thread: dlib's
+    models are not safe to share between threads (a Dask worker runs several tasks at once unless
+    started with --nthreads 1; two threads on one model corrupted memory here)."""
+    models = getattr(_loaded, "models", None)
+    if models is None:
+        models = _loaded.models = {}
+    if model not in models:
+        models[model] = (DETECTORS[model](), ENCODERS[model]())
+    return models[model]

@@ -277,3 +277,28 @@ def test_ctrl_c_stops_cleanly_keeps_finished_videos_and_exits_130(tmp_path, clip
     assert dup == 0 and half == 0
     statuses = [s for _, s, _, _ in videos]
     assert "pending" in statuses and len(statuses) == 20
+
+
+@pytest.mark.slow
+def test_videos_processed_in_threads_of_one_process(videos):
+    """A Dask worker started without --nthreads 1 runs several videos at once in one process: each
+    thread gets its own dlib models (sharing them corrupted memory)."""
+    import threading
+
+    names = ["grace_big", "obama_a", "eileen_a", "biden_a"]
+    alone = {n: len(process_video(videos[n]).faces) for n in names}
+    together, errors = {}, []
+
+    def run(name):
+        try:
+            for _ in range(2):
+                together[name] = len(process_video(videos[name]).faces)
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in names]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and together == alone

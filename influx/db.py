@@ -65,16 +65,19 @@ def set_video(con: duckdb.DuckDBPyConnection, row_index: int, **values) -> None:
                 [*values.values(), row_index])  # fmt: skip
 
 
-def move_rows(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...], source: int, to: int | None) -> None:
-    """Re-point the rows of a video in `tables` (faces, frame_hashes, video_people) to another row,
-    or delete them (`to` None)."""
-    for table in tables:
-        if table not in ("faces", "frame_hashes", "video_people"):
-            raise ValueError(f"not a per-video table: {table}")
-        if to is None:
-            con.execute(f"DELETE FROM {table} WHERE row_index = ?", [source])
-        else:
-            con.execute(f"UPDATE {table} SET row_index = ? WHERE row_index = ?", [to, source])
+VIDEO_TABLES = ("faces", "frame_hashes", "video_people")  # what is stored per decoded video
+
+
+def forget_videos(con: duckdb.DuckDBPyConnection, row_indexes: list[int]) -> None:
+    """Delete what was stored for these rows' videos: faces, frame hashes, people."""
+    for table in VIDEO_TABLES:
+        con.execute(f"DELETE FROM {table} WHERE row_index IN ?", [row_indexes])
+
+
+def move_video(con: duckdb.DuckDBPyConnection, source: int, to: int) -> None:
+    """Re-point a decoded video's faces and frame hashes to another row (before it is clustered)."""
+    for table in ("faces", "frame_hashes"):
+        con.execute(f"UPDATE {table} SET row_index = ? WHERE row_index = ?", [to, source])
 
 
 def limit_memory(con: duckdb.DuckDBPyConnection, limit: str) -> None:

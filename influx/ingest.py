@@ -69,9 +69,7 @@ def sync_rows(con: duckdb.DuckDBPyConnection, rows: list[Row], videos_dir: Path)
         con.register("incoming", incoming)
         changed = [i for (i,) in con.execute(db.read_sql("queries/changed_rows.sql")).fetchall()]
         if changed:
-            con.execute(db.sql("ingest.forget_faces_of_rows"), [changed])
-            con.execute(db.sql("ingest.forget_video_people_of_rows"), [changed])
-            con.execute(db.sql("ingest.forget_frame_hashes_of_rows"), [changed])
+            db.forget_videos(con, changed)
             con.execute(db.sql("ingest.forget_copies_of_rows"), [changed])
             con.execute(db.sql("ingest.restart_duplicates_of_rows"), [changed])
             con.execute(db.sql("ingest.delete_rows"), [changed])
@@ -84,12 +82,11 @@ def sync_rows(con: duckdb.DuckDBPyConnection, rows: list[Row], videos_dir: Path)
     return new[0] if new else 0
 
 
-def find_copies(con: duckdb.DuckDBPyConnection) -> int:
+def find_copies(con: duckdb.DuckDBPyConnection) -> None:
     """Mark near-duplicate videos (re-encoded, resized or trimmed copies of a lower row's video) in
-    `videos.copy_of`, afresh over the whole database; returns how many rows are copies."""
+    `videos.copy_of`, afresh over the whole database."""
     with db.transaction(con):
         con.execute(db.read_sql("derive/copies.sql"))
-    return con.execute(db.sql("ingest.count_copies")).fetchone()[0]
 
 
 def check_writable(folder: Path) -> None:

@@ -55,14 +55,14 @@ class Writer:
         duplicate: the lowest row of identical bytes holds the faces, whichever finished first."""
         with db.transaction(self.con):
             status, *decoded = self.con.execute(db.sql("writer.decoded"), [source]).fetchone()
-            db.move_rows(self.con, ("faces", "frame_hashes"), source, to)
+            db.move_video(self.con, source, to)
             self._update(to, status, **dict(zip(DECODE_FACTS, decoded, strict=True)), **facts)
             self.con.execute(db.sql("writer.repoint_duplicates"), [to, source])
             self._update(source, "duplicate", duplicate_of=to, n_faces=decoded[DECODE_FACTS.index("n_faces")])
 
     def _forget(self, row_index: int) -> None:
         """Drop what an earlier run stored for this row's video."""
-        db.move_rows(self.con, ("faces", "frame_hashes", "video_people"), row_index, None)
+        db.forget_videos(self.con, [row_index])
 
     def _update(self, row_index: int, status: str, **values) -> None:
         db.set_video(self.con, row_index, status=status, **{"error_kind": None, "error": None, "duplicate_of": None,

@@ -1,14 +1,5 @@
 -- Statements of influx/ingest.py, by name (db.sql("ingest.NAME")).
 
--- name: forget_faces_of_rows
-DELETE FROM faces WHERE row_index IN ?;
-
--- name: forget_video_people_of_rows
-DELETE FROM video_people WHERE row_index IN ?;
-
--- name: forget_frame_hashes_of_rows
-DELETE FROM frame_hashes WHERE row_index IN ?;
-
 -- name: forget_copies_of_rows
 UPDATE videos SET copy_of = NULL, copy_distance = NULL WHERE copy_of IN ?;
 
@@ -17,9 +8,6 @@ UPDATE videos SET status = 'pending', duplicate_of = NULL WHERE duplicate_of IN 
 
 -- name: delete_rows
 DELETE FROM videos WHERE row_index IN ?;
-
--- name: count_copies
-SELECT count(*) FROM videos WHERE copy_of IS NOT NULL;
 
 -- name: count_faces
 SELECT count(*) FROM faces;

@@ -25,7 +25,7 @@ from .cli_base import console, db_option, fail, open_ro, open_rw, say
 from .cli_people import COMMANDS as PEOPLE_COMMANDS
 from .cluster import MERGE_DISTANCE, ClusterOptions, MixedEncoders, cluster
 from .csv_input import InputError, read_rows
-from .dask_executor import SchedulerLost
+from .dask_executor import SchedulerLost, check_address
 from .faces import FaceOptions
 from .fetch import FetchOptions
 from .ingest import IngestOptions, StorageError, Summary, ingest
@@ -133,6 +133,11 @@ def run_ingest(db_path: str, csv_path: str, kw: dict) -> Summary:
         fail(str(e))
     if not Path(db_path).parent.is_dir():
         fail(f"the folder of {db_path} does not exist")
+    if opts.scheduler:
+        try:
+            check_address(opts.scheduler)
+        except ValueError as e:
+            fail(str(e))
     if Path(db_path).exists():  # a database that cannot be used is refused before the progress bar starts
         try:
             db.connect(db_path).close()

@@ -33,6 +33,21 @@ class SchedulerLost(Exception):
     """The Dask scheduler cannot be reached, or went away during the run."""
 
 
+def check_address(address: str) -> None:
+    """Raise ValueError, with the expected form, unless `address` reads as a scheduler's address."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.comm.registry import get_backend
+
+    try:
+        scheme, location = parse_address(address)
+        get_backend(scheme)  # a transport Dask knows
+        if scheme != "inproc":
+            parse_host_port(location)
+    except ValueError as e:
+        example = "tcp://10.0.0.5:8786"
+        raise ValueError(f"--scheduler {address!r} is not a Dask scheduler address like {example} ({e})") from None
+
+
 def _process(target, path: Path, faces: FaceOptions, timeout: float):
     """target(path, faces) with a time limit: the result, or (error_kind, error) as the local pool gives."""
     runner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="influx-video")
@@ -85,6 +100,7 @@ class DaskExecutor:
         import dask
         from distributed import Client
 
+        check_address(address)
         try:
             with dask.config.set({"distributed.comm.timeouts.connect": CONNECT_TIMEOUT}):
                 self.client = Client(address, set_as_default=False)

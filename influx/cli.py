@@ -72,7 +72,7 @@ def ingest_options(f):
                      show_default=True, help="Smallest face to find, in pixels."),
         click.option("--thorough", is_flag=True,
                      help="Look for small faces on every frame and sample all --max-frames."),
-        click.option("--model", type=click.Choice(["hog", "cnn"]), default=FaceOptions.model,
+        click.option("--model", type=click.Choice(["yunet", "hog", "cnn"]), default=FaceOptions.model,
                      show_default=True, help="Face detector (cnn is only practical on a GPU)."),
         click.option("--max-bytes", type=click.IntRange(1), default=FetchOptions.max_bytes,
                      show_default=True, help="Largest video to download."),

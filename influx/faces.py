@@ -30,7 +30,9 @@ class FaceOptions:
     max_detect_pixels: int = 2560 * 1440  # cap on the upscaled detection image (small-face pass)
     base_pixels: int = 1280 * 720  # cap on the plain detection image (larger frames are shrunk)
     thorough: bool = False  # small-face pass on every frame and no early stop
-    model: str = "hog"  # "hog" (CPU), "cnn" (needs a GPU to be practical), "fake" (tests: models.py)
+    # "yunet" (YuNet proposes, HOG confirms; where its wheel installs), "hog" (dlib HOG alone),
+    # "cnn" (needs a GPU to be practical), "fake" (tests): models.py
+    model: str = models.default_model()
     # HOG detection threshold. dlib's default, 0, misses most small, blurred, compressed or partly
     # covered faces (bench/identity.py: a hand-covered 101 px face found in 1 of 14 frames at 0, 10
     # at -0.6); -0.5 finds them. A lone weak detection is not made a person (see cluster.assign).

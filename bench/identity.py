@@ -212,6 +212,8 @@ def main() -> None:
     ap.add_argument("--skip-naive", action="store_true")
     ap.add_argument("--db", help="score this influx database (made from this set) instead of running influx")
     ap.add_argument("--influx-args", default="", help="extra options for influx ingest, e.g. '--workers 1'")
+    ap.add_argument("--fps", default="", help="also run influx at these --fps values (e.g. 1.8,2.2): how much "
+                    "the accuracy depends on which frames happen to be sampled")  # fmt: skip
     args = ap.parse_args()
     if not SHARED.is_dir():
         sys.exit(f"needs {SHARED}")
@@ -225,6 +227,10 @@ def main() -> None:
         m, db = run_influx(items, args.influx_args.split())
         pred, facts = influx_labels(db, len(items))
         rows["influx"] = {**m, **facts, **score(items, pred)}
+    for fps in filter(None, args.fps.split(",")):
+        m, db = run_influx(items, [*args.influx_args.split(), "--fps", fps])
+        pred, facts = influx_labels(db, len(items))
+        rows[f"fps {fps}"] = {**m, **facts, **score(items, pred)}
     if not args.skip_naive:
         m, pred = run_naive(items)
         rows["naive"] = {**{k: v for k, v in m.items() if k != "output"}, **score(items, pred)}

@@ -14,6 +14,7 @@ frames), which costs influx the same work as new clips without hours of renderin
     uv run python bench/ingest.py                       # 40 videos
     uv run python bench/ingest.py --videos 60 --skip-naive
     uv run python bench/ingest.py --sweep 50,100,250,500,1000   # influx and floor; plot in bench/out/
+    uv run python bench/ingest.py --short               # short hard clips: bench/identity.py's set
 """
 
 from __future__ import annotations
@@ -181,9 +182,17 @@ def main() -> None:
     ap.add_argument("--videos", type=int, default=40)
     ap.add_argument("--skip-naive", action="store_true")
     ap.add_argument("--sweep", help="comma-separated video counts: influx and floor only, plotted")
+    ap.add_argument("--short", action="store_true", help="the short-clip set: 64 clips of 7 s with small, degraded "
+                    "faces and look-alikes, influx and the naive approach in one run (bench/identity.py)")  # fmt: skip
     args = ap.parse_args()
     if not SHARED.is_dir():
         sys.exit(f"needs {SHARED}")
+    if args.short:
+        from bench import identity
+
+        sys.argv = [sys.argv[0], *(["--skip-naive"] if args.skip_naive else [])]
+        identity.main()
+        return
     if not args.sweep:
         one(args.videos, args.skip_naive)
         return

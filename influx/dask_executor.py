@@ -63,6 +63,24 @@ def _process(target, path: Path, faces: FaceOptions, timeout: float):
         runner.shutdown(wait=False)  # a hung decoder keeps its thread until the worker restarts
 
 
+@contextlib.contextmanager
+def _seceded():
+    """Out of the worker's thread pool for a while: a download waits on the network, not the CPU,
+    so the worker processes another row meanwhile (the local pool downloads ahead in threads)."""
+    from distributed import get_worker, rejoin, secede
+
+    try:
+        get_worker()
+    except ValueError:  # not on a worker (bench/dask_ingest.py measures result sizes in-process)
+        yield
+        return
+    secede()
+    try:
+        yield
+    finally:
+        rejoin()
+
+
 def run_row(row_index: int, url: str, fetch_opts: FetchOptions, faces: FaceOptions, video_timeout: float,
             keep_downloads: bool, target=process_video) -> Outcome:  # fmt: skip
     """The task a Dask worker runs for one row: fetch, hash, process; returns the outcome only."""
@@ -71,7 +89,8 @@ def run_row(row_index: int, url: str, fetch_opts: FetchOptions, faces: FaceOptio
         tmp = Path(tempfile.mkdtemp(prefix="influx-"))
         fetch_opts = replace(fetch_opts, videos_dir=tmp)
     try:
-        got = fetch_row(row_index, url, fetch_opts)
+        with _seceded():
+            got = fetch_row(row_index, url, fetch_opts)
         if got.fetch_failed:
             return got
         path = Path(got.facts["local_path"])

@@ -58,7 +58,10 @@ class Writer:
             db.move_video(self.con, source, to)
             self._update(to, status, **dict(zip(DECODE_FACTS, decoded, strict=True)), **facts)
             self.con.execute(db.sql("writer.repoint_duplicates"), [to, source])
-            self._update(source, "duplicate", duplicate_of=to, n_faces=decoded[DECODE_FACTS.index("n_faces")])
+            # as a duplicate stored directly: not decoded itself (the same row whichever finished first)
+            undecoded = {k: None for k in DECODE_FACTS if k != "n_faces"}
+            self._update(source, "duplicate", duplicate_of=to, n_faces=decoded[DECODE_FACTS.index("n_faces")],
+                         **undecoded)  # fmt: skip
 
     def _forget(self, row_index: int) -> None:
         """Drop what an earlier run stored for this row's video."""

@@ -105,4 +105,8 @@ def test_identical_bytes_finished_out_of_order_end_under_the_lowest_row(tmp_path
                    (5, "duplicate", 2, len(result.faces))]  # fmt: skip
     assert con.execute("SELECT DISTINCT row_index FROM faces").fetchall() == [(2,)]
     assert con.execute("SELECT DISTINCT row_index FROM frame_hashes").fetchall() == [(2,)]
+    # the moved-from row looks like a duplicate stored directly: nothing decoded of its own
+    decode = "SELECT frames_sampled, width, height, fps, duration_s FROM videos WHERE row_index = ?"
+    assert con.execute(decode, [5]).fetchone() == con.execute(decode, [4]).fetchone() == (None,) * 5
+    assert con.execute(decode, [2]).fetchone()[0] == result.frames_sampled
     con.close()

@@ -71,7 +71,7 @@ def _seceded():
 
     try:
         get_worker()
-    except ValueError:  # not on a worker (bench/dask_ingest.py measures result sizes in-process)
+    except ValueError:  # not on a worker (bench/distributed.py measures result sizes in-process)
         yield
         return
     secede()

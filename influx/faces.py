@@ -248,8 +248,13 @@ def process_video(path: str | Path, opts: FaceOptions | None = None) -> VideoRes
     frames showed nobody new (see `_Evidence`), or when no frame shows a face.
     """
     opts = opts or FaceOptions()
+    with models.using(opts.model):  # one loaded pair of face models for the whole video
+        return _process(Path(path), opts)
+
+
+def _process(path: Path, opts: FaceOptions) -> VideoResult:
     started = time.perf_counter()
-    frames = iter_frames(Path(path), opts.fps, opts.max_frames, opts.decoder_threads)
+    frames = iter_frames(path, opts.fps, opts.max_frames, opts.decoder_threads)
     info = next(frames)
     detector, encoder = models.load(opts.model)
     result = VideoResult(info.duration_s, info.fps, None, None, 0, 0.0, detector=detector.name, encoder=encoder.name)

@@ -73,7 +73,8 @@ def ingest_options(f):
         click.option("--thorough", is_flag=True,
                      help="Look for small faces on every frame and sample all --max-frames."),
         click.option("--model", type=click.Choice(["yunet", "hog", "cnn"]), default=FaceOptions.model,
-                     show_default=True, help="Face detector (cnn is only practical on a GPU)."),
+                     show_default=True, help="Face detector: yunet (YuNet proposes, HOG confirms; x86-64 only), "
+                     "hog (dlib HOG alone) or cnn (only practical on a GPU)."),
         click.option("--max-bytes", type=click.IntRange(1), default=FetchOptions.max_bytes,
                      show_default=True, help="Largest video to download."),
         click.option("--timeout", type=click.FloatRange(0.1), default=FetchOptions.timeout,

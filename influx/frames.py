@@ -139,7 +139,7 @@ def _sampled(container, stream, tb, rate, targets):
     yielded: set[float] = set()
     passed: dict[float, object] = {}  # later sample -> the first frame at or after it, seen on the way
     # samples a decode reaches by decoding forward (the others decode a keyframe near them alone)
-    todo = {t for t in targets if not any(abs(k - t) <= spacing / 2 for k in keys)}
+    todo = {t for t in targets if not any(abs(k - t) <= spacing / 2 for k in _either_side(keys, t))}
     for target in (targets[i] for i in coarse_to_fine(len(targets))):
         todo.discard(target)
         if target in passed:
@@ -151,7 +151,7 @@ def _sampled(container, stream, tb, rate, targets):
             continue
         i = bisect.bisect_right(keys, target) - 1
         key_before = keys[i] if i >= 0 else 0.0
-        near = [k for k in keys[max(0, i) : i + 2] if abs(k - target) <= spacing / 2 and k not in yielded]
+        near = [k for k in _either_side(keys, target) if abs(k - target) <= spacing / 2 and k not in yielded]
         if near:  # a keyframe near the sample decodes alone
             want = seek_to = min(near, key=lambda k: abs(k - target))
         else:  # decode forward from here when no keyframe lies between, else from the keyframe before
@@ -177,6 +177,12 @@ def _sampled(container, stream, tb, rate, targets):
             frames, position = None, math.inf
         if found is not None:
             yield found
+
+
+def _either_side(keys: list[float], t: float) -> list[float]:
+    """The keyframe times at or just before `t` and just after it (`keys` sorted)."""
+    i = bisect.bisect_right(keys, t) - 1
+    return keys[max(0, i) : i + 2]
 
 
 CACHE_BYTES = 32 * 2**20  # decoded frames kept for later samples (YUV 4:2:0: 1.4 MB a 720p frame, 3 MB 1080p)

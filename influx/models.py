@@ -286,9 +286,7 @@ def load(model: str) -> tuple[Detector, Encoder]:
     `using` lent it, else one loaded for this thread alone. dlib's models are not safe to share
     between threads (a Dask worker runs several tasks at once unless started with --nthreads 1;
     two threads on one model corrupted memory here)."""
-    models = getattr(_loaded, "models", None)
-    if models is None:
-        models = _loaded.models = {}
+    models = _thread_models()
     if model not in models:
         models[model] = _take(model)
     return models[model]
@@ -297,12 +295,10 @@ def load(model: str) -> tuple[Detector, Encoder]:
 @contextlib.contextmanager
 def using(model: str):
     """Lend this thread a loaded pair of `model` for a while (one video), then keep it for the next
-    thread: a Dask task that steps out of its worker's thread pool to download continues on a
-    thread of its own, so each task runs on a new thread; loading per thread (~0.5 s) cost a Dask
-    ingest of 40 videos 2.7x the local pool's time."""
-    models = getattr(_loaded, "models", None)
-    if models is None:
-        models = _loaded.models = {}
+    thread: on a Dask worker each video runs on a new thread (the --video-timeout runner of
+    dask_executor), and loading per thread (~0.5 s) cost a Dask ingest of 40 videos 2.7x the
+    local pool's time."""
+    models = _thread_models()
     if model in models:  # this thread has one already (nested, or loaded for the thread)
         yield models[model]
         return
@@ -313,6 +309,12 @@ def using(model: str):
         del models[model]
         with _idle_lock:
             _idle.setdefault(model, []).append(pair)
+
+
+def _thread_models() -> dict[str, tuple[Detector, Encoder]]:
+    if not hasattr(_loaded, "models"):
+        _loaded.models = {}
+    return _loaded.models
 
 
 def _take(model: str) -> tuple[Detector, Encoder]:

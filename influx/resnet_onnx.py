@@ -54,7 +54,7 @@ class _Reader:
     def __init__(self, data: bytes):
         self.data, self.at = memoryview(data), 0  # slices without copies
 
-    def _take(self, n: int) -> bytes:
+    def _take(self, n: int) -> memoryview:
         if self.at + n > len(self.data):
             raise FormatError("the model file ends early")
         out = self.data[self.at : self.at + n]

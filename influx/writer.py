@@ -27,7 +27,7 @@ class Writer:
         with db.transaction(self.con):
             self._forget(row_index)
             n = self.con.execute(db.sql("writer.faces_of_row"), [of]).fetchone()
-            self._update(row_index, "duplicate", duplicate_of=of, n_faces=n[0] if n else 0, **facts)
+            self._as_duplicate(row_index, of, n[0] if n else 0, **facts)
 
     def video(self, row_index: int, result: VideoResult, **facts) -> str:
         """Store a decoded video's faces and frame hashes; returns its status (ok or no_faces)."""
@@ -58,10 +58,13 @@ class Writer:
             db.move_video(self.con, source, to)
             self._update(to, status, **dict(zip(DECODE_FACTS, decoded, strict=True)), **facts)
             self.con.execute(db.sql("writer.repoint_duplicates"), [to, source])
-            # as a duplicate stored directly: not decoded itself (the same row whichever finished first)
-            undecoded = {k: None for k in DECODE_FACTS if k != "n_faces"}
-            self._update(source, "duplicate", duplicate_of=to, n_faces=decoded[DECODE_FACTS.index("n_faces")],
-                         **undecoded)  # fmt: skip
+            self._as_duplicate(source, to, decoded[DECODE_FACTS.index("n_faces")])
+
+    def _as_duplicate(self, row_index: int, of: int, n_faces: int, **facts) -> None:
+        """Mark `row_index` a duplicate of `of`: no decoded facts of its own (whichever row
+        finished first, and whatever an earlier run stored for it)."""
+        undecoded = dict.fromkeys(DECODE_FACTS)
+        self._update(row_index, "duplicate", **{**undecoded, "duplicate_of": of, "n_faces": n_faces, **facts})
 
     def _forget(self, row_index: int) -> None:
         """Drop what an earlier run stored for this row's video."""

@@ -3,7 +3,8 @@ one run, on one machine (so the difference is Dask's overhead), plus the single 
 and the size of one video's result as it travels from a worker to the writer.
 
     uv run python bench/distributed.py                 # 40 videos, needs ../shared/fixtures
-    uv run python bench/distributed.py --videos 20
+    uv run python bench/distributed.py --videos 20 --rounds 5
+    uv run python bench/distributed.py --no-preload     # workers load influx at their first video
 """
 
 from __future__ import annotations
@@ -96,23 +97,32 @@ def writer_capacity(videos: int = 2000, faces: int = 8) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--videos", type=int, default=40)
+    ap.add_argument("--rounds", type=int, default=3, help="local then Dask, this many times (the machine is noisy)")
+    ap.add_argument("--no-preload", action="store_true", help="workers without --preload influx.dask_executor")
     args = ap.parse_args()
     if not SHARED.is_dir():
         sys.exit(f"needs {SHARED}")
     items = build_set(args.videos)
     from distributed import LocalCluster
 
-    local = ingest_time(items, "local", None)
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        cold = ingest_time(items, "dask", cluster.scheduler_address)
-        # the same workers again: a standing cluster has imported influx and loaded its face models
-        # once (local workers are forked from a process that has imported it, for every run)
-        warm = ingest_time(items, "dask", cluster.scheduler_address)
-    print(f"{args.videos} videos, 2 processes each way")
-    print(f"  local pool          {local['wall_s']:7.1f} s   rows {local['rows']}  faces {local['faces']}")
-    for name, remote in (("new workers", cold), ("same workers again", warm)):
-        print(f"  Dask, {name:18} {remote['wall_s']:5.1f} s   rows {remote['rows']}  faces {remote['faces']}"
-              f"   Dask / local {remote['wall_s'] / local['wall_s']:.2f}x")  # fmt: skip
+    preload = [] if args.no_preload else ["influx.dask_executor"]
+    print(f"{args.videos} videos, 2 processes each way, workers {'without' if args.no_preload else 'with'} the preload")
+    ratios: dict[str, list[float]] = {"new workers": [], "same workers again": []}
+    for r in range(args.rounds):
+        local = ingest_time(items, "local", None)  # no cluster running: its idle workers would slow the pool
+        print(f"  round {r + 1}  local pool          {local['wall_s']:5.1f} s   rows {local['rows']}"
+              f"  faces {local['faces']}")  # fmt: skip
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                          preload=preload) as cluster:  # fmt: skip
+            # new workers: a first ingest; then the same workers again, as on a standing cluster
+            for name in ratios:
+                remote = ingest_time(items, "dask", cluster.scheduler_address)
+                ratios[name].append(remote["wall_s"] / local["wall_s"])
+                print(f"  round {r + 1}  Dask, {name:18} {remote['wall_s']:5.1f} s   rows {remote['rows']}"
+                      f"  faces {remote['faces']}   Dask / local {ratios[name][-1]:.2f}x")  # fmt: skip
+    for name, values in ratios.items():
+        print(f"  Dask / local, {name}: median {statistics.median(values):.2f}x"
+              f" ({', '.join(f'{v:.2f}' for v in values)})")  # fmt: skip
     sizes = result_sizes(items)
     print(f"  result per video    median {statistics.median(sizes) / 1024:.0f} KB, max {max(sizes) / 1024:.0f} KB"
           f" (pickled, {len(sizes)} videos)")  # fmt: skip

@@ -311,6 +311,12 @@ def using(model: str):
             _idle.setdefault(model, []).append(pair)
 
 
+def ready(model: str) -> None:
+    """Load a pair of `model` now, for the first video to find (a Dask worker's preload)."""
+    with using(model):
+        pass
+
+
 def _thread_models() -> dict[str, tuple[Detector, Encoder]]:
     if not hasattr(_loaded, "models"):
         _loaded.models = {}

@@ -29,7 +29,9 @@ def dask_cluster():
     # a video that kills its worker is given up after 2 deaths (Dask's default is 4), to keep the test short
     with (
         dask.config.set({"distributed.scheduler.allowed-failures": 1}),
-        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c,
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, preload=["influx.dask_executor"]
+        ) as c,  # as the README starts workers
     ):
         yield c
 
@@ -212,6 +214,19 @@ def test_a_malformed_scheduler_address_is_one_line_and_exit_2(tmp_path, videos, 
     assert res.exit_code == 2, res.output
     assert "is not a Dask scheduler address like tcp://" in res.output and "Traceback" not in res.output
     assert not (tmp_path / "db.duckdb").exists()  # refused before anything is written
+
+
+def test_the_worker_preload_loads_the_face_models_before_the_first_video():
+    """`dask worker --preload influx.dask_executor` runs dask_setup when the worker starts."""
+    code = (
+        "from influx import models; from influx.dask_executor import dask_setup;"
+        "assert not models._idle; dask_setup(None);"
+        "print(sorted((m, len(p)) for m, p in models._idle.items()))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    from influx.models import default_model
+
+    assert out.strip() == f"[('{default_model()}', 1)]"
 
 
 def test_workers_undo_the_nannys_malloc_trim(dask_cluster):

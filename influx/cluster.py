@@ -56,12 +56,11 @@ def cluster(con, opts: ClusterOptions | None = None) -> ClusterSummary:
         found = ", ".join(f"{name} ({dim}-d, {n} faces)" for name, dim, n in encoders)
         raise MixedEncoders(f"the faces come from {len(encoders)} face encoders: {found}; vectors of different"
                             " encoders cannot be compared: ingest into a new database with one --model")  # fmt: skip
-    faces = con.execute(db.read_sql("queries/cluster_faces.sql")).fetchnumpy()
+    faces, emb = db.fetch_vectors(con, db.read_sql("queries/cluster_faces.sql"))
     rows = np.asarray(faces["row_index"])
-    # no face at all: nobody, and the people tables are emptied
-    emb = np.stack(faces["embedding"]).astype(np.float64) if len(rows) else np.zeros((0, 1))
     sizes = np.asarray(faces["face_size"], dtype=float)
     g = assign(rows, np.asarray(faces["frame_index"]), sizes, emb, opts, np.asarray(faces["detector_score"]))
+    del emb  # the labels are written next, by DuckDB, which needs the memory more
     before = {i for (i,) in con.execute(db.sql("cluster.person_ids")).fetchall()}
     mapping = people.match_ids(con, faces["face_id"], g.person, rows)
     cluster_ids = np.array([mapping.get(int(p), -1) for p in g.person], dtype=np.int64)

@@ -9,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 
 import duckdb
+import numpy as np
 
 
 class DatabaseInUse(Exception):
@@ -239,6 +240,25 @@ def connect(path: str | Path, read_only: bool = False, external_access: bool = F
         con.close()
         raise BadDatabase(f"{path} is damaged or not an influx database ({first_line(e)})") from None
     return con
+
+
+def fetch_vectors(con: duckdb.DuckDBPyConnection, query: str, column: str = "embedding") -> tuple[dict, np.ndarray]:
+    """The rows of `query` (which must ORDER BY a unique key): its other columns as numpy arrays,
+    and `column` (one list of floats a row, all of one length) as a float32 matrix. Read flat with
+    `unnest`: a numpy object per vector cost a million faces ~1 GB more, and a copy to stack them."""
+    inner = query.strip().rstrip(";")
+    cols = con.execute(f"SELECT * EXCLUDE ({column}), {column}[1] AS _first FROM ({inner})").fetchnumpy()
+    flat = con.execute(f"SELECT unnest({column}) AS v FROM ({inner})").fetchnumpy()["v"]
+    first = np.asarray(cols.pop("_first"), dtype=np.float32)
+    n = len(first)
+    dim = len(flat) // n if n else 0
+    problem = ValueError(f"the {column} vectors differ in length, or the query's order is not total")
+    if dim * n != len(flat):
+        raise problem
+    vectors = np.asarray(flat, dtype=np.float32).reshape(n, dim)
+    if n and not np.array_equal(vectors[:, 0], first):  # both reads keep the query's order, else a row moved
+        raise problem
+    return cols, vectors
 
 
 def first_line(e: Exception) -> str:

@@ -68,12 +68,33 @@ def constrained_average_linkage(dist: np.ndarray, conflict: np.ndarray, threshol
     return label
 
 
+def average_linkage(points: np.ndarray, threshold: float) -> np.ndarray:
+    """Group labels (0.., numbered by first member) from average linkage stopped at `threshold`,
+    without cannot-links: SciPy's nearest-neighbour chain, O(n^2) time where the greedy loop of
+    constrained_average_linkage is O(n^3) (a person of 5,000 videos is one component)."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
+    if len(points) <= 1:
+        return np.zeros(len(points), dtype=int)
+    dist = _pairwise(points)
+    np.fill_diagonal(dist, 0)
+    tree = linkage(squareform(dist, checks=False), method="average")
+    del dist
+    # fcluster keeps merges at distances <= t; the greedy loop merges below the threshold only
+    flat = fcluster(tree, t=np.nextafter(threshold, 0), criterion="distance")
+    _, first, label = np.unique(flat, return_index=True, return_inverse=True)
+    rank = np.empty(len(first), dtype=int)
+    rank[np.argsort(first)] = np.arange(len(first))
+    return rank[label]
+
+
 def appearances(frames: np.ndarray, emb: np.ndarray, threshold: float) -> np.ndarray:
     """Appearance number (0..) of each face of one video: one person within the video."""
     if len(frames) <= 1:
         return np.zeros(len(frames), dtype=int)
     conflict = frames[:, None] == frames[None, :]
-    return constrained_average_linkage(_pairwise(emb), conflict, threshold)
+    return constrained_average_linkage(_pairwise(emb.astype(np.float64)), conflict, threshold)
 
 
 def _components(points: np.ndarray, radius: float) -> np.ndarray:
@@ -82,17 +103,21 @@ def _components(points: np.ndarray, radius: float) -> np.ndarray:
     from scipy.sparse.csgraph import connected_components
 
     n = len(points)
-    points = points.astype(np.float32)  # BLAS twice as fast; the radius test does not need more
-    sq = (points**2).sum(axis=1)
+    sq = (points.astype(np.float64) ** 2).sum(axis=1)[:, None]
+    # |a - b|^2 = [a, |a|^2, 1] . [-2b, 1, |b|^2]: one float32 matrix product a block (BLAS twice as
+    # fast as float64; the radius test does not need more), no block-sized temporaries
+    left = np.hstack([points, sq, np.ones_like(sq)]).astype(np.float32)
+    right = np.hstack([-2 * points, np.ones_like(sq), sq]).astype(np.float32)
+    limit = np.float32((radius * 1.001) ** 2)  # a little wide: float32 must not cut a pair at the edge
     block = max(1, 16_000_000 // max(1, n))  # about 64 MB of distances at a time, whatever n
     rows, cols = [], []
     for s in range(0, n, block):
-        d2 = sq[s : s + block, None] + sq[None, :] - 2 * points[s : s + block] @ points.T
-        i, j = np.nonzero(d2 < (radius * 1.001) ** 2)  # a little wide: float32 must not cut a pair at the edge
+        d2 = left[s : s + block] @ right[s:].T  # pairs (i, j >= i's block): the graph is undirected
+        i, j = np.divmod(np.flatnonzero(d2 < limit), d2.shape[1])  # 1-d: 10x faster than 2-d nonzero
         rows.append(i + s)
-        cols.append(j)
+        cols.append(j + s)
     r, c = np.concatenate(rows), np.concatenate(cols)
-    graph = coo_matrix((np.ones(len(r)), (r, c)), shape=(n, n))
+    graph = coo_matrix((np.ones(len(r), dtype=np.int8), (r, c)), shape=(n, n))
     return connected_components(graph, directed=False)[1]
 
 
@@ -103,19 +128,25 @@ def group(points: np.ndarray, threshold: float, conflict_pairs: set[tuple[int, i
     if n == 0:
         return np.zeros(0, dtype=int)
     comp = _components(points, threshold)
+    inside: dict[int, list[tuple[int, int]]] = {}  # the cannot-links within each component
+    for a, b in conflict_pairs:
+        if comp[a] == comp[b]:
+            inside.setdefault(int(comp[a]), []).append((a, b))
     label = np.zeros(n, dtype=int)
     next_label = 0
     by_component = np.argsort(comp, kind="stable")
     for members in np.split(by_component, np.flatnonzero(np.diff(comp[by_component])) + 1):
+        pairs = inside.get(int(comp[members[0]]))
         if len(members) == 1:
             sub = np.zeros(1, dtype=int)
-        else:
+        elif pairs:
             index = {m: k for k, m in enumerate(members)}
             conflict = np.zeros((len(members), len(members)), dtype=bool)
-            for a, b in conflict_pairs:
-                if a in index and b in index:
-                    conflict[index[a], index[b]] = conflict[index[b], index[a]] = True
+            for a, b in pairs:
+                conflict[index[a], index[b]] = conflict[index[b], index[a]] = True
             sub = constrained_average_linkage(_pairwise(points[members]), conflict, threshold)
+        else:
+            sub = average_linkage(points[members], threshold)
         label[members] = next_label + sub
         next_label += sub.max() + 1
     _, label = np.unique(label, return_inverse=True)  # numbered by first member

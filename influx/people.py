@@ -119,12 +119,12 @@ def write_labels(con, face_ids, tracks, cluster_ids, ids, merge_distance: float 
 def _store_uncertainty(con, merge_distance: float) -> None:
     from .grouping import uncertainty
 
-    got = con.execute(db.read_sql("queries/video_person_means.sql")).fetchnumpy()
+    got, embeddings = db.fetch_vectors(con, db.read_sql("queries/video_person_means.sql"))
     if not len(got["row_index"]):
         return
     import pandas as pd
 
-    rows, vectors = mean_by(np.asarray(got["row_index"]), np.stack(got["embedding"]))
+    rows, vectors = mean_by(np.asarray(got["row_index"]), embeddings)
     first = np.unique(np.asarray(got["row_index"]), return_index=True)[1]
     person = np.asarray(got["influencer_id"])[first]  # one influencer per video
     distance, margin = uncertainty(person, vectors, merge_distance)
@@ -221,10 +221,10 @@ def list_corrections(con) -> list[tuple]:
 
 def suggest_merges(con, max_distance: float = 0.6, limit: int = 200) -> list[tuple[int, int, float]]:
     """The `limit` closest pairs of people whose mean faces are closer than `max_distance`."""
-    got = con.execute(db.sql("people.person_embeddings")).fetchnumpy()
+    got, embeddings = db.fetch_vectors(con, db.sql("people.person_embeddings"))
     if len(np.unique(got["influencer_id"])) < 2:
         return []
-    ids, centres = mean_by(np.asarray(got["influencer_id"]), np.stack(got["embedding"]))
+    ids, centres = mean_by(np.asarray(got["influencer_id"]), embeddings)
     ids = [int(i) for i in ids]
     sq = (centres**2).sum(axis=1)
     out = []

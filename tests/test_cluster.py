@@ -9,7 +9,7 @@ from influx.cli import cli
 from influx.cluster import ClusterOptions, cluster
 from influx.faces import FaceOptions
 from influx.fetch import FetchOptions
-from influx.grouping import appearances, assign, constrained_average_linkage
+from influx.grouping import _components, appearances, assign, average_linkage, constrained_average_linkage, group
 from influx.ingest import IngestOptions, ingest
 from tests.conftest import ro, write_csv
 from tests.synthetic import CENTRES, fake, person_faces, synthetic_db
@@ -27,6 +27,37 @@ def test_linkage_never_joins_a_conflict():
     conflict[0, 2] = conflict[2, 0] = True
     label = constrained_average_linkage(d, conflict, 0.5)
     assert label[0] != label[2] and len(set(label)) == 2
+
+
+def test_average_linkage_without_cannot_links_is_the_greedy_one():
+    """SciPy's nearest-neighbour chain (used where a component has no cannot-link) stops where the
+    greedy loop does, with groups numbered by their first member."""
+    rng = np.random.default_rng(3)
+    for trial in range(40):
+        k, n = int(rng.integers(2, 12)), int(rng.integers(2, 120))
+        centres = rng.normal(0, 0.09, (k, 128)) * rng.uniform(0.3, 1.0)
+        points = centres[rng.integers(k, size=n)] + rng.normal(0, rng.uniform(0.01, 0.04), (n, 128))
+        none = np.zeros((n, n), dtype=bool)
+        for threshold in (0.3, 0.55, 0.8):
+            greedy = constrained_average_linkage(
+                np.linalg.norm(points[:, None] - points[None], axis=2), none, threshold
+            )
+            assert (average_linkage(points, threshold) == greedy).all(), (trial, threshold)
+            by_component = group(points, threshold)  # numbered component by component: compare partitions
+            assert len(set(zip(by_component, greedy, strict=True))) == len(set(greedy)) == len(set(by_component))
+
+
+def test_components_join_exactly_the_pairs_within_the_radius():
+    rng = np.random.default_rng(4)
+    points = rng.normal(0, 0.05, (300, 128))
+    points[150:] += 0.5  # two clouds, far apart
+    d = np.linalg.norm(points[:, None] - points[None], axis=2)
+    for radius in (0.4, 0.6, 0.9):
+        comp = _components(points, radius)
+        from scipy.sparse.csgraph import connected_components
+
+        expected = connected_components(d < radius, directed=False)[1]
+        assert len(set(zip(comp, expected, strict=True))) == len(set(comp)) == len(set(expected))
 
 
 def test_appearances_never_join_two_faces_of_one_frame():
@@ -320,3 +351,18 @@ def test_a_person_seen_only_in_weak_detections_is_uncertain(tmp_path):
     cluster(con)
     got = dict(con.execute("SELECT row_index, uncertain_reason FROM video_influencers").fetchall())
     assert "only weak detections" in got[0] and all(got[r] is None for r in range(1, 8))
+
+
+def test_vectors_are_read_flat_in_the_query_order():
+    con = db.connect(":memory:")
+    con.execute(
+        "CREATE TABLE t AS SELECT i AS id, [i::FLOAT, -i, i * 2] AS embedding FROM range(5000) t(i) ORDER BY random()"
+    )
+    cols, vectors = db.fetch_vectors(con, "SELECT id, embedding FROM t ORDER BY id;")
+    assert vectors.dtype == np.float32 and vectors.shape == (5000, 3)
+    assert (cols["id"] == np.arange(5000)).all() and (vectors[:, 1] == -np.arange(5000)).all()
+    con.execute("UPDATE t SET embedding = [1, 2] WHERE id = 7")
+    with pytest.raises(ValueError, match="differ in length"):
+        db.fetch_vectors(con, "SELECT id, embedding FROM t ORDER BY id")
+    empty, none = db.fetch_vectors(con, "SELECT id, embedding FROM t WHERE id < 0 ORDER BY id")
+    assert len(empty["id"]) == 0 and none.shape[0] == 0

@@ -1,6 +1,7 @@
 -- One row per person. The representative face maximises
 --   least(face_size, 160) / 160 * frontality * sharpness / (sharpness + 100)
--- (large, frontal and sharp), preferring faces from videos the person dominates.
+-- (large, frontal and sharp), preferring faces from videos the person dominates; ties go to the
+-- lowest face_id.
 DELETE FROM influencers;
 INSERT INTO influencers (influencer_id, name, n_videos, n_appearances, n_faces, face_id, first_row_index, not_influencer)
 WITH dominated AS (
@@ -15,8 +16,9 @@ seen AS (
 ),
 best AS (
     SELECT f.influencer_id,
-           arg_max(f.face_id, (coalesce(vp.is_dominant, false))::INTEGER * 10
-               + least(f.face_size, 160) / 160.0 * f.frontality * f.sharpness / (f.sharpness + 100)) AS face_id,
+           arg_max(f.face_id, ((coalesce(vp.is_dominant, false))::INTEGER * 10
+               + least(f.face_size, 160) / 160.0 * f.frontality * f.sharpness / (f.sharpness + 100),
+               -f.face_id)) AS face_id,  -- ties: the first face, whichever thread saw it first
            count(*) AS n_faces
     FROM faces f
     LEFT JOIN video_people vp ON vp.row_index = f.row_index AND vp.influencer_id = f.influencer_id

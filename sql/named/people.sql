@@ -52,7 +52,7 @@ SELECT kind, influencer_id, target_id, row_index FROM corrections WHERE correcti
 SELECT correction_id, kind, influencer_id, target_id, row_index, created_at FROM corrections ORDER BY correction_id;
 
 -- name: person_embeddings
-SELECT influencer_id, embedding FROM faces WHERE influencer_id IS NOT NULL;
+SELECT influencer_id, embedding FROM faces WHERE influencer_id IS NOT NULL ORDER BY face_id;
 
 -- name: max_person_id
 SELECT coalesce(max(influencer_id), 0) FROM person_ids;

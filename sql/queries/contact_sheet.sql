@@ -3,7 +3,8 @@
 SELECT
     f.influencer_id,
     f.row_index,
-    arg_max(f.crop, least(f.face_size, 160) / 160.0 * f.frontality * f.sharpness / (f.sharpness + 100)) AS crop,
+    arg_max(f.crop, (least(f.face_size, 160) / 160.0 * f.frontality * f.sharpness / (f.sharpness + 100), -f.face_id))
+        AS crop,  -- ties: the first face
     coalesce(any_value(vp.is_dominant), false) AS is_influencer,
     coalesce(any_value(vi.uncertain), false) AS uncertain
 FROM faces f

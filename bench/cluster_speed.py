@@ -6,6 +6,7 @@ process (read, appearances, linkage, id matching, write back; wall time and peak
 checks the video-level assignment against the truth.
 
     uv run python bench/cluster_speed.py --faces 100000
+    uv run python bench/cluster_speed.py --faces 1000000 --skew 1.0    # a few people in thousands of videos
 """
 
 from __future__ import annotations
@@ -25,14 +26,20 @@ from bench.common import measure  # noqa: E402
 from influx import db  # noqa: E402
 
 
-def fill(path: Path, n_faces: int, seed: int = 0) -> dict[int, int]:
+def fill(path: Path, n_faces: int, seed: int = 0, skew: float = 0.0) -> dict[int, int]:
     """N faces: videos of 20 frames of their person (spread 0.025 a dimension around the person's
-    centre) and a background person at frames 0, 7 and 14 (a new random face each time)."""
+    centre) and a background person at frames 0, 7 and 14 (a new random face each time). People
+    appear equally often, or with `skew` > 0 as in a real library: person k in proportion to
+    1 / (k + 1) ** skew (at 1.0 and 1M faces the first person has 5,000 of the 43,000 videos)."""
     rng = np.random.default_rng(seed)
     n_people = max(2, n_faces // 400)
     centres = rng.normal(0, 0.09, (n_people, 128)).astype(np.float32)
     n_videos = -(-n_faces // 23)
-    person = rng.integers(n_people, size=n_videos)
+    if skew:
+        weights = 1 / np.arange(1, n_people + 1) ** skew
+        person = rng.choice(n_people, size=n_videos, p=weights / weights.sum())
+    else:
+        person = rng.integers(n_people, size=n_videos)  # as in the earlier figures
     frames = np.array([f for f in range(20) for _ in range(1 + (f % 7 == 0))])  # 0, 0, 1, ..., 7, 7, ...
     background = np.r_[False, frames[1:] == frames[:-1]]  # the second face of frames 0, 7, 14
     row = np.repeat(np.arange(n_videos), len(frames))[:n_faces]
@@ -65,12 +72,15 @@ def fill(path: Path, n_faces: int, seed: int = 0) -> dict[int, int]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--faces", type=int, default=100_000)
+    ap.add_argument(
+        "--skew", type=float, default=0.0, help="videos per person: 0 even, 1.0 Zipf (a few people in many)"
+    )
     args = ap.parse_args()
     from sklearn.metrics import adjusted_rand_score
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.duckdb"
-        truth = fill(path, args.faces)
+        truth = fill(path, args.faces, skew=args.skew)
         influx = str(Path(sys.executable).parent / "influx")
         m = measure([influx, "cluster", "--db", str(path)])  # the command, in its own process: time and peak memory
         con = db.connect(path, read_only=True)

@@ -9,7 +9,15 @@ from influx.cli import cli
 from influx.cluster import ClusterOptions, cluster
 from influx.faces import FaceOptions
 from influx.fetch import FetchOptions
-from influx.grouping import _components, appearances, assign, average_linkage, constrained_average_linkage, group
+from influx.grouping import (
+    _components,
+    _condensed,
+    appearances,
+    assign,
+    average_linkage,
+    constrained_average_linkage,
+    group,
+)
 from influx.ingest import IngestOptions, ingest
 from tests.conftest import ro, write_csv
 from tests.synthetic import CENTRES, fake, person_faces, synthetic_db
@@ -45,6 +53,14 @@ def test_average_linkage_without_cannot_links_is_the_greedy_one():
             assert (average_linkage(points, threshold) == greedy).all(), (trial, threshold)
             by_component = group(points, threshold)  # numbered component by component: compare partitions
             assert len(set(zip(by_component, greedy, strict=True))) == len(set(greedy)) == len(set(by_component))
+
+
+def test_condensed_distances_are_scipys_pdist_in_any_block_size():
+    from scipy.spatial.distance import pdist
+
+    points = np.random.default_rng(5).normal(0, 0.1, (61, 128))
+    for block in (0, 1, 7, 60, 100):
+        assert np.allclose(_condensed(points, block), pdist(points), atol=1e-12)
 
 
 def test_components_join_exactly_the_pairs_within_the_radius():

@@ -377,8 +377,9 @@ def test_vectors_are_read_flat_in_the_query_order():
     cols, vectors = db.fetch_vectors(con, "SELECT id, embedding FROM t ORDER BY id;")
     assert vectors.dtype == np.float32 and vectors.shape == (5000, 3)
     assert (cols["id"] == np.arange(5000)).all() and (vectors[:, 1] == -np.arange(5000)).all()
-    con.execute("UPDATE t SET embedding = [1, 2] WHERE id = 7")
-    with pytest.raises(ValueError, match="differ in length"):
-        db.fetch_vectors(con, "SELECT id, embedding FROM t ORDER BY id")
+    for bad in ("[1, 2]", "[1, NULL, 2]", "[1, 'nan'::FLOAT, 2]", "[1, 'inf'::FLOAT, 2]"):
+        con.execute(f"UPDATE t SET embedding = {bad} WHERE id = 7")
+        with pytest.raises(db.BadDatabase, match="not written by influx"):
+            db.fetch_vectors(con, "SELECT id, embedding FROM t ORDER BY id")
     empty, none = db.fetch_vectors(con, "SELECT id, embedding FROM t WHERE id < 0 ORDER BY id")
     assert len(empty["id"]) == 0 and none.shape[0] == 0

@@ -14,6 +14,7 @@ from influx import db
 from influx.cli import cli
 from influx.cluster import cluster
 from influx.output import csv_cell
+from tests.conftest import ro
 from tests.synthetic import synthetic_db
 
 SECRET = "influx-secret-line"
@@ -262,6 +263,27 @@ def test_every_command_on_every_broken_file(tmp_path, good):
             assert str(path.name) in line or "database" in line, (kind, args, line)
         if kind in ("truncated", "zeroed", "random", "csv", "foreign", "future"):
             assert path.read_bytes() == before, kind  # a refused file is left as it was
+
+
+@pytest.mark.parametrize("value", ["NULL", "'nan'", "'inf'"])
+def test_a_crafted_embedding_value_is_refused_not_clustered(tmp_path, good, value):
+    """A NULL, NaN or infinite number in a stored face vector would move every distance it is
+    in; influx never stores one, so the file is refused before anything is rewritten."""
+    craft(good, f"UPDATE faces SET embedding = list_concat([{value}::FLOAT], embedding[2:])"
+                " WHERE face_id = (SELECT min(face_id) FROM faces)")  # fmt: skip
+
+    def labels():
+        con = ro(good)
+        try:
+            return con.execute("SELECT face_id, influencer_id FROM faces ORDER BY 1").fetchall()
+        finally:
+            con.close()
+
+    before = labels()
+    for args in (["cluster"], ["people", "--suggest-merges"]):
+        line = one_clear_line(run(*args, "--db", good), code=2)
+        assert "faces.embedding" in line and "not written by influx" in line
+    assert labels() == before
 
 
 def test_a_db_in_a_missing_folder_or_a_csv_as_db(tmp_path):

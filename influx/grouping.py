@@ -20,7 +20,7 @@ class ClusterOptions:
     merge_distance: float = MERGE_DISTANCE
 
 
-def _cross_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def cross_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Euclidean distances between the rows of `a` and of `b` (BLAS; no a x b x dims array)."""
     d2 = (a**2).sum(axis=1)[:, None] + (b**2).sum(axis=1)[None, :] - 2 * a @ b.T
     return np.sqrt(np.maximum(d2, 0))
@@ -36,7 +36,7 @@ def mean_by(keys: np.ndarray, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 
 def _pairwise(points: np.ndarray) -> np.ndarray:
-    return _cross_distances(points, points)
+    return cross_distances(points, points)
 
 
 def constrained_average_linkage(dist: np.ndarray, conflict: np.ndarray, threshold: float) -> np.ndarray:
@@ -74,7 +74,7 @@ def _condensed(points: np.ndarray, block: int = 0) -> np.ndarray:
     out = np.empty(n * (n - 1) // 2)
     block = block or max(1, 16_000_000 // max(1, n))  # rows at a time: ~128 MB of distances
     for s in range(0, n - 1, block):
-        d = _cross_distances(points[s : s + block], points[s:])
+        d = cross_distances(points[s : s + block], points[s:])
         for k in range(len(d)):
             i = s + k
             start = i * n - i * (i + 1) // 2  # where row i's pairs (i, i + 1..n) begin
@@ -246,7 +246,7 @@ def _attach_others(person, means, count, is_main, conflicts, threshold) -> None:
         centres = mean_by(person[is_main], means[is_main])[1]  # people 0..n_people-1 all have a main face
         block = max(1, 8_000_000 // n_people)  # others x people distances, about 64 MB at a time
         for s in range(0, len(others), block):
-            d = _cross_distances(means[others[s : s + block]], centres)
+            d = cross_distances(means[others[s : s + block]], centres)
             for i, t in enumerate(others[s : s + block]):
                 near = np.flatnonzero(d[i] < threshold)
                 for q in near[np.argsort(d[i, near], kind="stable")]:
@@ -288,7 +288,7 @@ def uncertainty(person_of: np.ndarray, vectors: np.ndarray, merge_distance: floa
     margin = np.full(len(vectors), np.nan)
     for s in range(0, len(vectors), 1024):
         v = vectors[s : s + 1024]
-        d = _cross_distances(v, centres)
+        d = cross_distances(v, centres)
         for j in range(len(v)):
             i, p = s + j, pi[s + j]
             if counts[p] > 1:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import db
-from .grouping import mean_by
+from .grouping import cross_distances, mean_by
 
 
 class PeopleError(Exception):
@@ -226,10 +226,9 @@ def suggest_merges(con, max_distance: float = 0.6, limit: int = 200) -> list[tup
         return []
     ids, centres = mean_by(np.asarray(got["influencer_id"]), embeddings)
     ids = [int(i) for i in ids]
-    sq = (centres**2).sum(axis=1)
     out = []
     for s in range(0, len(ids), 1024):  # blocked: 5,000 people need 40 MB at a time, not 24 GB
-        d = np.sqrt(np.maximum(sq[s : s + 1024, None] + sq[None, :] - 2 * centres[s : s + 1024] @ centres.T, 0))
+        d = cross_distances(centres[s : s + 1024], centres)
         for i, j in zip(*np.nonzero(d < max_distance), strict=True):
             if s + i < j:
                 out.append((ids[s + i], ids[j], float(d[i, j])))

@@ -3,6 +3,8 @@ time limit per video."""
 
 from __future__ import annotations
 
+import gc
+import os
 import signal
 import time
 from collections import Counter
@@ -14,6 +16,11 @@ from pathlib import Path
 from .faces import FaceOptions, VideoError, VideoResult, process_video
 
 MAX_CRASHES = 2  # a video that kills its worker this many times when running alone is marked failed
+
+# A forked worker must never finalize the parent's objects: a DuckDB connection the parent had
+# dropped but not yet garbage-collected segfaulted the worker whose collector found it (tests that
+# run commands in one process, then ingest). Frozen at the fork, they are the parent's alone.
+os.register_at_fork(before=gc.freeze, after_in_parent=gc.unfreeze)
 
 
 def _init() -> None:

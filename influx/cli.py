@@ -303,8 +303,11 @@ def run_report(db_path: str, out_dir: str | None):
         files = report(db_path, out_dir)
     except (db.DatabaseInUse, db.BadDatabase) as e:
         fail(str(e))
-    say(f"report: {files.pdf}\n        {files.csv}\n        {files.faces}/ ({plural(files.influencers, 'influencer')})"
-        f"\n        {files.pdf.parent / 'people.html'} (the contact sheet)")  # fmt: skip
+    # one say() a line: say() shows a newline inside a message as the two characters \n
+    say(f"report: {files.pdf}")
+    for line in (files.csv, f"{files.faces}/ ({plural(files.influencers, 'influencer')})",
+                 f"{files.pdf.parent / 'people.html'} (the contact sheet)"):  # fmt: skip
+        say(f"        {line}")
     if not files.influencers:
         say("no influencer in this report: run `influx cluster` first (or no video had a face)")
     return files

@@ -59,6 +59,8 @@ def test_scores_and_report_through_the_cli(fake_db, tmp_path):
     assert res.exit_code == 0, res.output
     assert (tmp_path / "out" / "influencer_table.pdf").stat().st_size > 10_000
     assert len(list((tmp_path / "out" / "influencer_faces").glob("*.jpg"))) == 5
+    listed = [line.strip() for line in res.output.splitlines() if "/out/" in line]  # one file a line
+    assert listed[-1].endswith("people.html (the contact sheet)") and len(listed) == 4, res.output
     res = CliRunner().invoke(cli, ["people", "--db", str(path), "--format", "csv"])
     assert res.exit_code == 0 and len(res.output.strip().splitlines()) == 1 + 5
 

@@ -21,7 +21,7 @@ from rich.progress import (
 from rich.table import Table
 
 from . import db, models
-from .cli_base import console, db_option, fail, open_ro, open_rw, say
+from .cli_base import console, db_option, fail, open_ro, open_rw, say, say_list
 from .cli_people import COMMANDS as PEOPLE_COMMANDS
 from .cluster import MERGE_DISTANCE, ClusterOptions, MixedEncoders, cluster
 from .csv_input import InputError, read_rows
@@ -303,11 +303,8 @@ def run_report(db_path: str, out_dir: str | None):
         files = report(db_path, out_dir)
     except (db.DatabaseInUse, db.BadDatabase) as e:
         fail(str(e))
-    # one say() a line: say() shows a newline inside a message as the two characters \n
-    say(f"report: {files.pdf}")
-    for line in (files.csv, f"{files.faces}/ ({plural(files.influencers, 'influencer')})",
-                 f"{files.pdf.parent / 'people.html'} (the contact sheet)"):  # fmt: skip
-        say(f"        {line}")
+    say_list("report:", files.pdf, files.csv, f"{files.faces}/ ({plural(files.influencers, 'influencer')})",
+             f"{files.pdf.parent / 'people.html'} (the contact sheet)")  # fmt: skip
     if not files.influencers:
         say("no influencer in this report: run `influx cluster` first (or no video had a face)")
     return files

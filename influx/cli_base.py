@@ -39,6 +39,14 @@ def say(message: str) -> None:
     console.print(escape(escape_controls(message)), highlight=False, soft_wrap=True)
 
 
+def say_list(title: str, *items) -> None:
+    """`title` and its first item, then one item a line below it (say() shows a newline inside a
+    message as the two characters \\n)."""
+    say(f"{title} {items[0]}")
+    for item in items[1:]:
+        say(f"{' ' * len(title)} {item}")
+
+
 def open_ro(db_path: str, external_access: bool = False):
     try:
         return db.connect(db_path, read_only=True, external_access=external_access)

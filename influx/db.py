@@ -226,12 +226,9 @@ def connect(path: str | Path, read_only: bool = False, external_access: bool = F
             migrate(con)
         check_tables(con, path)
         create_views(con, temporary=read_only)
-        if read_only:  # exact quantiles in a temporary copy, so that every open gives the same numbers
-            name = con.execute("SELECT current_database()").fetchone()[0].replace('"', '""')  # from the file name
+        if read_only:  # exact quantiles computed into temporary tables: every open gives the same numbers
             con.execute("CREATE TEMP TABLE f_quantiles (df1 BIGINT, df2 BIGINT, q975 DOUBLE, PRIMARY KEY (df1, df2))")
             con.execute("CREATE TEMP TABLE t_quantiles (df BIGINT PRIMARY KEY, q975 DOUBLE)")
-            for table in ("f_quantiles", "t_quantiles"):
-                con.execute(f'INSERT INTO temp.main.{table} SELECT * FROM "{name}".main.{table}')
             refresh_quantiles(con)  # writers refresh them when the scores change (ingest, people, report)
     except BadDatabase:
         con.close()
@@ -302,22 +299,22 @@ def data_checks(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
 
 def refresh_quantiles(con: duckdb.DuckDBPyConnection) -> None:
     """Store the exact 97.5% F quantiles (the ICC's interval) and t quantile (the averages'
-    intervals) for the degrees of freedom of the current data."""
+    intervals) for the degrees of freedom of the current data. Stored values are computed again
+    and compared, never trusted: a file from someone else could hold a wrong quantile that moves
+    every interval and rating word (scipy.special, the functions scipy.stats' f and t call)."""
     g, n = con.execute(sql("db.quantile_degrees")).fetchone()
     if not g or g < 2 or n - g < 1:
         return
-    pairs = [(g - 1, n - g), (n - g, g - 1)]
-    have = con.execute(
-        sql("db.have_f_quantiles"),
-        [pairs[0][0], pairs[0][1], pairs[1][0], pairs[1][1]],
-    ).fetchone()[0]
-    have_t = con.execute(sql("db.have_t_quantile"), [n - g]).fetchone()[0]
-    if have == len(set(pairs)) and have_t:
+    from scipy.special import fdtri, stdtrit
+
+    want_f = {(d1, d2): float(fdtri(d1, d2, 0.975)) for d1, d2 in ((g - 1, n - g), (n - g, g - 1))}
+    want_t = float(stdtrit(n - g, 0.975))
+    keys = list(want_f)
+    stored = con.execute(sql("db.stored_f_quantiles"), [*keys[0], *keys[1]]).fetchall()
+    have_f = {(d1, d2): q for d1, d2, q in stored}
+    have_t = con.execute(sql("db.stored_t_quantile"), [n - g]).fetchall()
+    if have_f == want_f and have_t == [(want_t,)]:
         return
-    from scipy.stats import f
-
-    for d1, d2 in set(pairs):
-        con.execute(sql("db.store_f_quantile"), [d1, d2, float(f.ppf(0.975, d1, d2))])
-    from scipy.stats import t
-
-    con.execute(sql("db.store_t_quantile"), [n - g, float(t.ppf(0.975, n - g))])
+    for (d1, d2), q in want_f.items():
+        con.execute(sql("db.store_f_quantile"), [d1, d2, q])
+    con.execute(sql("db.store_t_quantile"), [n - g, want_t])

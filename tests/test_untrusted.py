@@ -117,6 +117,31 @@ def test_read_only_opens_use_influx_views_not_the_files(tmp_path, good, secret):
         assert result.exit_code == 0 and SECRET not in result.output
 
 
+STATS = "SELECT icc_ci_low, icc_ci_high, interpretation FROM reliability"
+AVERAGES = "SELECT influencer_id, avg_ci_low, avg_ci_high FROM influencer_stats ORDER BY influencer_id"
+
+
+def test_stored_quantiles_are_computed_again_not_trusted(tmp_path, good):
+    """The F and t quantiles in a file are a cache: a file whose quantiles were edited gives the
+    same intervals and rating words as an untouched one, read-only or writable."""
+
+    def numbers(read_only):
+        con = db.connect(good, read_only=read_only)
+        if not read_only:
+            db.refresh_quantiles(con)
+        got = con.execute(STATS).fetchall(), con.execute(AVERAGES).fetchall()
+        con.close()
+        return got
+
+    honest = numbers(True)
+    assert honest[0][0][0] is not None and honest[1][0][1] is not None
+    craft(good, "UPDATE f_quantiles SET q975 = q975 * 5", "UPDATE t_quantiles SET q975 = q975 * 5")
+    assert numbers(True) == honest
+    result = run("sql", "--format", "json", STATS, "--db", good)
+    assert result.exit_code == 0 and json.loads(result.output)[0]["icc_ci_low"] == honest[0][0][0]
+    assert numbers(False) == honest
+
+
 def test_an_influencer_id_that_is_text_cannot_steer_file_names(tmp_path, good):
     craft(good, "CREATE TABLE i2 AS SELECT influencer_id::VARCHAR AS influencer_id, * EXCLUDE (influencer_id)"
           " FROM influencers", "DROP TABLE influencers", "ALTER TABLE i2 RENAME TO influencers",

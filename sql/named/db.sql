@@ -9,8 +9,8 @@ INSERT OR REPLACE INTO f_quantiles VALUES (?, ?, ?);
 -- name: quantile_degrees
 SELECT n_influencers, n_scores FROM reliability;
 
--- name: have_f_quantiles
-SELECT count(*) FROM f_quantiles WHERE (df1 = ? AND df2 = ?) OR (df1 = ? AND df2 = ?);
+-- name: stored_f_quantiles
+SELECT df1, df2, q975 FROM f_quantiles WHERE (df1 = ? AND df2 = ?) OR (df1 = ? AND df2 = ?);
 
--- name: have_t_quantile
-SELECT count(*) FROM t_quantiles WHERE df = ?;
+-- name: stored_t_quantile
+SELECT q975 FROM t_quantiles WHERE df = ?;

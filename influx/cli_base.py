@@ -48,8 +48,9 @@ def say_list(title: str, *items) -> None:
 
 
 def open_ro(db_path: str, external_access: bool = False):
+    """Open a database to show its rows and numbers: read-only, refused if it fails a data check."""
     try:
-        return db.connect(db_path, read_only=True, external_access=external_access)
+        return db.connect(db_path, read_only=True, external_access=external_access, verify=True)
     except (FileNotFoundError, db.DatabaseInUse, db.BadDatabase) as e:
         fail(str(e))
 

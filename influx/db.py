@@ -196,9 +196,12 @@ def check_tables(con: duckdb.DuckDBPyConnection, path: Path) -> None:
             raise BadDatabase(f"{path}: table {table} does not have influx's columns ({diff})")
 
 
-def connect(path: str | Path, read_only: bool = False, external_access: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: str | Path, read_only: bool = False, external_access: bool = False, verify: bool = False
+) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed, unless read-only) an influx database: checked, migrated, with
-    influx's own views and macros, and DuckDB's access to files and the network off."""
+    influx's own views and macros, and DuckDB's access to files and the network off. `verify`:
+    also run the data checks (for commands that show numbers; see verify_data)."""
     path = Path(path)
     if read_only and not path.exists():
         raise FileNotFoundError(f"no database at {path}")
@@ -230,6 +233,8 @@ def connect(path: str | Path, read_only: bool = False, external_access: bool = F
             con.execute("CREATE TEMP TABLE f_quantiles (df1 BIGINT, df2 BIGINT, q975 DOUBLE, PRIMARY KEY (df1, df2))")
             con.execute("CREATE TEMP TABLE t_quantiles (df BIGINT PRIMARY KEY, q975 DOUBLE)")
             refresh_quantiles(con)  # writers refresh them when the scores change (ingest, people, report)
+        if verify:
+            verify_data(con, path)
     except BadDatabase:
         con.close()
         raise
@@ -295,6 +300,18 @@ def data_checks(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
     for path in sorted((sql_dir() / "checks").glob("*.sql")):
         out[path.stem] = con.execute(path.read_text()).fetchall()
     return out
+
+
+def verify_data(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Refuse a file whose data breaks one of the data tests in `sql/checks/` (a video with two
+    influencers, a score counted twice, ...): influx never writes such a file, and the numbers
+    shown from it would be wrong without a sign. Raises BadDatabase naming the check and a row."""
+    for check_path in sorted((sql_dir() / "checks").glob("*.sql")):
+        row = con.execute(check_path.read_text()).fetchone()
+        if row is not None:
+            raise BadDatabase(f"{path} fails influx's data check {check_path.stem} (for example {row}), so its"
+                              " numbers would be wrong: refused (if the file is yours, `influx cluster` rebuilds"
+                              " the people)")  # fmt: skip
 
 
 def refresh_quantiles(con: duckdb.DuckDBPyConnection) -> None:

@@ -50,8 +50,8 @@ def fmt(x, digits: int = 3) -> str:
 
 def _open(db_path) -> duckdb.DuckDBPyConnection:
     if not os.access(db_path, os.W_OK):  # a file we may not write still renders, with the same numbers
-        return db.connect(db_path, read_only=True)
-    con = db.connect(db_path)
+        return db.connect(db_path, read_only=True, verify=True)
+    con = db.connect(db_path, verify=True)
     db.refresh_quantiles(con)  # the file may have been edited since (scores changed by hand)
     return con
 

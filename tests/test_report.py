@@ -10,9 +10,12 @@ from pypdf import PdfReader
 
 from influx import db
 from influx.cli import cli
+from influx.cluster import cluster
+from influx.people import rename
 from influx.report import CSV_NAME, DETAILS_NAME, PDF_NAME, report
 from tests.conftest import ro
 from tests.fakes import fake_campaign
+from tests.synthetic import synthetic_db
 
 
 @pytest.fixture(scope="module")
@@ -112,18 +115,13 @@ def test_report_from_a_copied_database_without_videos(campaign, tmp_path):
 
 def test_links_point_at_first_video_urls(tmp_path):
     path = tmp_path / "l.duckdb"
-    con = db.connect(path)
+    con = synthetic_db(path, [[(f, p, 100) for f in range(4)] for p in (0, 1)])
+    cluster(con)
     long_name = "Ünïcødé " * 1500
-    con.execute(
-        "INSERT INTO videos (row_index, video_url, performance, status) VALUES (0, 'https://cdn.example/a\x07b', 1.0, 'ok'), (1, 'https://cdn.example/c', 2.0, 'ok')"
-    )
-    con.execute(
-        "INSERT INTO video_people (row_index, influencer_id, n_faces, presence, share, is_dominant) VALUES (0, 1, 1, 1, 1, true), (1, 2, 1, 1, 1, true)"
-    )
-    con.execute(
-        "INSERT INTO influencers (influencer_id, name, n_videos, n_appearances, n_faces) VALUES (1, ?, 1, 1, 0), (2, NULL, 1, 1, 0)",
-        [long_name],
-    )
+    con.execute("UPDATE videos SET video_url = 'https://cdn.example/a\x07b', performance = 1.0 WHERE row_index = 0")
+    con.execute("UPDATE videos SET video_url = 'https://cdn.example/c', performance = 2.0 WHERE row_index = 1")
+    first = con.execute("SELECT influencer_id FROM video_people WHERE row_index = 0 AND is_dominant").fetchone()[0]
+    rename(con, first, long_name)
     con.close()
     files = report(path, tmp_path)
     reader = PdfReader(files.pdf)

@@ -138,11 +138,24 @@ OWN_MACROS = {"paulson", "paulson_cube_root", "koo_li"}
 
 
 @functools.cache
-def expected_schema() -> dict[str, dict[str, str]]:
-    """Base tables and their column types, as the migrations make them (on an in-memory database)."""
+def expected_schema() -> tuple[dict[str, dict[str, str]], frozenset]:
+    """Base tables with their column types, and their constraints, as the migrations make them
+    (on an in-memory database)."""
     con = duckdb.connect(":memory:")
     migrate(con)
-    return _schema(con)
+    return _schema(con), _constraints(con)
+
+
+def _constraints(con: duckdb.DuckDBPyConnection) -> frozenset:
+    """(table, kind, columns) of every key, unique and not-null constraint: without them a file
+    could hold a video twice and count its score twice."""
+    return frozenset(
+        (table, kind, tuple(columns))
+        for table, kind, columns in con.execute(
+            "SELECT table_name, constraint_type, constraint_column_names FROM duckdb_constraints()"
+            " WHERE database_name = current_database() AND constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'NOT NULL')"
+        ).fetchall()
+    )
 
 
 def _schema(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
@@ -188,12 +201,17 @@ def check_tables(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     got = _schema(con)
     views = {v for (v,) in con.execute("SELECT view_name FROM duckdb_views()"
              " WHERE NOT internal AND database_name = current_database()").fetchall()}  # fmt: skip
-    for table, columns in expected_schema().items():
+    tables, constraints = expected_schema()
+    for table, columns in tables.items():
         if table in views or table not in got:
             raise BadDatabase(f"{path}: {table} is {'a view' if table in views else 'missing'}, not influx's table")
         if got[table] != columns:
             diff = sorted(set(got[table].items()) ^ set(columns.items()))[:3]
             raise BadDatabase(f"{path}: table {table} does not have influx's columns ({diff})")
+    missing = sorted(constraints - _constraints(con))
+    if missing:
+        table, kind, columns = missing[0]
+        raise BadDatabase(f"{path}: table {table} lacks influx's {kind} constraint on {', '.join(columns)}")
 
 
 def connect(

@@ -164,6 +164,21 @@ def test_a_file_that_fails_a_data_check_is_refused_by_commands_that_show_numbers
         assert run("people", "--db", good).exit_code == 0
 
 
+def test_a_table_without_its_key_is_refused(tmp_path, good):
+    """Same columns and types, but no primary key: the file could hold a video twice."""
+    con = duckdb.connect(str(good))
+    for (view,) in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall():
+        con.execute(f"DROP VIEW {view}")
+    con.execute("CREATE TABLE copy AS SELECT * FROM videos")
+    con.execute("DROP TABLE videos")
+    con.execute("ALTER TABLE copy RENAME TO videos")
+    con.execute("INSERT INTO videos SELECT * FROM videos WHERE row_index = 0")
+    con.close()
+    for args in COMMANDS:
+        line = one_clear_line(run(*_cmd(args, good, tmp_path)), 2)
+        assert "table videos lacks influx's NOT NULL constraint on row_index" in line, line
+
+
 def test_an_influencer_id_that_is_text_cannot_steer_file_names(tmp_path, good):
     craft(good, "CREATE TABLE i2 AS SELECT influencer_id::VARCHAR AS influencer_id, * EXCLUDE (influencer_id)"
           " FROM influencers", "DROP TABLE influencers", "ALTER TABLE i2 RENAME TO influencers",

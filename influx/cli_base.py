@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
+import duckdb
 from rich.console import Console
 from rich.markup import escape
 
@@ -65,3 +67,40 @@ def open_rw(db_path: str, external_access: bool = False):
         fail(str(e))
     db.refresh_quantiles(con)  # what a command shows matches a read-only open's numbers
     return con
+
+
+class Commands(click.Group):
+    """The `influx` group: errors a user can meet become one line and an exit code, not a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (KeyboardInterrupt, duckdb.InterruptException):
+            console.print("Interrupted.", highlight=False)
+            exit_now(130)
+        except (db.BadDatabase, db.DatabaseInUse) as e:
+            fail(str(e))
+        except duckdb.Error as e:
+            if interrupted(e):
+                exit_now(130)
+            fail(f"database error: {db.first_line(e)}", code=1)
+        except OSError as e:
+            fail(f"{e.filename + ': ' if e.filename else ''}{e.strerror or e}", code=1)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as e:  # noqa: BLE001 - a case nobody foresaw: still one line, not a traceback
+            if os.environ.get("INFLUX_DEBUG"):
+                raise
+            fail(f"internal error: {type(e).__name__}: {db.first_line(e)} (INFLUX_DEBUG=1 shows where)", code=1)
+
+
+def interrupted(e: Exception) -> bool:
+    """Ctrl-C inside a DuckDB call surfaces as an error saying so ("Query interrupted")."""
+    return "interrupt" in str(e).lower()
+
+
+def exit_now(code: int):
+    """Exit without waiting for downloads still blocked in the network (the database is closed)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import re
 from contextlib import contextmanager
 from importlib import resources
@@ -305,6 +306,15 @@ def setting(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
     """A value from the `settings` table (options of the last run that stored them), or None."""
     got = con.execute("SELECT value FROM settings WHERE name = ?", [name]).fetchone()
     return got[0] if got else None
+
+
+def number_setting(con: duckdb.DuckDBPyConnection, name: str, default: float) -> float:
+    """A numeric setting, or `default` when it is not stored or not a finite number (a crafted file)."""
+    try:
+        value = float(setting(con, name))
+    except (TypeError, ValueError):
+        return default
+    return value if math.isfinite(value) else default
 
 
 def store_settings(con: duckdb.DuckDBPyConnection, **values) -> None:

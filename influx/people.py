@@ -98,7 +98,7 @@ def write_labels(con, face_ids, tracks, cluster_ids, ids, merge_distance: float 
     if merge_distance is None:  # corrections: the distance of the clustering they apply to
         from .grouping import MERGE_DISTANCE
 
-        merge_distance = float(db.setting(con, "merge_distance") or MERGE_DISTANCE)
+        merge_distance = db.number_setting(con, "merge_distance", MERGE_DISTANCE)
     with db.transaction(con):
         con.register("new_labels", labels)
         if tracks is not None:  # a new clustering

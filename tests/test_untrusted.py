@@ -412,11 +412,31 @@ def test_ctrl_c_inside_duckdb_exits_130_without_a_traceback(tmp_path, monkeypatc
         raise RuntimeError("Query interrupted")  # how Ctrl-C can surface from inside a DuckDB call
 
     monkeypatch.setattr(ingest_module, "_run", interrupted)
-    monkeypatch.setattr("influx.cli._exit_now", lambda code: (_ for _ in ()).throw(SystemExit(code)))
+    for where in ("influx.cli.exit_now", "influx.cli_base.exit_now"):
+        monkeypatch.setattr(where, lambda code: (_ for _ in ()).throw(SystemExit(code)))
     csv_path = tmp_path / "in.csv"
     csv_path.write_text("Video URL,Performance\n/no/such/a.mp4,1\n")
     result = run("ingest", csv_path, "--db", tmp_path / "c.duckdb")
     assert result.exit_code == 130 and "Traceback" not in result.output and "Interrupted" in result.output
+
+
+def test_a_setting_that_is_not_a_number_is_ignored_by_corrections(tmp_path, good):
+    craft(good, "INSERT OR REPLACE INTO settings VALUES ('merge_distance', 'abc')")
+    result = run("move", "0", "--to", "new", "--db", good)
+    assert result.exit_code == 0, result.output
+
+
+def test_an_error_nobody_foresaw_is_one_line_and_exit_1(tmp_path, good, monkeypatch):
+    from influx import people
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(people, "list_corrections", broken)
+    line = one_clear_line(run("corrections", "--db", good), 1)
+    assert "internal error: ZeroDivisionError: division by zero" in line
+    monkeypatch.setenv("INFLUX_DEBUG", "1")
+    assert isinstance(run("corrections", "--db", good).exception, ZeroDivisionError)
 
 
 def test_a_full_disk_in_cluster_or_report_is_one_line(tmp_path, good, monkeypatch):

@@ -7,6 +7,7 @@ import errno
 import hashlib
 import http.client
 import json
+import logging
 import os
 import socket
 import threading
@@ -24,6 +25,8 @@ PLATFORM_HOSTS = (
 CHUNK = 1 << 20
 MIN_RATE = 1024  # bytes/s: a server sending less than this over a whole --timeout has timed out
 USER_AGENT = "influx/0.1 (+https://pypi.org/project/influx)"
+_QUIET = logging.getLogger("influx.yt_dlp")
+_QUIET.disabled = True
 
 
 class TooSlow(TimeoutError):
@@ -340,13 +343,6 @@ def _stream(opener, request, part: Path, opts: FetchOptions, ends: float | None)
     return False
 
 
-class _Quiet:
-    def debug(self, msg: str) -> None:
-        pass
-
-    warning = info = error = debug
-
-
 def _yt_dlp(url: str, row_index: int, opts: FetchOptions, ends: float | None = None) -> Path:
     """Download through yt-dlp's Python API: no post-processors, no cookies unless given; the
     deadline, the rate floor and Ctrl-C checked as bytes arrive (a progress hook)."""
@@ -380,7 +376,7 @@ def _yt_dlp(url: str, row_index: int, opts: FetchOptions, ends: float | None = N
         "cachedir": False,
         "restrictfilenames": True,
         "progress_hooks": [progress],
-        "logger": _Quiet(),  # its errors come back as the exception, not as lines on stderr
+        "logger": _QUIET,  # its errors come back as the exception, not as lines on stderr
     }
     if opts.cookies:
         params["cookiefile"] = opts.cookies

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import hashlib
 import http.client
@@ -18,11 +17,14 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import deadline
+
 PLATFORM_HOSTS = (
     "youtube.com", "youtu.be", "instagram.com", "tiktok.com", "facebook.com", "fb.watch",
     "vimeo.com", "twitter.com", "x.com", "snapchat.com", "dailymotion.com", "twitch.tv",
 )  # fmt: skip
 CHUNK = 1 << 20
+MAX_PAGE = 5 << 20  # a web page (for yt-dlp to find a video in) larger than this is refused
 MIN_RATE = 1024  # bytes/s: a server sending less than this over a whole --timeout has timed out
 USER_AGENT = "influx/0.1 (+https://pypi.org/project/influx)"
 _QUIET = logging.getLogger("influx.yt_dlp")
@@ -153,76 +155,6 @@ def _retryable(error: Exception) -> bool:
     )
 
 
-class _Watch:
-    """Shuts the sockets of one download when its deadline passes. The socket timeout bounds each
-    read, not the whole: a server sending its headers or body a byte at a time holds a read forever."""
-
-    def __init__(self, ends: float | None):
-        self.sockets: list[socket.socket] = []
-        self.expired = False
-        self.lock = threading.Lock()
-        self.timer = None
-        if ends is not None:
-            self.timer = threading.Timer(max(0.0, ends - time.monotonic()), self._expire)
-            self.timer.daemon = True
-            self.timer.start()
-
-    def add(self, sock: socket.socket) -> None:
-        with self.lock:
-            self.sockets.append(sock)
-            if self.expired:
-                _shut(sock)
-
-    def _expire(self) -> None:
-        with self.lock:
-            self.expired = True
-            for sock in self.sockets:
-                _shut(sock)
-
-    def close(self) -> None:
-        if self.timer is not None:
-            self.timer.cancel()
-
-
-def _shut(sock: socket.socket) -> None:
-    with contextlib.suppress(OSError):
-        sock.shutdown(socket.SHUT_RDWR)  # a blocked read in another thread returns at once
-
-
-class _Watched:
-    """An HTTP(S) connection that hands its socket to a _Watch."""
-
-    def __init__(self, *args, watch: _Watch, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.watch = watch
-
-    def connect(self):
-        super().connect()
-        self.watch.add(self.sock)
-
-
-class _WatchedHTTP(_Watched, http.client.HTTPConnection):
-    pass
-
-
-class _WatchedHTTPS(_Watched, http.client.HTTPSConnection):
-    pass
-
-
-class _Handler(urllib.request.HTTPSHandler, urllib.request.HTTPHandler):
-    """urllib's http and https handlers, opening watched connections."""
-
-    def __init__(self, watch: _Watch):
-        super().__init__()
-        self.watch = watch
-
-    def http_open(self, req):
-        return self.do_open(_WatchedHTTP, req, watch=self.watch)
-
-    def https_open(self, req):
-        return self.do_open(_WatchedHTTPS, req, context=self._context, watch=self.watch)
-
-
 def _http(url: str, row_index: int, opts: FetchOptions) -> Path:
     final = opts.videos_dir / f"{row_index}.mp4"
     part = opts.videos_dir / f"{row_index}.mp4.part"
@@ -284,10 +216,9 @@ def _http_once(url: str, part: Path, opts: FetchOptions, ends: float | None) -> 
     """Stream `url` into `part`, by `ends` (a time.monotonic()). Returns True when the server sent
     an HTML page instead of a video."""
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-    watch = _Watch(ends)
-    opener = urllib.request.build_opener(_Handler(watch))
+    watch = deadline.Watch(ends)
     try:
-        html = _stream(opener, request, part, opts, ends)
+        html = _stream(deadline.opener(watch), request, part, opts, ends)
     except Exception:
         if not watch.expired:
             raise
@@ -322,7 +253,13 @@ class _Pace:
 def _stream(opener, request, part: Path, opts: FetchOptions, ends: float | None) -> bool:
     with opener.open(request, timeout=opts.timeout) as response:
         kind = (response.headers.get("Content-Type") or "").lower()
-        if "text/html" in kind:
+        if "text/html" in kind:  # read here, within the limits, before yt-dlp reads it whole into memory
+            page, pace = 0, _Pace(opts, ends)
+            while chunk := response.read1(CHUNK):
+                page += len(chunk)
+                pace.arrived(len(chunk))
+                if page > MAX_PAGE:
+                    raise FetchError("too_large", f"a web page of over {MAX_PAGE >> 20} MB where a video was expected")
             return True
         length = response.headers.get("Content-Length")
         if length and length.isdigit() and int(length) > opts.max_bytes:

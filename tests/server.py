@@ -52,6 +52,13 @@ class Server:
                 page = b'<html><body><video src="/slowdrip" type="video/mp4"></video></body></html>'
                 self.send(200, page, "text/html; charset=utf-8")
 
+            def route_endlesshtml(self):  # a web page that never ends, as fast as it can
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.end_headers()
+                for _ in range(1000):
+                    self.wfile.write(b"<p>" + b"x" * 65536 + b"</p>")
+
             def route_empty(self):
                 self.send(200, b"")
 

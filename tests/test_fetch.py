@@ -97,6 +97,13 @@ def test_a_redirect_to_a_local_file_is_refused_and_named(server, fopts):
     assert e.value.reason == "redirect_refused"
 
 
+def test_an_endless_web_page_is_refused_before_yt_dlp_reads_it_into_memory(server, fopts):
+    """yt-dlp reads a page whole: an endless one grew the process by 6 GB in 38 s."""
+    with pytest.raises(FetchError) as e:
+        fetch(server.url + "/endlesshtml", 1, fopts)
+    assert e.value.reason == "too_large" and "web page of over 5 MB" in str(e.value)
+
+
 @pytest.mark.parametrize("route", ["slowdrip", "slowheaders", "embedslow"])
 def test_the_deadline_holds_over_retries_and_for_headers_sent_a_byte_at_a_time(server, fopts, route):
     """The deadline is for the whole download: retries share it, it also stops a server that

@@ -33,6 +33,11 @@ def _norm(name: str) -> str:
 
 
 def _decode(raw: bytes, path: Path) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its BOM: Excel's "Unicode text" export
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError(f"{path}: starts as UTF-16 text but is not valid UTF-16") from None
     if b"\x00" in raw[:65536]:
         raise InputError(f"{path}: not a text CSV file (it contains NUL bytes)")
     try:
@@ -52,6 +57,8 @@ def _parse(text: str, delimiter: str) -> list[list[str]]:
             line = reader.line_num
             records.append(record)
     except csv.Error as e:
+        if "field limit" in str(e) and '"' not in text:
+            raise csv.Error(f"a field on line {line + 1} is over {csv.field_size_limit():,} characters") from None
         raise csv.Error(f"{e}: a quote opened on line {line + 1} is never closed") from None
     return [r for r in records if any(c.strip() for c in r)]
 

@@ -25,6 +25,12 @@ def test_google_sheets_export_with_bom_and_spaced_header(tmp_path):
     assert rows[0].extra == {"Campaign": "summer"}
 
 
+def test_excel_unicode_text_export_in_utf16(tmp_path):
+    p = tmp_path / "in.csv"
+    p.write_bytes("Video URL\tPerformance\nhttp://a/ü\t1,5\n".encode("utf-16"))  # with its BOM
+    assert [(r.url, r.performance) for r in read_rows(p)] == [("http://a/ü", 1.5)]
+
+
 @pytest.mark.parametrize("header", ["Video_URL,Performance", "url,score", "VIDEO,performance", "video url,Score"])
 def test_column_aliases(tmp_path, header):
     rows = read_rows(write(tmp_path, f"{header}\nhttp://a/1,3\n"))
@@ -63,6 +69,8 @@ def test_blank_lines_are_skipped_and_duplicates_kept(tmp_path):
         ("Video_URL,Other\nhttp://a,2\n", "no performance column"),
         ("Performance,Video_URL\n", "no rows"),
         (b"\x00\x01\x02\xff" * 50, "not a text CSV"),
+        ("Video_URL,Performance\nhttp://a/" + "x" * 200_000 + ",1\n", "a field on line 2 is over 131,072 characters"),
+        (b"\xff\xfeV\x00\x00\xd8", "not valid UTF-16"),
     ],
 )
 def test_unusable_files_raise_input_error(tmp_path, content, message):

@@ -109,18 +109,9 @@ def test_the_deadline_holds_over_retries_and_for_headers_sent_a_byte_at_a_time(s
     """The deadline is for the whole download: retries share it, it also stops a server that
     sends its headers a byte at a time (each byte within the socket timeout), and a video that
     yt-dlp finds on a web page."""
-    fopts.timeout, fopts.deadline, fopts.retries, fopts.max_bytes = 1.0, 2.0, 3, 10**8
+    fopts.timeout, fopts.deadline, fopts.retries, fopts.max_bytes = 1.0, 1.5, 3, 10**8
     started = time.monotonic()
     with pytest.raises(FetchError) as e:
         fetch(server.url + "/" + route, 1, fopts)
     assert e.value.reason == "timeout" and "--download-deadline" in str(e.value)
-    assert time.monotonic() - started < 4
-
-
-def test_an_overall_deadline_stops_a_download_just_above_the_rate_floor(server, fopts):
-    fopts.timeout, fopts.deadline, fopts.retries, fopts.max_bytes = 1.0, 2.5, 0, 10**8
-    started = time.monotonic()
-    with pytest.raises(FetchError) as e:
-        fetch(server.url + "/slowdrip", 1, fopts)
-    assert e.value.reason == "timeout" and "--download-deadline" in str(e.value)
-    assert time.monotonic() - started < 6
+    assert time.monotonic() - started < 3.5

@@ -49,10 +49,10 @@ def say_list(title: str, *items) -> None:
         say(f"{' ' * len(title)} {item}")
 
 
-def open_ro(db_path: str, external_access: bool = False):
+def open_ro(db_path: str, external_access: bool = False, verify: bool = True):
     """Open a database to show its rows and numbers: read-only, refused if it fails a data check."""
     try:
-        return db.connect(db_path, read_only=True, external_access=external_access, verify=True)
+        return db.connect(db_path, read_only=True, external_access=external_access, verify=verify)
     except (FileNotFoundError, db.DatabaseInUse, db.BadDatabase) as e:
         fail(str(e))
 

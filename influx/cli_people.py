@@ -128,7 +128,7 @@ def not_influencer_cmd(influencer_id, db_path):
 @format_option
 def corrections_cmd(db_path, fmt):
     """List the corrections made (merge, move, not-influencer), applied in this order."""
-    con = open_ro(db_path)
+    con = open_ro(db_path, verify=False)  # also where a bad correction is to be found and undone
     emit(["id", "kind", "person", "target", "row", "made at"], P.list_corrections(con), fmt)
 
 

@@ -337,9 +337,10 @@ def verify_data(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     for check_path in sorted((sql_dir() / "checks").glob("*.sql")):
         row = con.execute(check_path.read_text()).fetchone()
         if row is not None:
+            fix = (f"`influx undo {row[0]}` removes the correction" if check_path.stem == "corrections_are_well_formed"
+                   else "`influx cluster` rebuilds the people")  # fmt: skip
             raise BadDatabase(f"{path} fails influx's data check {check_path.stem} (for example {row}), so its"
-                              " numbers would be wrong: refused (if the file is yours, `influx cluster` rebuilds"
-                              " the people)")  # fmt: skip
+                              f" numbers would be wrong: refused (if the file is yours, {fix})")  # fmt: skip
 
 
 def refresh_quantiles(con: duckdb.DuckDBPyConnection) -> None:

@@ -59,7 +59,12 @@ def match_ids(con, face_ids: np.ndarray, person: np.ndarray, rows: np.ndarray) -
 
 
 def apply_corrections(con, rows: np.ndarray, sizes: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """The user's merges and moves, in order, applied to the clustering's ids (-1: unlabelled)."""
+    """The user's merges and moves, in order, applied to the clustering's ids (-1: unlabelled).
+    A correction influx would not make (a crafted file) is refused, not guessed at."""
+    bad = con.execute(db.read_sql("checks/corrections_are_well_formed.sql")).fetchone()
+    if bad is not None:
+        raise db.BadDatabase(f"correction {bad[0]} ({bad[1]}) is not one influx makes (a crafted or damaged"
+                             f" file): refused; `influx undo {bad[0]}` removes it")  # fmt: skip
     ids = ids.copy()
     excluded = set()
     for kind, influencer_id, target_id, row_index in con.execute(db.read_sql("queries/corrections.sql")).fetchall():

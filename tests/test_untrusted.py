@@ -164,6 +164,24 @@ def test_a_file_that_fails_a_data_check_is_refused_by_commands_that_show_numbers
         assert run("people", "--db", good).exit_code == 0
 
 
+@pytest.mark.parametrize("target", ["NULL", "-1"])
+def test_a_correction_influx_would_not_make_is_refused_then_undone(tmp_path, good, target):
+    """A merge into NULL ended cluster in a TypeError; a merge into -1 ("unlabelled") silently
+    took a person's videos away (4 people became 3 in the demo)."""
+    craft(good, f"INSERT INTO corrections (kind, influencer_id, target_id) VALUES ('merge', 1, {target})")
+    con = duckdb.connect(str(good))
+    correction = con.execute("SELECT max(correction_id) FROM corrections").fetchone()[0]
+    con.close()
+    line = one_clear_line(run("cluster", "--db", good), 2)
+    assert f"correction {correction} (merge) is not one influx makes" in line, line
+    line = one_clear_line(run("people", "--db", good), 2)
+    assert "corrections_are_well_formed" in line and f"influx undo {correction}" in line, line
+    listed = run("corrections", "--db", good, "--format", "csv")
+    assert listed.exit_code == 0 and f"{correction},merge" in listed.output, listed.output
+    assert run("undo", correction, "--db", good).exit_code == 0
+    assert run("cluster", "--db", good).exit_code == 0 and run("people", "--db", good).exit_code == 0
+
+
 def test_a_table_without_its_key_is_refused(tmp_path, good):
     """Same columns and types, but no primary key: the file could hold a video twice."""
     con = duckdb.connect(str(good))

@@ -335,10 +335,11 @@ def verify_data(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     influencers, a score counted twice, ...): influx never writes such a file, and the numbers
     shown from it would be wrong without a sign. Raises BadDatabase naming the check and a row."""
     for check_path in sorted((sql_dir() / "checks").glob("*.sql")):
-        row = con.execute(check_path.read_text()).fetchone()
-        if row is not None:
-            fix = (f"`influx undo {row[0]}` removes the correction" if check_path.stem == "corrections_are_well_formed"
-                   else "`influx cluster` rebuilds the people")  # fmt: skip
+        text = check_path.read_text()
+        row = con.execute(text).fetchone()
+        if row is not None:  # how to repair it: the check's "-- fix:" line, else clustering again
+            m = re.search(r"^-- fix: (.+)$", text, re.M)
+            fix = m.group(1).format(*row) if m else "`influx cluster` rebuilds the people"
             raise BadDatabase(f"{path} fails influx's data check {check_path.stem} (for example {row}), so its"
                               f" numbers would be wrong: refused (if the file is yours, {fix})")  # fmt: skip
 

@@ -149,6 +149,7 @@ def test_stored_quantiles_are_computed_again_not_trusted(tmp_path, good):
          " FROM video_people WHERE is_dominant AND row_index = 0", "one_influencer_per_video"),
         ("UPDATE videos SET status = 'duplicate', duplicate_of = 99 WHERE row_index = 1",
          "duplicates_point_at_decoded_rows"),
+        ("UPDATE videos SET performance = 'nan'::DOUBLE WHERE row_index = 2", "scores_are_finite"),
     ],
 )  # fmt: skip
 def test_a_file_that_fails_a_data_check_is_refused_by_commands_that_show_numbers(tmp_path, good, statement, check):

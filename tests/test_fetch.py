@@ -55,6 +55,14 @@ def test_other_schemes_refused(fopts, url):
         fetch(url, 1, fopts)
 
 
+def test_a_video_served_as_a_web_page_is_stored_as_the_video(server, fopts, videos, monkeypatch):
+    """Recognised by its first bytes, not taken for a page (pages over MAX_PAGE are refused)."""
+    monkeypatch.setattr("influx.fetch.MAX_PAGE", 1000)
+    fopts.max_bytes = 10_000_000
+    got = fetch(server.url + "/mislabelled/eileen_a", 3, fopts)
+    assert got.path.read_bytes() == videos["eileen_a"].read_bytes()
+
+
 def test_download_named_by_row_not_url(server, fopts):
     got = fetch(server.url + "/blob/eileen_a?name=../../etc/passwd", 5, fopts)
     assert got.path == fopts.videos_dir / "5.mp4" and got.path.with_name("5.mp4.source").is_file()

@@ -322,19 +322,21 @@ def store_settings(con: duckdb.DuckDBPyConnection, **values) -> None:
         con.execute("INSERT OR REPLACE INTO settings (name, value) VALUES (?, ?)", [name, str(value)])
 
 
+def _checks() -> list[Path]:
+    """The data tests in `sql/checks/`: queries that must return no rows."""
+    return sorted((sql_dir() / "checks").glob("*.sql"))
+
+
 def data_checks(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
-    """Run the data tests in `sql/checks/` (each must return no rows); the rows each returned."""
-    out = {}
-    for path in sorted((sql_dir() / "checks").glob("*.sql")):
-        out[path.stem] = con.execute(path.read_text()).fetchall()
-    return out
+    """Run the data tests in `sql/checks/`; the rows each returned."""
+    return {path.stem: con.execute(path.read_text()).fetchall() for path in _checks()}
 
 
 def verify_data(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """Refuse a file whose data breaks one of the data tests in `sql/checks/` (a video with two
     influencers, a score counted twice, ...): influx never writes such a file, and the numbers
     shown from it would be wrong without a sign. Raises BadDatabase naming the check and a row."""
-    for check_path in sorted((sql_dir() / "checks").glob("*.sql")):
+    for check_path in _checks():
         text = check_path.read_text()
         row = con.execute(text).fetchone()
         if row is not None:  # how to repair it: the check's "-- fix:" line, else clustering again

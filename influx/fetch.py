@@ -164,7 +164,7 @@ def _http(url: str, row_index: int, opts: FetchOptions) -> Path:
     part = opts.videos_dir / f"{row_index}.mp4.part"
     last: Exception | None = None
     ends = time.monotonic() + opts.deadline if opts.deadline else None  # for every attempt together
-    late = FetchError("timeout", f"the download took over {opts.deadline:g} s (--download-deadline)")
+    late = FetchError("timeout", str(_late(opts)))
     for attempt in range(opts.retries + 1):
         if attempt and _stopped(opts, opts.backoff * 2 ** (attempt - 1)):
             break
@@ -229,8 +229,12 @@ def _http_once(url: str, part: Path, opts: FetchOptions, ends: float | None) -> 
     finally:
         watch.close()
     if watch.expired:  # whatever the cut-off connection looked like (an empty body, a reset)
-        raise TooSlow(f"the download took over {opts.deadline:g} s (--download-deadline)")
+        raise _late(opts)
     return html
+
+
+def _late(opts: FetchOptions) -> TooSlow:
+    return TooSlow(f"the download took over {opts.deadline:g} s (--download-deadline)")
 
 
 class _Pace:
@@ -246,7 +250,7 @@ class _Pace:
             raise FetchError("interrupted", "download interrupted")
         now = time.monotonic()
         if self.ends is not None and now > self.ends:
-            raise TooSlow(f"the download took over {self.opts.deadline:g} s (--download-deadline)")
+            raise _late(self.opts)
         self.window_size += n
         if now - self.window_start > self.opts.timeout:
             if self.window_size < MIN_RATE * self.opts.timeout:

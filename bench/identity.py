@@ -102,9 +102,40 @@ def shots() -> list[tuple[str, Shot]]:
     return out
 
 
+_PHOTOS = {}  # the photos the render workers use (set before forking)
+
+
 def _render_one(job: tuple[Shot, Path]) -> None:
     shot, path = job
-    render(path.with_suffix(".tmp.mp4"), shot, photos()).replace(path)
+    render(path.with_suffix(".tmp.mp4"), shot, _PHOTOS or photos()).replace(path)
+
+
+def build_library() -> list[tuple[str, Path, str | None]]:
+    """(name, path, true person) for every clip of the crowded library (bench/library.py),
+    rendered once into bench/work/library/clips, plus a clip with no face and a duplicate."""
+    from collections import Counter
+
+    from bench import library
+
+    folder = ROOT / "bench" / "work" / "library" / "clips"
+    folder.mkdir(parents=True, exist_ok=True)
+    all_shots = library.shots()
+    _PHOTOS.update(library.photos_with_variety(Counter(s.person for _, s in all_shots)))
+    items, jobs = [], []
+    for name, shot in all_shots:
+        path = folder / name
+        if not path.exists():
+            jobs.append((shot, path))
+        items.append((name, path, shot.person))
+    if jobs:
+        print(f"rendering {len(jobs)} clips ...", flush=True)
+        with multiprocessing.get_context("fork").Pool(os.cpu_count()) as pool:
+            pool.map(_render_one, jobs)
+    path = folder / "noface-0"
+    if not path.exists():
+        render_no_face(path.with_suffix(".tmp.mp4"), seconds=7, seed=0).replace(path)
+    items.append((path.name, path, None))
+    return items
 
 
 def build_set() -> list[tuple[str, Path, str | None]]:

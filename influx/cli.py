@@ -28,6 +28,7 @@ from .dask_executor import SchedulerLost, check_address
 from .faces import FaceOptions
 from .fetch import FetchOptions
 from .ingest import IngestOptions, StorageError, Summary, ingest
+from .linking import METHODS
 from .output import emit, format_option, plural
 
 
@@ -228,15 +229,19 @@ def cluster_options(f):
     f = click.option("--track-distance", type=click.FloatRange(0.1, 1.2), default=ClusterOptions.track_distance,
                      show_default=True, help="Faces of one video closer than this are one person.")(f)  # fmt: skip
     f = click.option("--merge-distance", type=click.FloatRange(0.1, 1.2), default=MERGE_DISTANCE,
-                     show_default=True, help="Videos whose main faces are closer are one person.")(f)  # fmt: skip
+                     show_default=True, help="The loosest join of videos into one person (linkage tightens it"
+                     " where the library is crowded).")(f)  # fmt: skip
+    f = click.option("--method", type=click.Choice(METHODS), default=ClusterOptions.method, show_default=True,
+                     help="linkage: average linkage, crowd-dependent threshold; hdbscan: HDBSCAN.")(f)  # fmt: skip
     return f
 
 
-def run_cluster(db_path: str, track_distance: float, merge_distance: float) -> None:
+def run_cluster(db_path: str, track_distance: float, merge_distance: float, method: str = "linkage") -> None:
     con = open_rw(db_path)
     try:
         with console.status("clustering faces"):
-            s = cluster(con, ClusterOptions(track_distance=track_distance, merge_distance=merge_distance))
+            opts = ClusterOptions(track_distance=track_distance, merge_distance=merge_distance, method=method)
+            s = cluster(con, opts)
     except MixedEncoders as e:
         fail(str(e))
     finally:
@@ -253,9 +258,9 @@ def run_cluster(db_path: str, track_distance: float, merge_distance: float) -> N
 @cli.command("cluster")
 @db_option
 @cluster_options
-def cluster_cmd(db_path, track_distance, merge_distance):
+def cluster_cmd(db_path, track_distance, merge_distance, method):
     """Group the faces into people and pick each video's influencer."""
-    run_cluster(db_path, track_distance, merge_distance)
+    run_cluster(db_path, track_distance, merge_distance, method)
 
 
 for _command in PEOPLE_COMMANDS:
@@ -292,11 +297,11 @@ def report_cmd(db_path, out_dir):
 @ingest_options
 @cluster_options
 @click.option("--out-dir", type=click.Path(file_okay=False), help="Where the report goes (default: beside the db).")
-def run_cmd(csv_path, db_path, track_distance, merge_distance, out_dir, **kw):
+def run_cmd(csv_path, db_path, track_distance, merge_distance, method, out_dir, **kw):
     """Ingest, cluster and report in one go (a run where no video could be read still writes the
     report, with the reasons, and exits 1)."""
     summary = run_ingest(db_path, csv_path, kw)
-    run_cluster(db_path, track_distance, merge_distance)
+    run_cluster(db_path, track_distance, merge_distance, method)
     run_report(db_path, out_dir)
     fail_if_nothing_worked(summary, db_path)
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import db, people
-from .grouping import MERGE_DISTANCE, TRACK_DISTANCE, ClusterOptions, assign
+from .grouping import MERGE_DISTANCE, TRACK_DISTANCE, ClusterOptions, assign, doubts
 
 __all__ = ["MERGE_DISTANCE", "TRACK_DISTANCE", "ClusterOptions", "ClusterSummary", "MixedEncoders", "cluster"]
 
@@ -45,6 +45,28 @@ class ClusterSummary:
     new_ids: int = 0
 
 
+def _store_links(con, g, method: str) -> None:
+    """How each video was linked to its person, and why a link is in doubt (table video_links)."""
+    import pandas as pd
+
+    rows = np.zeros(0, dtype=int) if g.video_rows is None else g.video_rows
+    linked = g.linked
+
+    def col(name):
+        values = [] if linked is None else getattr(linked, name)
+        return pd.array([None if np.isnan(x) else float(x) for x in values], dtype="Float64")
+
+    frame = pd.DataFrame({"row_index": rows, "method": [method] * len(rows), "joined_at": col("joined_at"),
+                          "hair": col("hair"), "refused_at": col("refused_at"), "membership": col("membership"),
+                          "outlier_score": col("outlier"),
+                          "doubt": pd.array(doubts(linked) if len(rows) else [], dtype="string")})  # fmt: skip
+    with db.transaction(con):
+        con.register("new_links", frame)
+        con.execute(db.sql("cluster.clear_links"))
+        con.execute(db.sql("cluster.store_links"))
+        con.unregister("new_links")
+
+
 def cluster(con, opts: ClusterOptions | None = None) -> ClusterSummary:
     """Group the faces of the open database into people and store the labels (see module doc)."""
     opts = opts or ClusterOptions()
@@ -65,8 +87,9 @@ def cluster(con, opts: ClusterOptions | None = None) -> ClusterSummary:
     mapping = people.match_ids(con, faces["face_id"], g.person, rows)
     cluster_ids = np.array([mapping.get(int(p), -1) for p in g.person], dtype=np.int64)
     ids = people.apply_corrections(con, rows, sizes, cluster_ids)
-    db.store_settings(con, track_distance=opts.track_distance, merge_distance=opts.merge_distance)
+    db.store_settings(con, track_distance=opts.track_distance, merge_distance=opts.merge_distance, method=opts.method)
     people.write_labels(con, faces["face_id"], g.track, cluster_ids, ids, opts.merge_distance)
+    _store_links(con, g, opts.method)
     s = ClusterSummary(faces=len(rows), appearances=int(g.track.max() + 1) if len(rows) else 0)
     s.kept_ids = len({v for v in mapping.values() if v in before})
     s.new_ids = len(mapping) - s.kept_ids

@@ -9,6 +9,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import linking
+from .linking import Linked, condensed, cross_distances
+
 TRACK_DISTANCE = 0.5  # within a video: faces of one person
 MERGE_DISTANCE = 0.55  # across videos: main faces of one person (average linkage)
 WEAK_SCORE = 0.0  # a face detected under this HOG score is a person only when seen in two frames or more
@@ -17,13 +20,8 @@ WEAK_SCORE = 0.0  # a face detected under this HOG score is a person only when s
 @dataclass
 class ClusterOptions:
     track_distance: float = TRACK_DISTANCE
-    merge_distance: float = MERGE_DISTANCE
-
-
-def cross_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Euclidean distances between the rows of `a` and of `b` (BLAS; no a x b x dims array)."""
-    d2 = (a**2).sum(axis=1)[:, None] + (b**2).sum(axis=1)[None, :] - 2 * a @ b.T
-    return np.sqrt(np.maximum(d2, 0))
+    merge_distance: float = MERGE_DISTANCE  # the loosest join (linkage; see linking.py)
+    method: str = "linkage"  # or "hdbscan" (linking.METHODS)
 
 
 def mean_by(keys: np.ndarray, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -68,20 +66,6 @@ def constrained_average_linkage(dist: np.ndarray, conflict: np.ndarray, threshol
     return label
 
 
-def _condensed(points: np.ndarray, block: int = 0) -> np.ndarray:
-    """The distances of all pairs i < j in SciPy's condensed order, without the n x n matrix."""
-    n = len(points)
-    out = np.empty(n * (n - 1) // 2)
-    block = block or max(1, 16_000_000 // max(1, n))  # rows at a time: ~128 MB of distances
-    for s in range(0, n - 1, block):
-        d = cross_distances(points[s : s + block], points[s:])
-        for k in range(len(d)):
-            i = s + k
-            start = i * n - i * (i + 1) // 2  # where row i's pairs (i, i + 1..n) begin
-            out[start : start + n - i - 1] = d[k, k + 1 :]
-    return out
-
-
 def average_linkage(points: np.ndarray, threshold: float) -> np.ndarray:
     """Group labels (0.., numbered by first member) from average linkage stopped at `threshold`,
     without cannot-links: SciPy's nearest-neighbour chain, O(n^2) time where the greedy loop of
@@ -91,7 +75,7 @@ def average_linkage(points: np.ndarray, threshold: float) -> np.ndarray:
 
     if len(points) <= 1:
         return np.zeros(len(points), dtype=int)
-    tree = linkage(_condensed(np.asarray(points, dtype=np.float64)), method="average")
+    tree = linkage(condensed(np.asarray(points, dtype=np.float64)), method="average")
     # fcluster keeps merges at distances <= t; the greedy loop merges below the threshold only
     flat = fcluster(tree, t=np.nextafter(threshold, 0), criterion="distance")
     _, first, label = np.unique(flat, return_index=True, return_inverse=True)
@@ -166,11 +150,45 @@ def group(points: np.ndarray, threshold: float, conflict_pairs: set[tuple[int, i
 
 @dataclass
 class Grouping:
-    """The result of clustering one database's faces (arrays aligned with the faces)."""
+    """The result of clustering one database's faces (arrays aligned with the faces), and how
+    each video's main appearance was linked (aligned with `video_rows`)."""
 
     track: np.ndarray  # appearance number of each face (unique across videos)
     person: np.ndarray  # person number of each face, -1: unlabelled
     main: np.ndarray  # True for faces of their video's main appearance
+    video_rows: np.ndarray | None = None  # the videos with a main appearance
+    linked: Linked | None = None
+
+
+def link_videos(points: np.ndarray, opts: ClusterOptions) -> Linked:
+    """One person number per video mean face (linking.py), linkage run on each connected
+    component of the "closer than merge_distance" graph (no join can cross components)."""
+    if opts.method == "hdbscan":
+        return linking.hdbscan_linking(points)
+    adaptive = opts.method == "linkage"
+    if opts.method not in ("linkage", "fixed"):
+        linking.link(points, opts.method, opts.merge_distance)  # raises: unknown method
+    n = len(points)
+    strict, centres = None, None
+    if adaptive and n > 1:  # the tight groups of the whole library: the people a group could be confused with
+        strict = group(np.asarray(points, dtype=np.float64), linking.STRICT_DISTANCE)
+        centres = mean_by(strict, points)[1]
+    comp = _components(points, opts.merge_distance) if n else np.zeros(0, dtype=int)
+    out = linking.Linked(np.zeros(n, dtype=int), *(np.full(n, np.nan) for _ in range(5)), opts.merge_distance)
+    out.threshold = linking.MIN_DISTANCE if adaptive else opts.merge_distance
+    next_label = 0
+    by_component = np.argsort(comp, kind="stable")
+    for members in np.split(by_component, np.flatnonzero(np.diff(comp[by_component])) + 1) if n else []:
+        sub = linking.adaptive_linkage(points[members], opts.merge_distance, adaptive,
+                                       None if strict is None else strict[members], centres)  # fmt: skip
+        out.label[members] = next_label + sub.label
+        next_label += sub.label.max() + 1
+        for name in ("joined_at", "hair", "refused_at"):
+            getattr(out, name)[members] = getattr(sub, name)
+        if len(members) > 1:
+            out.threshold = max(out.threshold, sub.threshold)
+    _, out.label = np.unique(out.label, return_inverse=True)
+    return out
 
 
 def assign(
@@ -205,7 +223,7 @@ def assign(
             sub = assign(rows[keep], frames[keep], sizes[keep], emb[keep], opts)
             track_all, person_all, main_all = np.full(n, -1), np.full(n, -1), np.zeros(n, dtype=bool)
             track_all[keep], person_all[keep], main_all[keep] = sub.track, sub.person, sub.main
-            return Grouping(track_all, person_all, main_all)
+            return Grouping(track_all, person_all, main_all, sub.video_rows, sub.linked)
     means = np.zeros((k, emb.shape[1]))
     np.add.at(means, track, emb)
     means /= count[:, None]
@@ -225,9 +243,10 @@ def assign(
         conflicts.update((int(t[i]), int(t[j])) for i, j in same)
     person = np.full(k, -1)
     mains = np.flatnonzero(is_main)
-    person[mains] = group(means[mains], opts.merge_distance)
+    linked = link_videos(means[mains], opts)
+    person[mains] = linked.label
     _attach_others(person, means, count, is_main, conflicts, opts.merge_distance)
-    return Grouping(track, person[track], is_main[track])
+    return Grouping(track, person[track], is_main[track], video[mains], linked)
 
 
 def _attach_others(person, means, count, is_main, conflicts, threshold) -> None:
@@ -297,3 +316,25 @@ def uncertainty(person_of: np.ndarray, vectors: np.ndarray, merge_distance: floa
                 d[j, p] = np.inf
                 margin[i] = d[j].min() - (own[i] if counts[p] > 1 else merge_distance)
     return own, margin
+
+
+HAIR = 0.03  # a join (or a refusal) decided by less than this much distance is in doubt
+WEAK_MEMBER = 0.5  # an HDBSCAN membership probability under this is in doubt
+
+
+def doubts(linked: Linked) -> list[str | None]:
+    """Why each video's link to its person deserves a look (None: it does not): joined by a hair,
+    kept apart from a look-alike by a hair (a video alone: its person may be someone else's
+    look-alike), or a weak HDBSCAN member."""
+    out: list[str | None] = []
+    for joined, hair, refused, member in zip(linked.joined_at, linked.hair, linked.refused_at, linked.membership,
+                                             strict=True):  # fmt: skip
+        if hair < HAIR:
+            out.append(f"joined its person by a hair (distance {joined:.3f}, {hair:.3f} under the threshold)")
+        elif np.isnan(joined) and refused < HAIR and np.isnan(member):
+            out.append(f"alone, but a look-alike is near (a join {refused:.3f} over the threshold was refused)")
+        elif member < WEAK_MEMBER:
+            out.append(f"a weak member of its group (HDBSCAN membership {member:.2f})")
+        else:
+            out.append(None)
+    return out

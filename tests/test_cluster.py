@@ -11,12 +11,14 @@ from influx.faces import FaceOptions
 from influx.fetch import FetchOptions
 from influx.grouping import (
     _components,
-    _condensed,
     appearances,
     assign,
     average_linkage,
     constrained_average_linkage,
     group,
+)
+from influx.grouping import (
+    condensed as _condensed,
 )
 from influx.ingest import IngestOptions, ingest
 from tests.conftest import ro, write_csv

@@ -5,3 +5,9 @@ SELECT (SELECT count(*) FROM influencers), (SELECT count(*) FROM influencers WHE
 
 -- name: person_ids
 SELECT influencer_id FROM person_ids;
+
+-- name: clear_links
+DELETE FROM video_links;
+
+-- name: store_links
+INSERT INTO video_links SELECT row_index, method, joined_at, hair, refused_at, membership, outlier_score, doubt FROM new_links;

@@ -17,8 +17,10 @@
 --   frames_seen      sampled frames in which the influencer's face was found, of `frames_sampled`
 --   frames_sampled   frames of the video that went through face detection
 --   best_score       the influencer's best detector score in the video
---   uncertain        true when the assignment deserves a look: margin under 0.05, the influencer
---                    found in fewer than half of the sampled frames, or only in weak detections (score < 0)
+--   uncertain        true when the assignment deserves a look: its link to its person was decided by a
+--                    hair or is weak (video_links.doubt), margin under 0.05, the influencer found in fewer
+--                    than half of the sampled frames, or only in weak detections (score < 0); never for a
+--                    video the user moved by hand (influx move): a person decided it
 --   uncertain_reason why, in words (NULL when not uncertain)
 CREATE OR REPLACE VIEW video_influencers AS
 WITH base AS (
@@ -37,19 +39,23 @@ WITH base AS (
         vp.margin,
         vp.n_faces AS frames_seen,
         src.frames_sampled,
-        vp.best_score
+        vp.best_score,
+        vl.doubt,
+        c.row_index IN (SELECT row_index FROM corrections WHERE kind = 'move') AS moved
     FROM credited c
     JOIN videos v USING (row_index)
     LEFT JOIN videos src ON src.row_index = c.source_row_index
+    LEFT JOIN video_links vl ON vl.row_index = c.source_row_index
     LEFT JOIN video_people vp ON vp.row_index = c.source_row_index AND vp.influencer_id = c.influencer_id
     LEFT JOIN (SELECT row_index, count(*) AS n_people FROM video_people GROUP BY row_index) np
         ON np.row_index = c.source_row_index
 )
 SELECT
-    *,
-    influencer_id IS NOT NULL AND (coalesce(margin < 0.05, false) OR 2 * frames_seen < frames_sampled
-        OR coalesce(best_score < 0, false)) AS uncertain,
-    CASE WHEN influencer_id IS NULL THEN NULL
+    * EXCLUDE (doubt, moved),
+    influencer_id IS NOT NULL AND NOT moved AND (doubt IS NOT NULL OR coalesce(margin < 0.05, false)
+        OR 2 * frames_seen < frames_sampled OR coalesce(best_score < 0, false)) AS uncertain,
+    CASE WHEN influencer_id IS NULL OR moved THEN NULL
+         WHEN doubt IS NOT NULL THEN doubt
          WHEN margin < 0.05 THEN 'another person is about as close (margin ' || round(margin, 3) || ')'
          WHEN 2 * frames_seen < frames_sampled THEN 'found in ' || frames_seen || ' of ' || frames_sampled || ' sampled frames'
          WHEN best_score < 0 THEN 'only weak detections (best detector score ' || round(best_score, 2) || '): a face?'

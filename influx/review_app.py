@@ -67,7 +67,7 @@ def create_app(db_path: str | Path, port: int, token: str | None = None) -> Flas
         reply.headers["Content-Security-Policy"] = CSP
         reply.headers["X-Content-Type-Options"] = "nosniff"
         reply.headers["X-Frame-Options"] = "DENY"
-        reply.headers["Referrer-Policy"] = "no-referrer"
+        reply.headers["Referrer-Policy"] = "same-origin"  # no-referrer would make Chromium send `Origin: null`
         if reply.mimetype == "text/html":
             reply.headers["Cache-Control"] = "no-store"
         return reply

@@ -35,6 +35,7 @@ def create_app(db_path: str | Path, port: int, token: str | None = None) -> Flas
         TOKEN=token or secrets.token_urlsafe(24),
         SESSION_COOKIE_SAMESITE="Strict",
         SESSION_COOKIE_NAME=f"influx_review_{port}_messages",
+        MAX_CONTENT_LENGTH=64_000,  # a form holds a name and a few ids
     )
     path = Path(db_path)
     hosts = {f"127.0.0.1:{port}", f"localhost:{port}"}

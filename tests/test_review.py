@@ -151,6 +151,44 @@ def test_a_correction_the_library_refuses_is_one_line_on_the_page(path):
     assert reply.headers["Location"] == "/"  # never redirected off the site
 
 
+def test_not_influencer_and_unmerge_from_the_page(path):
+    c = logged_in(path)
+    before = people_of(path)
+
+    def post(action, **form):
+        reply = c.post(f"/act/{action}", data={"token": "t0ken", **form}, base_url=BASE, headers={"Origin": BASE},
+                       follow_redirects=True)  # fmt: skip
+        return reply.get_data(as_text=True)
+
+    assert f"merged #{before[0]} into #{before[1]}" in post("merge", **{"from": before[0], "into": before[1]})
+    assert f"separate again: #{before[1]} and #{before[0]}" in post("unmerge", id=before[1])
+    assert people_of(path) == before
+    assert f"#{before[2]} is not an influencer" in post("not_influencer", id=before[2])
+    con = ro(path)
+    assert con.execute("SELECT kind, influencer_id FROM corrections").fetchall() == [("not_influencer", before[2])]
+    assert con.execute("SELECT count(*) FROM influencer_stats WHERE influencer_id = ?", [before[2]]).fetchone()[0] == 0
+    con.close()
+    assert "unknown action" in post("drop_tables")
+    assert "must be a number" in post("undo", correction="1; DROP TABLE faces")
+
+
+def test_doubtful_videos_come_first_with_their_reason(tmp_path, monkeypatch):
+    p = tmp_path / "d.duckdb"
+    con = synthetic_db(p, FOUR + [[(f, 4, 100) for f in range(4)]])  # row 8: person 4's only video
+    cluster(con)
+    con.execute("UPDATE video_people SET margin = 0.01 WHERE row_index = 3 AND is_dominant")  # uncertain
+    con.close()
+    monkeypatch.setattr(review, "LOOKALIKE", 2.0)  # everyone looks like someone
+    con = ro(p)
+    got = review.videos_by_doubt(con)
+    rows = [(v["row_index"], v["reason"]) for v in got["videos"]]
+    assert rows[0][0] == 3 and "margin 0.01" in rows[0][1]
+    assert (8, "the person's only video, and someone else looks alike") in rows
+    assert got["doubtful"] == 2 and all(r is None for _, r in rows[2:]) and got["total"] == 9
+    monkeypatch.setattr(review, "FAR", 0.0)  # every video with others is far
+    assert review.videos_by_doubt(con)["doubtful"] == 9
+
+
 def _start(args):
     proc = subprocess.Popen([sys.executable, "-m", "influx.cli", *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)  # fmt: skip
@@ -177,7 +215,12 @@ def test_the_command_prints_a_tokened_url_and_refuses_requests_without_it(path):
         assert status(url.group(0)) == 403  # the redirect drops the token, and urllib keeps no cookie
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
         assert opener.open(url.group(0), timeout=10).status == 200
-        assert people_of(path)  # the file is not held between requests: others can open it
+        assert opener.open(f"http://127.0.0.1:{port}/?tab=people", timeout=10).status == 200
+        # the file is not held between requests: a command that writes works while the page runs
+        renamed = subprocess.run([sys.executable, "-m", "influx.cli", "rename", "1", "Ann", "--db", str(path)],
+                                 capture_output=True, text=True, timeout=60)  # fmt: skip
+        assert renamed.returncode == 0, renamed.stderr
+        assert "Ann" in opener.open(f"http://127.0.0.1:{port}/?tab=people", timeout=10).read().decode()
     finally:
         proc.terminate()
         proc.wait(10)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from influx import db, review
+from influx import db, people, review
 from influx.cluster import cluster
 from influx.review_app import create_app
 from tests.conftest import ro
@@ -386,6 +386,35 @@ def test_a_crafted_file_runs_no_script_and_makes_no_link_in_the_browser(browser,
             assert not [h for h in hrefs if not h.startswith("http://127.0.0.1")], (tab, hrefs)
         body = d.find_element(By.TAG_NAME, "body").text
         assert "<img src=x onerror" in body and "file:///etc/passwd" in body  # shown as text
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_accept_with_the_keyboard_keeps_a_video_and_merges_a_suggested_pair(browser, path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    before = people_of(path)
+    con = db.connect(path)
+    _, split, _ = people.move(con, 4, None)  # row 4 (person a's second video) becomes a new person: a look-alike
+    con.close()
+    proc, line = _start(["review", "--db", str(path), "--no-browser", "--port", "0"])
+    try:
+        url = re.search(r"http://127\.0\.0\.1:\d+/\?token=[\w-]+", line).group(0)
+        d = browser
+        d.get(url)  # the To check page: `a` keeps the first video, stores nothing, and goes to the next
+        d.find_element(By.TAG_NAME, "body").send_keys("a")
+        cards = d.find_elements(By.CSS_SELECTOR, ".card")
+        assert "accepted" in cards[0].get_attribute("class") and "current" in cards[1].get_attribute("class")
+        assert len(numbers(path)["corrections"]) == 1
+        d.get(url.split("?")[0] + "?tab=merges")
+        pair = d.find_element(By.CSS_SELECTOR, ".card.pair")
+        assert f"#{before[0]}" in pair.text and f"#{split}" in pair.text
+        d.find_element(By.TAG_NAME, "body").send_keys("a")
+        assert f"merged #{split} into #{before[0]}" in wait_flash(d)
+        WebDriverWait(d, 10).until(lambda d: "No two people look alike" in d.page_source)
+        assert ("merge", split, before[0], None) in numbers(path)["corrections"] and people_of(path) == before
     finally:
         proc.terminate()
         proc.wait(10)

@@ -102,6 +102,8 @@ def create_app(db_path: str | Path, port: int, token: str | None = None) -> Flas
                             " Try again in a moment: reload this page.", 503)  # fmt: skip
         except (FileNotFoundError, db.BadDatabase) as e:
             return _problem(str(e), 409)
+        except duckdb.Error as e:  # a file that passed the checks yet fails a query: one line, not a traceback
+            return _problem(f"database error: {db.first_line(e)}", 500)
         return render_template("page.html", tab=tab, person=person, token=app.config["TOKEN"], db_name=path.name,
                                **data)  # fmt: skip
 
@@ -148,6 +150,8 @@ def create_app(db_path: str | Path, port: int, token: str | None = None) -> Flas
         except (db.DatabaseInUse, duckdb.IOException) as e:
             flash(f"not saved: the database is busy (another influx command is using it): {db.first_line(e)};"
                   " try again in a moment", "error")  # fmt: skip
+        except duckdb.Error as e:
+            flash(f"not saved: database error: {db.first_line(e)}", "error")
         return redirect(back, 303)
 
     return app

@@ -323,6 +323,30 @@ def demo_cmd(ctx, folder, workers):
     click.echo(f"Demo report: {folder / 'influencer_table.pdf'}")
 
 
+@cli.command("review")
+@db_option
+@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
+              help="Port on 127.0.0.1 (0: any free port).")  # fmt: skip
+@click.option("--no-browser", is_flag=True, help="Only print the URL; do not open a browser.")
+def review_cmd(db_path, port, no_browser):
+    """Check and correct the people in a browser: a page on 127.0.0.1 over the database file."""
+    from .review_app import serve
+
+    open_ro(db_path).close()  # a missing, busy or untrusted file: one line and exit 2, before serving
+
+    def ready(url):
+        click.echo(f"influx review: {url}  (Ctrl-C stops it; the token in the URL is this run's key)")
+        if not no_browser:
+            import webbrowser
+
+            webbrowser.open(url)
+
+    try:
+        serve(db_path, port, ready)
+    except OSError as e:
+        fail(f"cannot serve on 127.0.0.1:{port}: {e.strerror or e}")
+
+
 READ_ONLY_STATEMENTS = {"SELECT", "EXPLAIN"}
 
 

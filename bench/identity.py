@@ -37,7 +37,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import accuracy, measure  # noqa: E402
+from bench.common import accuracy, bcubed, measure  # noqa: E402
 from influx.synth import Shot, render, render_no_face  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "fixtures"
@@ -126,7 +126,7 @@ def build_library() -> list[tuple[str, Path, str | None]]:
         path = folder / name
         if not path.exists():
             jobs.append((shot, path))
-        items.append((name, path, shot.person))
+        items.append((name, path, library.SAME.get(shot.person, shot.person)))
     if jobs:
         print(f"rendering {len(jobs)} clips ...", flush=True)
         with multiprocessing.get_context("fork").Pool(os.cpu_count()) as pool:
@@ -187,6 +187,54 @@ def run_influx(items, extra: list[str]) -> tuple[dict, str]:
     return m, str(db)
 
 
+def flags(db: str) -> dict:
+    """row_index -> uncertain, from an influx database."""
+    import duckdb
+
+    con = duckdb.connect(db, read_only=True)
+    got = dict(con.execute("SELECT row_index, uncertain FROM video_influencers").fetchall())
+    con.close()
+    return got
+
+
+def subset_db(db: str, rows: list[int], out: Path) -> str:
+    """A copy of an ingested database holding only the faces of `rows` (a smaller library)."""
+    import duckdb
+
+    shutil.copyfile(db, out)
+    con = duckdb.connect(str(out))
+    con.execute("CREATE TEMP TABLE keep AS SELECT unnest(?::INTEGER[]) AS row_index", [rows])
+    con.execute("DELETE FROM faces WHERE row_index NOT IN (SELECT row_index FROM keep)")
+    con.close()
+    return str(out)
+
+
+def sweep(items, db: str, sizes: list[int], methods: list[str], draws: int) -> list[dict]:
+    """Cluster smaller libraries (random sets of people, `draws` each) cut from one ingested
+    database with each method, as commands; scores with the uncertain flags."""
+    people = sorted({p for _, _, p in items if p})
+    influx = str(Path(sys.executable).parent / "influx")
+    out = []
+    for size in sizes:
+        for draw in range(draws if size < len(people) else 1):
+            chosen = set(np.random.default_rng(draw).choice(people, size=min(size, len(people)), replace=False))
+            rows = [i for i, (_, _, p) in enumerate(items) if p in chosen or p is None]
+            part = [(n, path, p if i in set(rows) else None) for i, (n, path, p) in enumerate(items)]
+            for method in methods:
+                copy = subset_db(db, rows, WORK / f"sweep-{method}.duckdb")
+                name, _, arg = method.partition(":")
+                extra = ["--method", name] + (["--merge-distance", arg] if arg else [])
+                m = measure([influx, "cluster", "--db", copy, *extra])
+                pred, _ = influx_labels(copy, len(items))
+                out.append({"size": size, "draw": draw, "method": method, "wall_s": m["wall_s"],
+                            **score(part, pred, flags(copy))})  # fmt: skip
+                r = out[-1]
+                print(f"  {method:14} {size:3} people (draw {draw}): P {r['bcubed_precision']:.3f} R "
+                      f"{r['bcubed_recall']:.3f} F1 {r['bcubed_f1']:.3f}  unflagged P {r['unflagged_precision']:.3f}"
+                      f"  flagged {r['flagged']:.2f}  {m['wall_s']:.1f} s", flush=True)  # fmt: skip
+    return out
+
+
 def influx_labels(db: str, n: int) -> tuple[list, dict]:
     import duckdb
 
@@ -209,12 +257,17 @@ def run_naive(items) -> tuple[dict, list]:
     return m, [got.get(str(p)) for _, p, _ in items]
 
 
-def score(items, pred: list) -> dict:
-    """Scores over the videos that show someone, and the predicted people holding several true ones."""
+def score(items, pred: list, flagged: dict | None = None) -> dict:
+    """Scores over the videos that show someone, and the predicted people holding several true ones;
+    with `flagged` (row -> uncertain): BCubed precision over the videos not flagged, and the share flagged."""
     keep = [i for i, (_, _, person) in enumerate(items) if person is not None]
     truth = [items[i][2] for i in keep]
     got = [pred[i] for i in keep]
     out = accuracy(truth, got)
+    if flagged is not None:
+        clear = [k for k, i in enumerate(keep) if not flagged.get(i)]
+        out["flagged"] = 1 - len(clear) / len(keep)
+        out["unflagged_precision"] = bcubed([truth[k] for k in clear], [got[k] for k in clear])["precision"]
     members = defaultdict(Counter)
     for t, p in zip(truth, got, strict=True):
         if p is not None:
@@ -231,6 +284,8 @@ def show(name: str, m: dict) -> None:
           f"BCubed P {m['bcubed_precision']:.3f} R {m['bcubed_recall']:.3f} F1 {m['bcubed_f1']:.3f}  "
           f"ARI {m['ari']:.3f}  people {m['people_found']}/{m['people_true']}"
           f"  unassigned {m['unassigned']}")  # fmt: skip
+    if "flagged" in m:
+        print(f"  flagged {m['flagged']:.2f}, BCubed P of the videos not flagged {m['unflagged_precision']:.3f}")
     for part in ("ingest", "cluster"):
         if part in m:
             print(f"  {part:7} wall {m[part]['wall_s']:6.1f} s  cpu {m[part]['cpu_s']:6.1f} s")
@@ -245,10 +300,19 @@ def main() -> None:
     ap.add_argument("--influx-args", default="", help="extra options for influx ingest, e.g. '--workers 1'")
     ap.add_argument("--fps", default="", help="also run influx at these --fps values (e.g. 1.8,2.2): how much "
                     "the accuracy depends on which frames happen to be sampled")  # fmt: skip
+    ap.add_argument("--library", action="store_true", help="the crowded library of bench/library.py (49 people) "
+                    "instead of the 19-person set")  # fmt: skip
+    ap.add_argument("--sweep", default="", help="library sizes to cut from the ingested set, e.g. 10,25,49")
+    ap.add_argument("--methods", default="linkage,hdbscan", help="cluster methods for --sweep (fixed:0.55 is the "
+                    "fixed distance of earlier versions)")  # fmt: skip
+    ap.add_argument("--draws", type=int, default=3, help="random sets of people per size below the whole set")
     args = ap.parse_args()
     if not SHARED.is_dir():
         sys.exit(f"needs {SHARED}")
-    items = build_set()
+    global WORK
+    if args.library:
+        WORK = ROOT / "bench" / "work" / "library"
+    items = build_library() if args.library else build_set()
     print(f"{len(items)} clips, {len({p for _, _, p in items if p})} people, {os.cpu_count()} cores")
     rows = {}
     if args.db:
@@ -257,7 +321,10 @@ def main() -> None:
     else:
         m, db = run_influx(items, args.influx_args.split())
         pred, facts = influx_labels(db, len(items))
-        rows["influx"] = {**m, **facts, **score(items, pred)}
+        rows["influx"] = {**m, **facts, **score(items, pred, flags(db))}
+    if args.sweep:
+        rows["sweep"] = sweep(items, args.db or db, [int(x) for x in args.sweep.split(",")],
+                              args.methods.split(","), args.draws)  # fmt: skip
     for fps in filter(None, args.fps.split(",")):
         m, db = run_influx(items, [*args.influx_args.split(), "--fps", fps])
         pred, facts = influx_labels(db, len(items))
@@ -266,12 +333,13 @@ def main() -> None:
         m, pred = run_naive(items)
         rows["naive"] = {**{k: v for k, v in m.items() if k != "output"}, **score(items, pred)}
     for name, m in rows.items():
-        show(name, m)
+        if name != "sweep":
+            show(name, m)
     print(f"influx: {rows['influx']['frames_sampled']} frames, {rows['influx']['faces']} faces")
     if "naive" in rows and not args.db:
         print(f"naive / influx (wall): {rows['naive']['wall_s'] / rows['influx']['wall_s']:.1f}x")
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "identity.json").write_text(json.dumps(rows, indent=2))
+    (OUT / ("library.json" if args.library else "identity.json")).write_text(json.dumps(rows, indent=2))
 
 
 if __name__ == "__main__":

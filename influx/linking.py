@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-METHODS = ("linkage", "hdbscan")
+METHODS = ("linkage", "hdbscan", "fixed")
 STRICT_DISTANCE = 0.40  # videos closer than this (average linkage) are surely one person: the unit of crowding
 NEIGHBOURHOOD = 0.70  # people whose centre is this close to a group could be confused with it
 CROWD_FREE = 4  # up to this many such people, the full max_distance applies
@@ -157,7 +157,7 @@ def hdbscan_linking(points: np.ndarray, epsilon: float = HDBSCAN_EPSILON) -> Lin
     import hdbscan
 
     model = hdbscan.HDBSCAN(min_cluster_size=2, min_samples=1, cluster_selection_epsilon=epsilon,
-                            metric="euclidean", allow_single_cluster=True, core_dist_n_jobs=1)  # fmt: skip
+                            metric="euclidean", core_dist_n_jobs=1)  # fmt: skip
     label = model.fit_predict(np.asarray(points, dtype=np.float64))
     noise = label < 0
     label = label.astype(int)

@@ -18,7 +18,8 @@
 --   frames_sampled   frames of the video that went through face detection
 --   best_score       the influencer's best detector score in the video
 --   uncertain        true when the assignment deserves a look: its link to its person was decided by a
---                    hair or is weak (video_links.doubt), margin under 0.05, the influencer found in fewer
+--                    hair or is weak (video_links.doubt), margin under 0.05 for a person of several videos
+--                    (a one-video person's doubt is its link's), the influencer found in fewer
 --                    than half of the sampled frames, or only in weak detections (score < 0); never for a
 --                    video the user moved by hand (influx move): a person decided it
 --   uncertain_reason why, in words (NULL when not uncertain)
@@ -52,11 +53,11 @@ WITH base AS (
 )
 SELECT
     * EXCLUDE (doubt, moved),
-    influencer_id IS NOT NULL AND NOT moved AND (doubt IS NOT NULL OR coalesce(margin < 0.05, false)
+    influencer_id IS NOT NULL AND NOT moved AND (doubt IS NOT NULL OR coalesce(margin < 0.05 AND distance IS NOT NULL, false)
         OR 2 * frames_seen < frames_sampled OR coalesce(best_score < 0, false)) AS uncertain,
     CASE WHEN influencer_id IS NULL OR moved THEN NULL
          WHEN doubt IS NOT NULL THEN doubt
-         WHEN margin < 0.05 THEN 'another person is about as close (margin ' || round(margin, 3) || ')'
+         WHEN margin < 0.05 AND distance IS NOT NULL THEN 'another person is about as close (margin ' || round(margin, 3) || ')'
          WHEN 2 * frames_seen < frames_sampled THEN 'found in ' || frames_seen || ' of ' || frames_sampled || ' sampled frames'
          WHEN best_score < 0 THEN 'only weak detections (best detector score ' || round(best_score, 2) || '): a face?'
     END AS uncertain_reason

@@ -1,0 +1,127 @@
+"""Linking videos into people as the library grows (influx/linking.py): the crowd-dependent
+threshold, HDBSCAN, and the doubt that goes with each link."""
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from influx import linking, people
+from influx.cli import cli
+from influx.cluster import ClusterOptions, cluster
+from influx.grouping import doubts, link_videos
+from tests.conftest import ro
+from tests.synthetic import synthetic_db
+
+DIM = 128
+
+
+def _at(rng, centre, distance):
+    """A point `distance` away from `centre` in a random direction."""
+    step = rng.normal(size=DIM)
+    return centre + distance * step / np.linalg.norm(step)
+
+
+def _library(rng, strangers: int, pair_distance: float = 0.45):
+    """Two people whose mean faces are `pair_distance` apart (two videos each, a video's mean face
+    0.15 from their person's centre: their videos ~0.5 apart), among `strangers` other people of
+    three videos each, ~0.6 from the pair (a crowd of look-alikes) and ~0.85 from each other."""
+    a = np.zeros(DIM)
+    b = _at(rng, a, pair_distance)
+    points, truth = [], []
+    for k, centre in enumerate((a, b)):
+        for _ in range(2):
+            points.append(_at(rng, centre, 0.15))
+            truth.append(k)
+    middle = (a + b) / 2
+    for s in range(strangers):
+        centre = _at(rng, middle, 0.6)
+        for _ in range(3):
+            points.append(_at(rng, centre, 0.15))
+            truth.append(2 + s)
+    return np.array(points), np.array(truth)
+
+
+def test_the_threshold_tightens_with_the_crowd_never_below_its_floor():
+    t = linking.crowd_threshold(np.array([0, 4, 8, 16, 64, 10_000]), 0.55)
+    assert t[0] == t[1] == 0.55
+    assert 0.55 > t[2] > t[3] > t[4] >= linking.MIN_DISTANCE
+    assert t[5] == linking.MIN_DISTANCE
+
+
+def test_two_look_alikes_in_a_crowd_stay_apart_where_a_fixed_distance_merges_them():
+    rng = np.random.default_rng(1)
+    points, truth = _library(rng, strangers=16)
+    fixed = link_videos(points, ClusterOptions(method="fixed")).label
+    assert fixed[0] == fixed[2], "the fixed 0.55 merges the pair (what influx did before)"
+    adaptive = link_videos(points, ClusterOptions()).label
+    assert adaptive[0] == adaptive[1] and adaptive[2] == adaptive[3]
+    assert adaptive[0] != adaptive[2]
+    # every stranger is still one person of their own
+    for s in range(16):
+        own = adaptive[truth == 2 + s]
+        assert len(set(own)) == 1 and not np.isin(own, adaptive[truth != 2 + s]).any()
+
+
+def test_alone_in_its_part_of_the_library_a_person_joins_at_the_full_distance():
+    rng = np.random.default_rng(2)
+    a = np.zeros(DIM)
+    points = np.array([_at(rng, a, 0.35) for _ in range(2)] + [_at(rng, np.full(DIM, 0.1), 0.2) for _ in range(2)])
+    d = np.linalg.norm(points[0] - points[1])
+    assert 0.42 < d < 0.55
+    linked = link_videos(points, ClusterOptions())
+    assert linked.label[0] == linked.label[1]
+    assert linked.joined_at[0] == pytest.approx(d)
+
+
+def test_a_join_or_a_refusal_by_a_hair_is_in_doubt():
+    linked = linking.Linked(
+        label=np.array([0, 0, 1, 2]),
+        joined_at=np.array([0.54, 0.30, np.nan, np.nan]),
+        hair=np.array([0.005, 0.25, np.nan, np.nan]),
+        refused_at=np.array([np.nan, np.nan, 0.005, 0.2]),
+        membership=np.full(4, np.nan),
+        outlier=np.full(4, np.nan),
+        threshold=0.55,
+    )
+    got = doubts(linked)
+    assert "by a hair" in got[0] and got[1] is None
+    assert "look-alike is near" in got[2] and got[3] is None
+    linked.membership = np.array([0.3, 0.9, np.nan, np.nan])
+    linked.hair[0] = 0.2
+    assert "HDBSCAN membership 0.30" in doubts(linked)[0]
+
+
+FOUR = [[(f, p, 100) for f in range(4)] for p in (0, 1, 0, 1, 2)]
+
+
+def test_cluster_with_hdbscan_end_to_end(tmp_path):
+    path = tmp_path / "h.duckdb"
+    con = synthetic_db(path, FOUR)
+    con.close()
+    out = CliRunner().invoke(cli, ["cluster", "--method", "hdbscan", "--db", str(path)])
+    assert out.exit_code == 0, out.output
+    con = ro(path)
+    got = dict(con.execute("SELECT row_index, influencer_id FROM video_influencers").fetchall())
+    assert got[0] == got[2] and got[1] == got[3] and len({got[0], got[1], got[4]}) == 3
+    links = con.execute("SELECT method, membership, outlier_score FROM video_links ORDER BY row_index").fetchall()
+    assert {m for m, _, _ in links} == {"hdbscan"}
+    assert all(o is not None for _, _, o in links) and links[0][1] is not None and links[4][1] is None
+    assert con.execute("SELECT value FROM settings WHERE name = 'method'").fetchone()[0] == "hdbscan"
+
+
+def test_unknown_method_is_refused_in_one_line(tmp_path):
+    path = tmp_path / "m.duckdb"
+    synthetic_db(path, FOUR).close()
+    out = CliRunner().invoke(cli, ["cluster", "--method", "kmeans", "--db", str(path)])
+    assert out.exit_code == 2 and "kmeans" in out.output
+
+
+def test_a_doubtful_link_makes_the_video_uncertain_until_it_is_moved_by_hand(tmp_path):
+    con = synthetic_db(tmp_path / "d.duckdb", FOUR)
+    cluster(con)
+    con.execute("UPDATE video_links SET doubt = 'joined its person by a hair' WHERE row_index = 2")
+    row = con.execute("SELECT uncertain, uncertain_reason FROM video_influencers WHERE row_index = 2").fetchone()
+    assert row == (True, "joined its person by a hair")
+    people.move(con, 2, None)
+    row = con.execute("SELECT uncertain, uncertain_reason FROM video_influencers WHERE row_index = 2").fetchone()
+    assert row == (False, None)

@@ -179,8 +179,12 @@ def link_videos(points: np.ndarray, opts: ClusterOptions) -> Linked:
     next_label = 0
     by_component = np.argsort(comp, kind="stable")
     for members in np.split(by_component, np.flatnonzero(np.diff(comp[by_component])) + 1) if n else []:
-        sub = linking.adaptive_linkage(points[members], opts.merge_distance, adaptive,
-                                       None if strict is None else strict[members], centres)  # fmt: skip
+        local, near = None, None
+        if strict is not None and len(members) > 1:  # the tight groups that can be near this component
+            near = np.flatnonzero((cross_distances(points[members], centres) < linking.NEIGHBOURHOOD).any(axis=0))
+            local = np.searchsorted(near, strict[members])
+        sub = linking.adaptive_linkage(points[members], opts.merge_distance, adaptive, local,
+                                       None if near is None else centres[near])  # fmt: skip
         out.label[members] = next_label + sub.label
         next_label += sub.label.max() + 1
         for name in ("joined_at", "hair", "refused_at"):

@@ -119,7 +119,9 @@ def adaptive_linkage(points: np.ndarray, max_distance: float, adaptive: bool = T
             continue
         if height >= max_distance + 0.1:
             break  # average linkage heights only grow: nothing further can join
-        if adaptive:
+        if adaptive and height < MIN_DISTANCE:
+            limit = max_distance  # under every threshold the crowd can make: no need to count it
+        elif adaptive:
             inside = np.unique(strict[members[node]])
             near = np.linalg.norm(centres - sums[node] / size[node], axis=1) < NEIGHBOURHOOD
             near[inside] = False
@@ -137,12 +139,11 @@ def adaptive_linkage(points: np.ndarray, max_distance: float, adaptive: bool = T
             for side in (a, b):
                 gone = members[side]
                 refused[gone] = np.fmin(refused[gone], height - limit)
+    parent = np.full(2 * n - 1, -1)
+    parent[tree[:, 0].astype(int)] = parent[tree[:, 1].astype(int)] = np.arange(n, 2 * n - 1)
     label = np.full(n, -1)
-    roots = [node for node in range(2 * n - 1) if ok[node]]
-    for node in sorted(roots, key=lambda x: -size[x]):  # the largest accepted groups first
-        free = [i for i in members[node] if label[i] < 0]
-        if len(free) == len(members[node]):
-            label[free] = node
+    for node in np.flatnonzero(ok & ((parent < 0) | ~ok[parent])):  # the largest accepted groups
+        label[members[node]] = node
     return Linked(_numbered(label), joined_at, hair, refused, nan.copy(), nan.copy(), loosest)
 
 

@@ -474,7 +474,7 @@ def test_a_full_disk_in_cluster_or_report_is_one_line(tmp_path, good, monkeypatc
     def full(self, *args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device", str(self))
 
-    monkeypatch.setattr("pathlib.Path.write_bytes", full)
+    monkeypatch.setattr("influx.files.write", full)  # every report file goes through files.write
     result = run("report", "--db", good, "--out-dir", tmp_path / "out")
     assert "No space left on device" in one_clear_line(result, 1)
 

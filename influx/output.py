@@ -169,6 +169,18 @@ def emit(columns: list[str], rows: Iterable[tuple], fmt: str, title: str | None 
         _table(columns, rows, title)
 
 
+def _share(room: int, wanted: list[int], least: int = 6) -> list[int] | None:
+    """Widths for text columns that want `wanted` characters within `room` (water-filling: short
+    columns get all they want, the others share the rest); None when each cannot get `least`."""
+    if room < least * len(wanted):
+        return None
+    widths, left, todo = [0] * len(wanted), room, sorted(range(len(wanted)), key=lambda k: wanted[k])
+    for n, k in enumerate(todo):
+        widths[k] = max(1, min(wanted[k], left // (len(todo) - n)))
+        left -= widths[k]
+    return widths
+
+
 def _table(columns: list[str], rows: Iterator[tuple], title: str | None) -> None:
     """A rich table: numbers right-aligned and never cut (their column is at least as wide as the
     widest), text folded; at most TABLE_ROWS rows (a table is for reading: CSV streams any number)."""
@@ -189,16 +201,21 @@ def _table(columns: list[str], rows: Iterator[tuple], title: str | None) -> None
     wide = sys.stdout.isatty() or os.environ.get("COLUMNS")  # else a file or a pipe: lines stay whole
     console = Console(width=None if wide else 250, highlight=False)
     # numbers need their full width, text at least a few characters (it folds), borders 3 a column
-    widths = [max(len(r[k]) for r in cells) if num else min(8, max(len(r[k]) for r in cells), len(columns[k]) + 8)
-              for k, num in enumerate(numeric)]  # fmt: skip
-    need = sum(max(w, 1) for w in widths) + 3 * len(columns) + 1
-    if need <= console.width:
+    longest = [max(len(c), *(len(r[k]) for r in cells)) for k, c in enumerate(columns)]
+    wanted = [longest[k] for k, num in enumerate(numeric) if not num]
+    for header in (len, lambda c: min(len(c), 6)):  # whole headers over numbers if there is room
+        numbers = [max(max(len(r[k]) for r in cells), header(c)) for k, c in enumerate(columns)]
+        room = console.width - 3 * len(columns) - 1 - sum(n for n, num in zip(numbers, numeric, strict=True) if num)
+        texts = _share(room, wanted)
+        if texts is not None:
+            break
+    if texts is not None:  # numbers at their full width, text columns share the rest and fold
         table = Table(title=Text(title) if title else None)
         for k, c in enumerate(columns):
             if numeric[k]:
-                table.add_column(Text(short(c), overflow="fold"), justify="right", no_wrap=True, min_width=widths[k])
+                table.add_column(Text(short(c), overflow="fold"), justify="right", no_wrap=True, width=numbers[k])
             else:
-                table.add_column(Text(short(c), overflow="fold"), min_width=max(widths[k], 1))
+                table.add_column(Text(short(c), overflow="fold"), overflow="fold", width=texts.pop(0))
         for row in cells:
             table.add_row(*[Text(v) for v in row])
         console.print(table)

@@ -21,7 +21,7 @@ def dot_plot(stats) -> bytes:
 
     cut = len(stats) > 2 * CHART_ENDS
     shown = pd.concat([stats.head(CHART_ENDS), stats.tail(CHART_ENDS)]) if cut else stats
-    labels = [f"#{i} {fonts.chart_label(clean(n, 14))}".strip() if isinstance(n, str) else f"#{i}"
+    labels = [f"#{i} {fonts.chart_label(clean(n, 40))}".strip() if isinstance(n, str) else f"#{i}"
               for i, n in zip(shown.influencer_id, shown.name, strict=True)]  # fmt: skip
     x = list(range(len(shown)))
     if cut:  # a gap where the middle of the ranking is left out

@@ -222,7 +222,18 @@ def print_ingest_summary(s: Summary, db_path: str) -> None:
 @ingest_options
 def ingest_cmd(csv_path, db_path, **kw):
     """Download the videos of CSV_PATH and store their faces in the database."""
-    fail_if_nothing_worked(run_ingest(db_path, csv_path, kw), db_path)
+    summary = run_ingest(db_path, csv_path, kw)
+    remember_campaign(db_path, csv_path)
+    fail_if_nothing_worked(summary, db_path)
+
+
+def remember_campaign(db_path: str, csv_path: str) -> None:
+    """The CSV's name, which the report's title shows (the campaign, not the database file)."""
+    con = open_rw(db_path)
+    try:
+        db.store_settings(con, campaign=Path(csv_path).stem)
+    finally:
+        con.close()
 
 
 def cluster_options(f):
@@ -300,6 +311,7 @@ def run_cmd(csv_path, db_path, track_distance, merge_distance, out_dir, **kw):
     """Ingest, cluster and report in one go (a run where no video could be read still writes the
     report, with the reasons, and exits 1)."""
     summary = run_ingest(db_path, csv_path, kw)
+    remember_campaign(db_path, csv_path)
     run_cluster(db_path, track_distance, merge_distance)
     run_report(db_path, out_dir)
     fail_if_nothing_worked(summary, db_path)

@@ -14,6 +14,7 @@ from fpdf import FPDF
 from . import db, files, fonts
 from .chart import dot_plot
 from .images import MAX_BYTES, Budget, safe_jpeg
+from .methods import READING
 from .output import clean, web_link
 from .tables import write_csv, write_xlsx
 
@@ -30,9 +31,10 @@ UNCERTAIN_TEXT = (
     " their faces; influx move ROW --to ID corrects one."
 )
 COPIES_TEXT = (
-    "These videos look like another row's video re-encoded, resized or trimmed (their sampled frames match at one"
-    " time offset). When both show the same influencer the copy's score is not counted again, as for identical"
-    " files. Distance: mean differing bits of the matched frames' 64-bit hashes (0 identical, 7 the limit)."
+    "These videos show the same influencer as a lower row's video and look like it re-encoded, resized or trimmed"
+    " (their sampled frames match at one time offset), so their score is not counted again, as for identical"
+    " files. Frame matches between videos of different people are not copies and are not listed. Distance: mean"
+    " differing bits of the matched frames' 64-bit hashes (0 identical, 7 the limit)."
 )
 
 
@@ -78,7 +80,10 @@ def gather(con: duckdb.DuckDBPyConnection) -> dict:
     uncertain = q(db.sql("report.uncertain")).fetchall()
     copies = q(db.read_sql("queries/copies.sql")).fetchall()
     settings = dict(q(db.sql("report.settings")).fetchall())
-    return {"settings": settings, "stats": stats, "rel": rel, "statuses": statuses, "failures": failures,
+    rel_constants = q(db.sql("report.constants"))
+    constants = dict(zip([d[0] for d in rel_constants.description], rel_constants.fetchone(), strict=True))
+    return {"settings": settings, "constants": constants, "stats": stats, "rel": rel, "statuses": statuses,
+            "failures": failures,
             "crops": crops, "people": people, "faces": faces, "no_influencer": no_influencer,
             "uncertain": uncertain, "copies": copies}  # fmt: skip
 
@@ -114,7 +119,7 @@ def write_pdf(data: dict, path: Path, db_name: str) -> None:
     )
     _listing(pdf, "Near-duplicate videos", COPIES_TEXT, data["copies"],
              db.sql("report.copies_listing_sql"))  # fmt: skip
-    _methods_page(pdf, data["settings"])
+    _methods_page(pdf, data["settings"], data["constants"])
     files.write(path, bytes(pdf.output()))
 
 
@@ -125,7 +130,8 @@ def _summary_page(pdf: FPDF, data: dict, db_name: str) -> None:
     pdf.cell(0, 10, "Influencer performance report", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("dejavu", size=8)
     pdf.set_text_color(100)
-    pdf.cell(0, 5, clean(f"{db_name} · {datetime.now():%Y-%m-%d %H:%M}", 120), new_x="LMARGIN", new_y="NEXT")
+    campaign = clean(data["settings"].get("campaign") or Path(db_name).stem, 120)
+    pdf.cell(0, 5, f"Campaign: {campaign} · {datetime.now():%Y-%m-%d %H:%M}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0)
     pdf.ln(3)
     rows = sum(s.values())
@@ -254,6 +260,9 @@ def _table(pdf: FPDF, data: dict) -> None:
     pdf.add_page()
     pdf.set_font("dejavu", "B", 13)
     pdf.cell(0, 9, "Influencers, ranked by reliability-adjusted performance", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("dejavu", size=8)
+    pdf.multi_cell(0, 4.2, READING, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
     _header(pdf)
     bottom = pdf.h - 16
     for r in data["stats"].itertuples():
@@ -332,13 +341,13 @@ def _listing(pdf: FPDF, title: str, text: str, rows: list, more_sql: str) -> Non
         pdf.cell(0, 6, f'… and {len(rows) - MAX_LISTED} more: influx sql "{more_sql}"', new_x="LMARGIN", new_y="NEXT")
 
 
-def _methods_page(pdf: FPDF, settings: dict) -> None:
+def _methods_page(pdf: FPDF, settings: dict, constants: dict) -> None:
     from .methods import methods
 
     pdf.add_page()
     pdf.set_font("dejavu", "B", 13)
     pdf.cell(0, 9, "Methods", new_x="LMARGIN", new_y="NEXT")
-    for title, text in methods(settings):
+    for title, text in methods(settings, constants):
         pdf.set_font("dejavu", "B", 9)
         pdf.cell(0, 6, title, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("dejavu", size=8.5)

@@ -198,3 +198,32 @@ def test_sql_streams_rows(good):
     assert out.exit_code == 0 and out.output.count("\n") == 200001
     table = run("sql", "--db", good, "SELECT range FROM range(20000)")
     assert "only the first 10,000 rows" in table.output
+
+
+def test_the_methods_page_follows_the_sql_threshold_and_distrusts_crafted_settings(good):
+    from influx import db
+    from influx.methods import methods
+    from influx.report import gather
+
+    con = db.connect(good)
+    con.execute("INSERT OR REPLACE INTO settings VALUES ('fps', 'nan'), ('max_frames', '1e308')")
+    con.execute("CREATE OR REPLACE TEMP VIEW constants AS SELECT 4 AS retest_min_pairs")
+    data = gather(con)
+    text = " ".join(t for _, t in methods(data["settings"], data["constants"]))
+    assert "fewer than 4 pairs" in text and "at most unknown a second and unknown a video" in text
+    assert "nan" not in text and "1e+308" not in text
+    assert data["rel"]["test_retest_reason"] is None or "4 pairs" in data["rel"]["test_retest_reason"]
+    con.execute("CREATE OR REPLACE TEMP VIEW constants AS SELECT 1000 AS retest_min_pairs")
+    data = gather(con)
+    assert "fewer than 1000 pairs" in " ".join(t for _, t in methods(data["settings"], data["constants"]))
+    assert "fewer than 1000 pairs" in data["rel"]["test_retest_reason"]
+    con.close()
+
+
+def test_the_pdf_explains_its_numbers_and_names_the_campaign(good, tmp_path):
+    craft(good, "INSERT OR REPLACE INTO settings VALUES ('campaign', 'Spring sale')")
+    assert run("report", "--db", good, "--out-dir", tmp_path / "r").exit_code == 0
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(tmp_path / "r" / "influencer_table.pdf").pages]
+    assert "Campaign: Spring sale" in pages[0] and "good.duckdb" not in pages[0]
+    table = next(p for p in pages if "ranked by reliability-adjusted" in p)
+    assert "95% interval" in table and "Reliability (0 to 1)" in table and "same number of videos" in table

@@ -95,3 +95,15 @@ READING = (
     "of the differences in scores that comes from who is in the video; high means choosing the person "
     "matters, low means the video itself matters more than who is in it."
 )
+
+UNCERTAIN_TEXT = (
+    "Each of these videos was credited to a person, but another person is about as close, the person was found in"
+    " fewer than half of the sampled frames, or only in weak detections. The contact sheet (people.html) shows"
+    " their faces; influx move ROW --to ID corrects one."
+)
+COPIES_TEXT = (
+    "These videos show the same influencer as a lower row's video and look like it re-encoded, resized or trimmed"
+    " (their sampled frames match at one time offset), so their score is not counted again, as for identical"
+    " files. Frame matches between videos of different people are not copies and are not listed. Distance: mean"
+    " differing bits of the matched frames' 64-bit hashes (0 identical, 7 the limit)."
+)

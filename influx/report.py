@@ -14,7 +14,7 @@ from fpdf import FPDF
 from . import db, files, fonts
 from .chart import dot_plot
 from .images import MAX_BYTES, Budget, safe_jpeg
-from .methods import READING
+from .methods import COPIES_TEXT, READING, UNCERTAIN_TEXT
 from .output import clean, web_link
 from .tables import write_csv, write_xlsx
 
@@ -25,17 +25,6 @@ SHEET_NAME = "people.html"
 DETAILS_NAME = "influencer_details.csv"
 XLSX_NAME = "influencer_report.xlsx"
 MAX_LISTED = 300  # uncertain videos and near-duplicates listed in the PDF (all of them are in the database)
-UNCERTAIN_TEXT = (
-    "Each of these videos was credited to a person, but another person is about as close, the person was found in"
-    " fewer than half of the sampled frames, or only in weak detections. The contact sheet (people.html) shows"
-    " their faces; influx move ROW --to ID corrects one."
-)
-COPIES_TEXT = (
-    "These videos show the same influencer as a lower row's video and look like it re-encoded, resized or trimmed"
-    " (their sampled frames match at one time offset), so their score is not counted again, as for identical"
-    " files. Frame matches between videos of different people are not copies and are not listed. Distance: mean"
-    " differing bits of the matched frames' 64-bit hashes (0 identical, 7 the limit)."
-)
 
 
 @dataclass
@@ -176,7 +165,27 @@ def _summary_page(pdf: FPDF, data: dict, db_name: str) -> None:
         pdf.ln(4)
         pdf.set_font("dejavu", "B", 11)
         pdf.cell(0, 7, "Average performance by influencer", new_x="LMARGIN", new_y="NEXT")
-        pdf.image(io.BytesIO(dot_plot(stats)), x=pdf.l_margin, w=pdf.epw)
+        _chart(pdf, stats)
+
+
+def _chart(pdf: FPDF, stats) -> None:
+    """The dot plot, with the names written by the PDF on the left of each row (any script)."""
+    png, ratio, rows = dot_plot(stats)
+    names_w = 55
+    w = pdf.epw - names_w
+    h = w * ratio
+    if pdf.get_y() + h > pdf.h - 16:
+        pdf.add_page()
+    top = pdf.get_y()
+    pdf.image(io.BytesIO(png), x=pdf.l_margin + names_w, y=top, w=w)
+    pdf.set_font("dejavu", size=7)
+    for label, frac in rows:
+        number, _, name = label.partition(" ")
+        text = f"{number} {fonts.shown(name)}" if name else number
+        with fonts.shaping(pdf, text):
+            pdf.set_xy(pdf.l_margin, top + frac * h - 2)
+            pdf.cell(names_w - 1, 4, _fit(pdf, text, names_w - 2), align="R")
+    pdf.set_xy(pdf.l_margin, top + h + 2)
 
 
 def _retest(rel: dict) -> str:

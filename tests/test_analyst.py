@@ -227,3 +227,12 @@ def test_the_pdf_explains_its_numbers_and_names_the_campaign(good, tmp_path):
     assert "Campaign: Spring sale" in pages[0] and "good.duckdb" not in pages[0]
     table = next(p for p in pages if "ranked by reliability-adjusted" in p)
     assert "95% interval" in table and "Reliability (0 to 1)" in table and "same number of videos" in table
+
+
+def test_names_in_any_script_appear_whole_beside_the_chart(good, tmp_path):
+    for pid, name in ((1, "王小明"), (2, "José Álvarez-Núñez"), (3, "محمد علي")):
+        assert run("rename", pid, name, "--db", good).exit_code == 0
+    assert run("report", "--db", good, "--out-dir", tmp_path / "r").exit_code == 0
+    first = PdfReader(tmp_path / "r" / "influencer_table.pdf").pages[0].extract_text()
+    flat = first.replace("\x00", "").replace(" ", "")
+    assert "José Álvarez-Núñez" in first and "王小明" in flat and "محمد علي" in first

@@ -13,9 +13,9 @@ from .output import display, display_name, web_link
 MAX_VIDEOS = 24  # faces shown per person
 MAX_PAIRS = 50  # possible merges shown
 # Names in any script: the system's fonts first, then the CJK subset embedded in the page (if any).
-FONTS = ('system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans", "Noto Sans CJK SC", '
+FONTS = ('influx-cjk, system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans", "Noto Sans CJK SC", '
          '"PingFang SC", "Hiragino Sans", "Microsoft YaHei", "Noto Sans Arabic", "Geeza Pro", Tahoma, '
-         'influx-cjk, sans-serif')  # fmt: skip
+         'sans-serif')  # fmt: skip
 STYLE = (
     "body{font:14px/1.4 %s;margin:1.5em;max-width:75em} section{border-top:1px solid #ccc;padding:.5em 0}"
     " figure{display:inline-block;margin:3px;text-align:center;font-size:11px;vertical-align:top;width:100px}"

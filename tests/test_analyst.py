@@ -236,3 +236,5 @@ def test_names_in_any_script_appear_whole_beside_the_chart(good, tmp_path):
     first = PdfReader(tmp_path / "r" / "influencer_table.pdf").pages[0].extract_text()
     flat = first.replace("\x00", "").replace(" ", "")
     assert "José Álvarez-Núñez" in first and "王小明" in flat and "محمد علي" in first
+    html = (tmp_path / "r" / "people.html").read_text()
+    assert "王小明" in html and "@font-face{font-family:influx-cjk" in html and "font:14px/1.4 influx-cjk" in html

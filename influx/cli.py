@@ -137,6 +137,7 @@ def run_ingest(db_path: str, csv_path: str, kw: dict) -> Summary:
         TextColumn("ETA"),
         TimeRemainingColumn(),
         console=console,
+        disable=not console.is_terminal,  # a log or a pipe gets the summary, not a cut-off bar
     )
     task = progress.add_task("ingest", total=None, counts="")
     counts = {"ok": 0, "failed": 0, "no_faces": 0, "duplicate": 0}
@@ -222,7 +223,18 @@ def print_ingest_summary(s: Summary, db_path: str) -> None:
 @ingest_options
 def ingest_cmd(csv_path, db_path, **kw):
     """Download the videos of CSV_PATH and store their faces in the database."""
-    fail_if_nothing_worked(run_ingest(db_path, csv_path, kw), db_path)
+    summary = run_ingest(db_path, csv_path, kw)
+    remember_campaign(db_path, csv_path)
+    fail_if_nothing_worked(summary, db_path)
+
+
+def remember_campaign(db_path: str, csv_path: str) -> None:
+    """The CSV's name, which the report's title shows (the campaign, not the database file)."""
+    con = open_rw(db_path)
+    try:
+        db.store_settings(con, campaign=Path(csv_path).stem)
+    finally:
+        con.close()
 
 
 def cluster_options(f):
@@ -276,8 +288,11 @@ def run_report(db_path: str, out_dir: str | None):
         files = report(db_path, out_dir)
     except (db.DatabaseInUse, db.BadDatabase) as e:
         fail(str(e))
-    say_list("report:", files.pdf, files.csv, f"{files.faces}/ ({plural(files.influencers, 'influencer')})",
-             f"{files.pdf.parent / 'people.html'} (the contact sheet)")  # fmt: skip
+    say_list("report:", f"{files.pdf} (open this first)", files.details, files.xlsx, files.csv,
+             f"{files.faces}/ ({plural(files.influencers, 'influencer')})",
+             f"{files.sheet} (the contact sheet: every face, to check the people)")  # fmt: skip
+    if files.skipped_faces:
+        say(f"{plural(files.skipped_faces, 'face image')} left out: the report's limit of face image bytes was reached")
     if not files.influencers:
         say("no influencer in this report: run `influx cluster` first (or no video had a face)")
     return files
@@ -301,6 +316,7 @@ def run_cmd(csv_path, db_path, track_distance, merge_distance, method, out_dir, 
     """Ingest, cluster and report in one go (a run where no video could be read still writes the
     report, with the reasons, and exits 1)."""
     summary = run_ingest(db_path, csv_path, kw)
+    remember_campaign(db_path, csv_path)
     run_cluster(db_path, track_distance, merge_distance, method)
     run_report(db_path, out_dir)
     fail_if_nothing_worked(summary, db_path)
@@ -373,20 +389,23 @@ def sql_cmd(query, db_path, fmt, write, external_access):
             fail(f"{kinds[0]} is not allowed read-only (only SELECT): use --write to change the database"
                  " and --external-access to reach files or the network", code=1)  # fmt: skip
     con = open_rw(db_path, external_access) if write else open_ro(db_path, external_access)
-    columns, rows = [], None
     try:
-        for statement in statements:
+        for n, statement in enumerate(statements):
             rel = con.execute(statement.query)
-            if rel.description:
-                columns, rows = [d[0] for d in rel.description], rel.fetchall()
+            if rel.description and n == len(statements) - 1:  # rows are streamed, never all held at once
+                emit([d[0] for d in rel.description], _batches(rel), fmt)
         if write:
             con.execute(db.sql("cli.checkpoint"))
     except duckdb.Error as e:
         fail(f"SQL error: {db.first_line(e)}", code=1)
     finally:
         con.close()
-    if rows is not None:
-        emit(columns, rows, fmt)
+
+
+def _batches(rel, size: int = 10_000):
+    """The rows of a result, fetched `size` at a time."""
+    while batch := rel.fetchmany(size):
+        yield from batch
 
 
 def main():

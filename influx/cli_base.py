@@ -25,8 +25,10 @@ def db_option(f):
         "db_path",
         default=DEFAULT_DB,
         show_default=True,
+        envvar="INFLUX_DB",
+        show_envvar=True,
         type=click.Path(dir_okay=False),
-        help="The influx DuckDB file.",
+        help="The influx DuckDB file (or set INFLUX_DB once instead of repeating --db).",
     )(f)
 
 

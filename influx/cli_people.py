@@ -3,12 +3,14 @@ not-influencer, corrections, undo. Each correction prints what changed and how t
 
 from __future__ import annotations
 
+import shlex
+
 import click
 
 from . import db
 from . import people as P
 from .cli_base import db_option, fail, open_ro, open_rw, say
-from .output import emit, format_option, plural
+from .output import display_name, emit, format_option, plural
 
 
 def _run(db_path: str, action):
@@ -26,40 +28,51 @@ def _who(con, influencer_id) -> str:
     got = con.execute(db.sql("cli_people.person_name_and_videos"), [influencer_id]).fetchone()
     if got is None:
         return f"#{influencer_id}"
-    name = f" ({got[0]})" if got[0] else ""
+    shown = display_name(got[0], 80)
+    name = f" ({shown})" if shown else ""
     return f"#{influencer_id}{name}, influencer of {plural(got[1], 'video')}"
 
 
 @click.command("people")
 @db_option
 @click.option("--suggest-merges", is_flag=True, help="List pairs that may be one person split in two.")
-@click.option("--max-distance", type=float, default=0.6, show_default=True, help="With --suggest-merges.")
+@click.option("--max-distance", type=click.FloatRange(0, 2), help="With --suggest-merges (default 0.6).")
 @format_option
 def people_cmd(db_path, suggest_merges, max_distance, fmt):
-    """List the people found: id, name, videos, faces."""
+    """List the people found: id, name, videos (decoded, duplicates apart), faces."""
+    if max_distance is not None and not suggest_merges:
+        fail("--max-distance goes with --suggest-merges (the distance below which two people are suggested)")
     con = open_ro(db_path)
     if not con.execute(db.sql("cli_people.any_person_ids")).fetchone()[0]:
         say(f"no people yet in {db_path}: run `influx cluster` first")
     if suggest_merges:
-        pairs = P.suggest_merges(con, max_distance, limit=1000)
+        pairs = P.suggest_merges(con, 0.6 if max_distance is None else max_distance, limit=1000)
         names = dict(con.execute(db.sql("cli_people.person_names")).fetchall())
         rows = [(a, names.get(a), b, names.get(b), round(d, 3)) for a, b, d in pairs]
-        emit(["id", "name", "id", "name", "distance"], rows, fmt, "possible merges (influx merge FROM INTO)")
+        emit(["influencer_id_a", "name_a", "influencer_id_b", "name_b", "distance"], rows, fmt,
+             "possible merges (influx merge FROM INTO)")  # fmt: skip
         if pairs:
             say("faces side by side: the contact sheet written by `influx report` (people.html)")
         return
-    rows = con.execute(db.sql("cli_people.people_listing")).fetchall()
-    emit(["id", "name", "videos", "seen in", "faces", "first row", "not influencer"], rows, fmt)
+    rel = con.execute(db.sql("cli_people.people_listing"))
+    emit([d[0] for d in rel.description], rel.fetchall(), fmt)  # the database's own column names
 
 
 @click.command("rename")
 @click.argument("influencer_id", type=int)
-@click.argument("name")
+@click.argument("name", required=False)
+@click.option("--clear", is_flag=True, help="Remove the person's name instead.")
 @db_option
-def rename_cmd(influencer_id, name, db_path):
-    """Give a person a name (kept when clustering again)."""
-    _run(db_path, lambda con: P.rename(con, influencer_id, name or None))
-    say(f"person {influencer_id} is now {name!r}")
+def rename_cmd(influencer_id, name, clear, db_path):
+    """Give a person a name (kept when clustering again); --clear removes it."""
+    if clear == (name is not None):
+        fail("give a NAME, or --clear to remove the name (not both)")
+    if not clear and not name.strip():
+        fail("a name needs a visible character (to remove a name: influx rename ID --clear)")
+    old = _run(db_path, lambda con: P.rename(con, influencer_id, None if clear else name))
+    back = f"influx rename {influencer_id} {shlex.quote(old)}" if old else f"influx rename {influencer_id} --clear"
+    new = "without a name" if clear else f"named {display_name(name, 200)!r}"
+    say(f"person {influencer_id} is now {new}; undo: {back}")
 
 
 @click.command("merge")
@@ -67,13 +80,13 @@ def rename_cmd(influencer_id, name, db_path):
 @click.argument("into_id", type=int)
 @db_option
 def merge_cmd(from_id, into_id, db_path):
-    """Make FROM_ID's faces INTO_ID's (kept when clustering again; undo: influx unmerge)."""
+    """Make FROM_ID's faces INTO_ID's (kept when clustering again; undo: influx undo N)."""
 
     def action(con):
-        P.merge(con, from_id, into_id)
-        return _who(con, into_id)
+        return P.merge(con, from_id, into_id), _who(con, into_id)
 
-    say(f"merged #{from_id} into {_run(db_path, action)}; undo: influx unmerge {into_id}")
+    correction, who = _run(db_path, action)
+    say(f"merged #{from_id} into {who}; undo: influx undo {correction}")
 
 
 @click.command("unmerge")
@@ -86,8 +99,10 @@ def unmerge_cmd(influencer_id, db_path):
         ids = P.unmerge(con, influencer_id)
         return [_who(con, i) for i in sorted({influencer_id, *ids})]
 
-    for line in _run(db_path, action):
+    lines = _run(db_path, action)
+    for line in lines:
         say(f"separate again: {line}")
+    say("the merges taken back are kept: influx corrections lists them; influx merge FROM INTO joins them again")
 
 
 @click.command("move")
@@ -129,7 +144,7 @@ def not_influencer_cmd(influencer_id, db_path):
 def corrections_cmd(db_path, fmt):
     """List the corrections made (merge, move, not-influencer), applied in this order."""
     con = open_ro(db_path, verify=False)  # also where a bad correction is to be found and undone
-    emit(["id", "kind", "person", "target", "row", "made at"], P.list_corrections(con), fmt)
+    emit(P.CORRECTION_COLUMNS, P.list_corrections(con), fmt)
 
 
 @click.command("undo")
@@ -140,7 +155,7 @@ def undo_cmd(correction_id, db_path):
     kind, person, target, row = _run(db_path, lambda con: P.undo(con, correction_id))
     what = {"merge": f"merge of #{person} into #{target}", "move": f"move of row {row} to #{target}",
             "not_influencer": f"#{person} marked not an influencer"}.get(kind, kind)  # fmt: skip
-    say(f"undone: {what}")
+    say(f"undone: {what} (kept in influx corrections as undone; to redo it, run the command again)")
 
 
 COMMANDS = [people_cmd, rename_cmd, merge_cmd, unmerge_cmd, move_cmd, not_influencer_cmd, corrections_cmd, undo_cmd]

@@ -96,3 +96,31 @@ def chart_label(name: str) -> str:
     """A name as the chart can draw it: matplotlib neither shapes nor falls back to CJK fonts, so a
     name that needs either is left out of the chart (the table beside it shows it)."""
     return name if _covered_by_dejavu(name) and not needs_shaping(name) else ""
+
+
+MAX_SUBSET_CHARS = 3000
+
+
+def cjk_subset(texts) -> bytes | None:
+    """The Noto Sans CJK glyphs that `texts` need and DejaVu lacks, as a small OpenType font (a few
+    KB) to embed in a web page, so that CJK names draw in a browser without a CJK font; None when
+    no text needs it or the font is not installed."""
+    path = cjk_font()
+    if path is None:
+        return None
+    base = _cmap(str(dejavu()[0]))
+    chars = sorted({c for t in texts for c in t if ord(c) not in base and ord(c) in _cmap(str(path), CJK_INDEX)})
+    if not chars:
+        return None
+    import io
+
+    from fontTools.subset import Options, Subsetter
+    from fontTools.ttLib import TTFont
+
+    with TTFont(str(path), fontNumber=CJK_INDEX) as font:
+        subsetter = Subsetter(Options(layout_features=["*"]))
+        subsetter.populate(text="".join(chars[:MAX_SUBSET_CHARS]))
+        subsetter.subset(font)
+        buf = io.BytesIO()
+        font.save(buf)
+    return buf.getvalue()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 MAX_SIDE = 1024  # influx writes crops of at most 256 px a side
-MAX_BYTES = 2_000_000
+MAX_BYTES = 256_000  # influx's crops are ~10-30 KB; larger ones are not read from the file at all
+MAX_TOTAL = 64_000_000  # face images one report writes in all (people.html, face files, PDF)
 SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}  # start-of-frame markers (0xC4 DHT, 0xC8 JPG, 0xCC DAC)
 
 
@@ -43,3 +44,21 @@ def safe_jpeg(data) -> bytes | None:
     if size is None or not (0 < size[0] <= MAX_SIDE and 0 < size[1] <= MAX_SIDE):
         return None
     return bytes(data)
+
+
+class Budget:
+    """The bytes of face images a report may still write: a file from someone else cannot make a
+    huge report, whatever it holds (each crop is at most MAX_BYTES; all of them MAX_TOTAL)."""
+
+    def __init__(self, total: int = MAX_TOTAL):
+        self.left, self.skipped = total, 0
+
+    def take(self, jpeg: bytes | None) -> bytes | None:
+        """`jpeg` if it still fits, else None (counted in `skipped`)."""
+        if jpeg is None:
+            return None
+        if len(jpeg) > self.left:
+            self.skipped += 1
+            return None
+        self.left -= len(jpeg)
+        return jpeg

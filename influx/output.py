@@ -8,16 +8,28 @@ import base64
 import csv
 import datetime
 import decimal
+import itertools
 import json
 import math
+import os
 import re
 import sys
 import uuid
+from collections.abc import Iterable, Iterator
 
 import click
 
 FORMATS = ["table", "csv", "json", "markdown"]
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+TABLE_ROWS = 10_000  # rows a table shows (the other formats stream every row)
+# Characters that are invisible or move other text: C0/C1 controls, line and paragraph separators,
+# bidi marks, embeddings, overrides and isolates, zero-width spaces, word joiners, the BOM,
+# interlinear annotation, tag characters and Hangul fillers (which draw as blanks). Not ZWNJ/ZWJ
+# (U+200C/D): Persian, Indic scripts and emoji need them, and they move nothing.
+CONTROL = re.compile(
+    "[\x00-\x1f\x7f-\x9f\xad\u061c\u115f\u1160\u180e\u200b\u200e\u200f\u2028-\u202e\u2060-\u206f"
+    "\u3164\ufeff\uffa0\ufff9-\ufffb\U000e0000-\U000e007f]"
+)
+BLANK_NAME = "[blank name]"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -32,8 +44,33 @@ def format_option(f):
 
 
 def escape_controls(text: str) -> str:
-    """Control characters (and bidi overrides) as visible escapes: \\x1b, \\u202e."""
+    """Control and invisible characters (and bidi overrides) as visible escapes: \\x1b, \\u202e."""
     return CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
+
+
+def display(text, limit: int = 300) -> str:
+    """The one display-safe form of user text (names, URLs, reasons) for the terminal, the CSVs,
+    the workbook, people.html and the PDF: every invisible or reordering character shown as an
+    escape, so that no character can disguise another name or break a layout; text of only
+    spaces shown as `[blank name]`; at most `limit` characters."""
+    s = escape_controls("" if text is None else str(text))
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+def web_link(url) -> str | None:
+    """`url` when it is safe to make clickable: http or https, no spaces, controls or invisible
+    characters (never file:, javascript:, data:); else None (the URL is then shown as text)."""
+    if isinstance(url, str) and len(url) <= 2000 and re.match(r"(?i)^https?://[^\s\"'<>\\]+$", url):
+        return None if CONTROL.search(url) else url
+    return None
+
+
+def display_name(name, limit: int = 300) -> str | None:
+    """A person's name as shown everywhere: None when there is none, `[blank name]` when it is only
+    spaces (it would print blank), else display(name)."""
+    if name is None or (isinstance(name, float) and name != name) or name == "":
+        return None
+    return display(name, limit) if str(name).strip() else BLANK_NAME
 
 
 def csv_cell(value) -> str:
@@ -43,12 +80,14 @@ def csv_cell(value) -> str:
         return ""
     if isinstance(value, int | float | decimal.Decimal) and not isinstance(value, bool):
         return "" if isinstance(value, float) and not math.isfinite(value) else str(value)
-    text = escape_controls(value if isinstance(value, str) else short(value))
+    text = display(value, 100_000) if isinstance(value, str) else short(value)
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def short(value, limit: int = 80) -> str:
     """A readable one-line form of any value: NULL, numbers, text, arrays, blobs."""
+    if isinstance(value, str):
+        return display(value, limit)
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "NULL"
     if isinstance(value, bytes | bytearray | memoryview):
@@ -59,8 +98,7 @@ def short(value, limit: int = 80) -> str:
         return f"[{items}{more}]"
     if isinstance(value, float):
         return f"{value:.6g}"
-    text = escape_controls(str(value))
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return display(value, limit)
 
 
 def _json_value(value):
@@ -79,15 +117,45 @@ def _json_value(value):
     return value
 
 
-def emit(columns: list[str], rows: list[tuple], fmt: str, title: str | None = None) -> None:
-    """Print `rows` to stdout in `fmt`."""
+def unique_names(columns: list[str]) -> list[str]:
+    """Column names made distinct (`a`, `a_2`), so that no format drops a column: JSON keys, and
+    headers a reader can tell apart."""
+    seen, out = set(columns), []
+    counts: dict[str, int] = {}
+    for c in columns:
+        if c in counts:
+            n = counts[c]
+            while f"{c}_{n + 1}" in seen:
+                n += 1
+            counts[c] = n + 1
+            c = f"{c}_{n + 1}"
+            seen.add(c)
+        else:
+            counts[c] = 1
+        out.append(c)
+    return out
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float | decimal.Decimal) and not isinstance(value, bool)
+
+
+def emit(columns: list[str], rows: Iterable[tuple], fmt: str, title: str | None = None) -> None:
+    """Print `rows` (a list, or an iterator: CSV, JSON and markdown stream) to stdout in `fmt`."""
+    columns = unique_names([str(c) for c in columns])
+    rows = iter(rows)
     if fmt == "csv":
         w = csv.writer(sys.stdout, lineterminator="\n")
         w.writerow([csv_cell(c) for c in columns])
-        w.writerows([[csv_cell(v) for v in row] for row in rows])
+        for row in rows:
+            w.writerow([csv_cell(v) for v in row])
     elif fmt == "json":
-        records = [{c: _json_value(v) for c, v in zip(columns, row, strict=True)} for row in rows]
-        click.echo(json.dumps(records, ensure_ascii=False, default=str))
+        out = sys.stdout
+        out.write("[")
+        for n, row in enumerate(rows):
+            record = {c: _json_value(v) for c, v in zip(columns, row, strict=True)}
+            out.write(("," if n else "") + json.dumps(record, ensure_ascii=False, default=str))
+        out.write("]\n")
     elif fmt == "markdown":
 
         def cell(v):
@@ -98,22 +166,73 @@ def emit(columns: list[str], rows: list[tuple], fmt: str, title: str | None = No
         for row in rows:
             click.echo("| " + " | ".join(cell(v) for v in row) + " |")
     else:
-        from rich.console import Console
-        from rich.table import Table
-        from rich.text import Text
+        _table(columns, rows, title)
 
+
+def _share(room: int, wanted: list[int], least: int = 6) -> list[int] | None:
+    """Widths for text columns that want `wanted` characters within `room` (water-filling: short
+    columns get all they want, the others share the rest); None when each cannot get `least`."""
+    if room < least * len(wanted):
+        return None
+    widths, left, todo = [0] * len(wanted), room, sorted(range(len(wanted)), key=lambda k: wanted[k])
+    for n, k in enumerate(todo):
+        widths[k] = max(1, min(wanted[k], left // (len(todo) - n)))
+        left -= widths[k]
+    return widths
+
+
+def _table(columns: list[str], rows: Iterator[tuple], title: str | None) -> None:
+    """A rich table: numbers right-aligned and never cut (their column is at least as wide as the
+    widest), text folded; at most TABLE_ROWS rows (a table is for reading: CSV streams any number)."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    shown = list(itertools.islice(rows, TABLE_ROWS))
+    more = next(rows, None) is not None
+    if not shown:
+        click.echo(f"{title + ': ' if title else ''}no rows")
+        return
+    cells = [[short(v) for v in row] for row in shown]
+    numeric = [
+        all(_is_number(r[k]) or r[k] is None for r in shown) and any(_is_number(r[k]) for r in shown)
+        for k in range(len(columns))
+    ]
+    wide = sys.stdout.isatty() or os.environ.get("COLUMNS")  # else a file or a pipe: lines stay whole
+    console = Console(width=None if wide else 250, highlight=False)
+    # numbers need their full width, text at least a few characters (it folds), borders 3 a column
+    longest = [max(len(c), *(len(r[k]) for r in cells)) for k, c in enumerate(columns)]
+    wanted = [longest[k] for k, num in enumerate(numeric) if not num]
+    for header in (len, lambda c: min(len(c), 6)):  # whole headers over numbers if there is room
+        numbers = [max(max(len(r[k]) for r in cells), header(c)) for k, c in enumerate(columns)]
+        room = console.width - 3 * len(columns) - 1 - sum(n for n, num in zip(numbers, numeric, strict=True) if num)
+        texts = _share(room, wanted)
+        if texts is not None:
+            break
+    if texts is not None:  # numbers at their full width, text columns share the rest and fold
         table = Table(title=Text(title) if title else None)
-        for c in columns:
-            table.add_column(Text(short(c)))
-        for row in rows:
-            table.add_row(*[Text(short(v)) for v in row])
-        Console(width=None if sys.stdout.isatty() else 250, highlight=False).print(table)
-
-
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+        for k, c in enumerate(columns):
+            if numeric[k]:
+                table.add_column(Text(short(c), overflow="fold"), justify="right", no_wrap=True, width=numbers[k])
+            else:
+                table.add_column(Text(short(c), overflow="fold"), overflow="fold", width=texts.pop(0))
+        for row in cells:
+            table.add_row(*[Text(v) for v in row])
+        console.print(table)
+    else:  # too many columns for the terminal: one small table per row, column names down the side
+        if title:
+            console.print(Text(title))
+        for n, row in enumerate(cells, 1):
+            table = Table(title=Text(f"row {n}"), show_header=False, title_justify="left")
+            table.add_column(overflow="fold")
+            table.add_column(overflow="fold")
+            for k, c in enumerate(columns):
+                table.add_row(Text(short(c)), Text(row[k], justify="right" if numeric[k] else "left"))
+            console.print(table)
+    if more:
+        click.echo(f"only the first {TABLE_ROWS:,} rows are shown: --format csv or json prints them all")
 
 
 def clean(text, limit: int = 300) -> str:
-    """Printable, bounded text for the PDF (control characters dropped, long text cut)."""
-    s = CONTROL.sub("", "" if text is None else str(text))
-    return s if len(s) <= limit else s[: limit - 1] + "…"
+    """Text for the PDF: the same display-safe form as everywhere else."""
+    return display(text, limit)

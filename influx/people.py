@@ -145,11 +145,16 @@ def _known(con, influencer_id: int) -> None:
         raise PeopleError(f"no person with id {influencer_id} (see: influx people)")
 
 
-def rename(con, influencer_id: int, name: str | None) -> None:
+def rename(con, influencer_id: int, name: str | None) -> str | None:
+    """Give `influencer_id` a name (None clears it); returns the name it had."""
     _known(con, influencer_id)
+    if name is not None and not name.strip():
+        raise PeopleError("a name needs a visible character (to remove a name: influx rename ID --clear)")
+    old = con.execute(db.sql("history.person_name"), [influencer_id]).fetchone()
     with db.transaction(con):
         con.execute(db.sql("people.rename_person_id"), [name, influencer_id])
         con.execute(db.sql("people.rename_influencer"), [name, influencer_id])
+    return old[0] if old else None
 
 
 def _correct(con, kind: str, influencer_id=None, target_id=None, row_index=None) -> int:
@@ -178,7 +183,10 @@ def unmerge(con, influencer_id: int) -> list[int]:
     ).fetchall()
     if not merges:
         raise PeopleError(f"no merge involves person {influencer_id} (see: influx corrections)")
-    con.execute(db.sql("people.delete_corrections"), [[c for c, _ in merges]])
+    ids = [c for c, _ in merges]
+    with db.transaction(con):  # kept in undone_corrections: unmerge takes merges back, it does not erase them
+        con.execute(db.sql("history.keep_undone"), ["unmerge", ids])
+        con.execute(db.sql("people.delete_corrections"), [ids])
     relabel(con)
     return sorted({i for _, i in merges})
 
@@ -211,17 +219,28 @@ def not_influencer(con, influencer_id: int) -> int:
 
 
 def undo(con, correction_id: int) -> tuple:
-    """Delete one correction and apply the others again; returns the deleted row."""
+    """Take one correction back (kept in undone_corrections) and apply the others again; returns
+    the correction's row."""
     row = con.execute(db.sql("people.correction"), [correction_id]).fetchone()
     if row is None:
+        done = con.execute(db.sql("history.undone"), [correction_id]).fetchone()
+        if done:
+            raise PeopleError(f"correction {correction_id} was already undone ({done[1]}, {done[0]:%Y-%m-%d %H:%M})")
         raise PeopleError(f"no correction {correction_id} (see: influx corrections)")
-    con.execute(db.sql("people.delete_correction"), [correction_id])
+    with db.transaction(con):
+        con.execute(db.sql("history.keep_undone"), ["undo", [correction_id]])
+        con.execute(db.sql("people.delete_correction"), [correction_id])
     relabel(con)
     return row
 
 
+CORRECTION_COLUMNS = ["correction_id", "kind", "influencer_id", "target_id", "row_index", "created_at", "undone_at"]
+
+
 def list_corrections(con) -> list[tuple]:
-    return con.execute(db.sql("people.corrections_listing")).fetchall()
+    """The corrections (CORRECTION_COLUMNS): those that apply, in order, then those taken back
+    (`undone_at` set)."""
+    return con.execute(db.sql("history.listing")).fetchall()
 
 
 def suggest_merges(con, max_distance: float = 0.6, limit: int = 200) -> list[tuple[int, int, float]]:

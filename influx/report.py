@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import os
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -13,27 +11,20 @@ from pathlib import Path
 import duckdb
 from fpdf import FPDF
 
-from . import db, fonts
+from . import db, files, fonts
 from .chart import dot_plot
-from .images import safe_jpeg
-from .output import clean, csv_cell
+from .images import MAX_BYTES, Budget, safe_jpeg
+from .methods import COPIES_TEXT, READING, UNCERTAIN_TEXT
+from .output import clean, web_link
+from .tables import write_csv, write_xlsx
 
 PDF_NAME = "influencer_table.pdf"
 CSV_NAME = "sorted_unique_influencers_with_reliability.csv"
 FACES_DIR = "influencer_faces"
 SHEET_NAME = "people.html"
 DETAILS_NAME = "influencer_details.csv"
+XLSX_NAME = "influencer_report.xlsx"
 MAX_LISTED = 300  # uncertain videos and near-duplicates listed in the PDF (all of them are in the database)
-UNCERTAIN_TEXT = (
-    "Each of these videos was credited to a person, but another person is about as close, the person was found in"
-    " fewer than half of the sampled frames, or only in weak detections. The contact sheet (people.html) shows"
-    " their faces; influx move ROW --to ID corrects one."
-)
-COPIES_TEXT = (
-    "These videos look like another row's video re-encoded, resized or trimmed (their sampled frames match at one"
-    " time offset). When both show the same influencer the copy's score is not counted again, as for identical"
-    " files. Distance: mean differing bits of the matched frames' 64-bit hashes (0 identical, 7 the limit)."
-)
 
 
 @dataclass
@@ -42,6 +33,10 @@ class ReportFiles:
     csv: Path
     faces: Path
     influencers: int
+    details: Path | None = None
+    xlsx: Path | None = None
+    sheet: Path | None = None
+    skipped_faces: int = 0
 
 
 def fmt(x, digits: int = 3) -> str:
@@ -65,7 +60,7 @@ def gather(con: duckdb.DuckDBPyConnection) -> dict:
     failures = q(db.sql("report.failures")).fetchall()
     crops = {
         int(i): jpeg
-        for i, crop in q(db.read_sql("queries/representative_faces.sql")).fetchall()
+        for i, crop in q(db.read_sql("queries/representative_faces.sql"), {"max_bytes": MAX_BYTES}).fetchall()
         if (jpeg := safe_jpeg(crop)) is not None
     }
     people = q(db.sql("report.count_people")).fetchone()[0]
@@ -74,40 +69,12 @@ def gather(con: duckdb.DuckDBPyConnection) -> dict:
     uncertain = q(db.sql("report.uncertain")).fetchall()
     copies = q(db.read_sql("queries/copies.sql")).fetchall()
     settings = dict(q(db.sql("report.settings")).fetchall())
-    return {"settings": settings, "stats": stats, "rel": rel, "statuses": statuses, "failures": failures,
+    rel_constants = q(db.sql("report.constants"))
+    constants = dict(zip([d[0] for d in rel_constants.description], rel_constants.fetchone(), strict=True))
+    return {"settings": settings, "constants": constants, "stats": stats, "rel": rel, "statuses": statuses,
+            "failures": failures,
             "crops": crops, "people": people, "faces": faces, "no_influencer": no_influencer,
             "uncertain": uncertain, "copies": copies}  # fmt: skip
-
-
-def write_csv(data: dict, path: Path, details: Path) -> None:
-    """The original task's CSV (exactly its four columns, sorted by average performance, numbers
-    rounded to 4 decimals) and a second CSV with everything else, ranked as the PDF is."""
-    stats, crops = data["stats"], data["crops"]
-    by_average = stats.sort_values(["avg_performance", "influencer_id"], ascending=[False, True], na_position="last")
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["Influencer ID", "Average Performance", "Reliability", "First Video URL"])
-        for r in by_average.itertuples():
-            w.writerow(
-                [int(r.influencer_id), _num(r.avg_performance), _num(r.reliability), csv_cell(r.first_video_url)]
-            )
-    with open(details, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["Rank", "Influencer ID", "Name", "Average Performance", "Average 95% Low", "Average 95% High",
-                    "Adjusted Performance", "SD Performance", "Reliability", "Videos", "Duplicates", "Scores",
-                    "First Video URL", "Face Image"])  # fmt: skip
-        for r in stats.itertuples():
-            w.writerow([int(r.rank), int(r.influencer_id), csv_cell(r.name if isinstance(r.name, str) else ""),
-                        _num(r.avg_performance), _num(r.avg_ci_low), _num(r.avg_ci_high),
-                        _num(r.adjusted_performance), _num(r.sd_performance),
-                        _num(r.reliability), int(r.n_videos), int(r.n_duplicates), int(r.n_scores),
-                        csv_cell(r.first_video_url),
-                        f"{FACES_DIR}/{int(r.influencer_id)}.jpg" if r.influencer_id in crops else ""])  # fmt: skip
-
-
-def _num(x, digits: int = 4):
-    """A number rounded for people (1.6178, not 1.6178000000000001); empty for NULL."""
-    return "" if x is None or x != x else repr(round(float(x), digits))
 
 
 class _PDF(FPDF):
@@ -125,6 +92,7 @@ ROW_H = 17.0
 
 
 def write_pdf(data: dict, path: Path, db_name: str) -> None:
+    """The PDF, written inside its folder only (files.write)."""
     pdf = _PDF(orientation="P", unit="mm", format="A4")
     fonts.add_fonts(pdf, [clean(n, 200) for n in data["stats"].name if isinstance(n, str)])
     pdf.set_auto_page_break(False)
@@ -140,8 +108,8 @@ def write_pdf(data: dict, path: Path, db_name: str) -> None:
     )
     _listing(pdf, "Near-duplicate videos", COPIES_TEXT, data["copies"],
              db.sql("report.copies_listing_sql"))  # fmt: skip
-    _methods_page(pdf, data["settings"])
-    pdf.output(str(path))
+    _methods_page(pdf, data["settings"], data["constants"])
+    files.write(path, bytes(pdf.output()))
 
 
 def _summary_page(pdf: FPDF, data: dict, db_name: str) -> None:
@@ -151,7 +119,8 @@ def _summary_page(pdf: FPDF, data: dict, db_name: str) -> None:
     pdf.cell(0, 10, "Influencer performance report", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("dejavu", size=8)
     pdf.set_text_color(100)
-    pdf.cell(0, 5, clean(f"{db_name} · {datetime.now():%Y-%m-%d %H:%M}", 120), new_x="LMARGIN", new_y="NEXT")
+    campaign = clean(data["settings"].get("campaign") or Path(db_name).stem, 120)
+    pdf.cell(0, 5, f"Campaign: {campaign} · {datetime.now():%Y-%m-%d %H:%M}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0)
     pdf.ln(3)
     rows = sum(s.values())
@@ -196,7 +165,27 @@ def _summary_page(pdf: FPDF, data: dict, db_name: str) -> None:
         pdf.ln(4)
         pdf.set_font("dejavu", "B", 11)
         pdf.cell(0, 7, "Average performance by influencer", new_x="LMARGIN", new_y="NEXT")
-        pdf.image(io.BytesIO(dot_plot(stats)), x=pdf.l_margin, w=pdf.epw)
+        _chart(pdf, stats)
+
+
+def _chart(pdf: FPDF, stats) -> None:
+    """The dot plot, with the names written by the PDF on the left of each row (any script)."""
+    png, ratio, rows = dot_plot(stats)
+    names_w = 55
+    w = pdf.epw - names_w
+    h = w * ratio
+    if pdf.get_y() + h > pdf.h - 16:
+        pdf.add_page()
+    top = pdf.get_y()
+    pdf.image(io.BytesIO(png), x=pdf.l_margin + names_w, y=top, w=w)
+    pdf.set_font("dejavu", size=7)
+    for label, frac in rows:
+        number, _, name = label.partition(" ")
+        text = f"{number} {fonts.shown(name)}" if name else number
+        with fonts.shaping(pdf, text):
+            pdf.set_xy(pdf.l_margin, top + frac * h - 2)
+            pdf.cell(names_w - 1, 4, _fit(pdf, text, names_w - 2), align="R")
+    pdf.set_xy(pdf.l_margin, top + h + 2)
 
 
 def _retest(rel: dict) -> str:
@@ -280,6 +269,9 @@ def _table(pdf: FPDF, data: dict) -> None:
     pdf.add_page()
     pdf.set_font("dejavu", "B", 13)
     pdf.cell(0, 9, "Influencers, ranked by reliability-adjusted performance", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("dejavu", size=8)
+    pdf.multi_cell(0, 4.2, READING, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
     _header(pdf)
     bottom = pdf.h - 16
     for r in data["stats"].itertuples():
@@ -328,7 +320,7 @@ def _table(pdf: FPDF, data: dict) -> None:
         ux = pdf.l_margin + sum(widths[:-1])
         pdf.set_font("dejavu", size=6.5)
         pdf.set_text_color(30, 80, 160)
-        link = url if re.match(r"(?i)^(https?|file)://", url) else ""
+        link = web_link(r.first_video_url) or ""  # never file:, javascript: ...
         _put(pdf, ux + 1, y + 5, widths[-1] - 2, 6, _fit_tail(pdf, url, widths[-1] - 2), center=False, link=link)
         pdf.set_text_color(0)
         pdf.set_xy(pdf.l_margin, y + ROW_H)
@@ -358,13 +350,13 @@ def _listing(pdf: FPDF, title: str, text: str, rows: list, more_sql: str) -> Non
         pdf.cell(0, 6, f'… and {len(rows) - MAX_LISTED} more: influx sql "{more_sql}"', new_x="LMARGIN", new_y="NEXT")
 
 
-def _methods_page(pdf: FPDF, settings: dict) -> None:
+def _methods_page(pdf: FPDF, settings: dict, constants: dict) -> None:
     from .methods import methods
 
     pdf.add_page()
     pdf.set_font("dejavu", "B", 13)
     pdf.cell(0, 9, "Methods", new_x="LMARGIN", new_y="NEXT")
-    for title, text in methods(settings):
+    for title, text in methods(settings, constants):
         pdf.set_font("dejavu", "B", 9)
         pdf.cell(0, 6, title, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("dejavu", size=8.5)
@@ -373,9 +365,12 @@ def _methods_page(pdf: FPDF, settings: dict) -> None:
 
 
 def report(db_path, out_dir=None) -> ReportFiles:
-    """Write the PDF, the CSV and the face images for the database at `db_path`."""
+    """Write the PDF, the CSVs, the workbook, the face images and people.html for the database at
+    `db_path`, inside `out_dir` only: no symlink there is followed (files.write), and face images
+    are bounded per crop and in all (images.Budget), whatever the file holds."""
     db_path = Path(db_path)
     out = Path(out_dir) if out_dir else db_path.parent
+    budget = Budget()
     con = _open(db_path)  # a file that fails the checks is refused before anything is written
     try:
         data = gather(con)
@@ -383,15 +378,18 @@ def report(db_path, out_dir=None) -> ReportFiles:
         from .people import suggest_merges
 
         out.mkdir(parents=True, exist_ok=True)
-        contact_sheet.write(con, out / SHEET_NAME, suggest_merges(con))
+        files.write(out / SHEET_NAME, contact_sheet.write(con, suggest_merges(con), budget))
     finally:
         con.close()
-    faces = out / FACES_DIR
-    faces.mkdir(exist_ok=True)
+    faces = files.folder(out / FACES_DIR)
     shown = {int(i) for i in data["stats"].influencer_id}
-    for influencer_id, crop in data["crops"].items():  # ids are integers (checked schema): names stay inside
-        if influencer_id in shown:
-            (faces / f"{int(influencer_id)}.jpg").write_bytes(crop)
-    write_csv(data, out / CSV_NAME, out / DETAILS_NAME)
+    for influencer_id, crop in list(data["crops"].items()):  # ids are integers (checked schema): names stay inside
+        if influencer_id in shown and budget.take(crop) is not None:
+            files.write(faces / f"{int(influencer_id)}.jpg", crop)
+        else:
+            del data["crops"][influencer_id]
+    write_csv(data, out / CSV_NAME, out / DETAILS_NAME, FACES_DIR)
+    write_xlsx(data, out / XLSX_NAME, FACES_DIR)
     write_pdf(data, out / PDF_NAME, db_path.name)
-    return ReportFiles(out / PDF_NAME, out / CSV_NAME, faces, len(data["stats"]))
+    return ReportFiles(out / PDF_NAME, out / CSV_NAME, faces, len(data["stats"]), out / DETAILS_NAME,
+                       out / XLSX_NAME, out / SHEET_NAME, budget.skipped)  # fmt: skip

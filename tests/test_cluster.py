@@ -207,7 +207,7 @@ def test_corrections_from_the_command_line(tmp_path):
     con.close()
     run = CliRunner().invoke
     out = run(cli, ["merge", str(before[0]), str(before[1]), "--db", str(path)])
-    assert out.exit_code == 0 and "undo: influx unmerge" in out.output
+    assert out.exit_code == 0 and "undo: influx undo 1" in out.output
     out = run(cli, ["move", "2", "--to", "new", "--db", str(path)])
     assert out.exit_code == 0 and "undo: influx undo" in out.output
     out = run(cli, ["corrections", "--db", str(path)])

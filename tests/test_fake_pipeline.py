@@ -60,7 +60,9 @@ def test_scores_and_report_through_the_cli(fake_db, tmp_path):
     assert (tmp_path / "out" / "influencer_table.pdf").stat().st_size > 10_000
     assert len(list((tmp_path / "out" / "influencer_faces").glob("*.jpg"))) == 5
     listed = [line.strip() for line in res.output.splitlines() if "/out/" in line]  # one file a line
-    assert listed[-1].endswith("people.html (the contact sheet)") and len(listed) == 4, res.output
+    assert "people.html (the contact sheet" in listed[-1] and len(listed) == 6, res.output
+    assert any(line.endswith("influencer_details.csv") for line in listed)
+    assert any(line.endswith("influencer_report.xlsx") for line in listed)
     res = CliRunner().invoke(cli, ["people", "--db", str(path), "--format", "csv"])
     assert res.exit_code == 0 and len(res.output.strip().splitlines()) == 1 + 5
 

@@ -1,13 +1,14 @@
 -- One row per person. The representative face maximises
 --   least(face_size, 160) / 160 * frontality * sharpness / (sharpness + 100)
 -- (large, frontal and sharp), preferring faces from videos the person dominates; ties go to the
--- lowest face_id.
+-- lowest face_id. n_videos is influencer_stats.n_videos: decoded videos whose influencer this person
+-- is, less duplicates and near-duplicates of their own videos (one count of videos everywhere).
 DELETE FROM influencers;
 INSERT INTO influencers (influencer_id, name, n_videos, n_appearances, n_faces, face_id, first_row_index, not_influencer)
 WITH dominated AS (
     SELECT influencer_id, count(*) AS n_videos
     FROM credited
-    WHERE influencer_id IS NOT NULL
+    WHERE influencer_id IS NOT NULL AND status = 'ok' AND NOT is_copy
     GROUP BY influencer_id
 ),
 seen AS (

@@ -4,7 +4,7 @@
 SELECT * FROM video_influencers WHERE uncertain;
 
 -- name: copies_listing_sql
-SELECT * FROM video_influencers WHERE copy_of IS NOT NULL;
+SELECT v.* FROM video_influencers v JOIN credited k USING (row_index) WHERE k.is_copy;
 
 -- name: stats
 SELECT * FROM influencer_stats ORDER BY rank;
@@ -32,3 +32,6 @@ SELECT name, value FROM settings;
 
 -- name: reliability
 SELECT * FROM reliability;
+
+-- name: constants
+SELECT * FROM constants;

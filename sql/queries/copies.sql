@@ -1,9 +1,9 @@
--- Near-duplicate rows for the report: row, URL, influencer, and which row it copies, how closely, and
--- whether its score is counted (only when the two show different influencers).
+-- Near-duplicate rows for the report: those of a video of the same influencer (credited.is_copy),
+-- whose score is therefore not counted again. A frame match between videos of different people is
+-- not claimed as a copy (the two ads share a look, not a video): it changes nothing and is not listed.
 SELECT c.row_index, c.video_url, c.influencer_id,
-       'copy of row ' || c.copy_of || ' (distance ' || round(c.copy_distance, 1) || ')'
-           || CASE WHEN c.influencer_id IS DISTINCT FROM s.influencer_id THEN ', another influencer: counted' ELSE '' END
+       'copy of row ' || c.copy_of || ' (distance ' || round(c.copy_distance, 1) || '): scored once'
 FROM video_influencers c
-LEFT JOIN video_influencers s ON s.row_index = c.copy_of
-WHERE c.copy_of IS NOT NULL
+JOIN credited k USING (row_index)
+WHERE k.is_copy
 ORDER BY c.row_index;

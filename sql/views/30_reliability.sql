@@ -5,7 +5,8 @@
 --                    <= good < 0.9 <= excellent), e.g. 'moderate to excellent'; one word when both agree
 --   test_retest_r    Pearson correlation of each score with the same influencer's next score (by row_index)
 --   test_retest_ci_low/high  its 95% interval (Fisher's z)
---   n_pairs          pairs in that correlation (r is given from 10 pairs from two influencers or more)
+--   n_pairs          pairs in that correlation (r is given from constants.retest_min_pairs pairs, 10,
+--                    from two influencers or more)
 --   test_retest_reason  why test_retest_r is NULL, else NULL
 --   n_influencers    g, influencers with two or more scores
 --   n_scores         N, their scores
@@ -50,7 +51,8 @@ quantiles AS (
 ),
 pairs AS (
     SELECT corr(performance, next_performance) AS r, count(next_performance) AS n_pairs,
-           count(DISTINCT influencer_id) FILTER (next_performance IS NOT NULL) AS pair_influencers
+           count(DISTINCT influencer_id) FILTER (next_performance IS NOT NULL) AS pair_influencers,
+           (SELECT retest_min_pairs FROM constants) AS min_pairs
     FROM scores
 )
 SELECT
@@ -65,15 +67,15 @@ SELECT
             THEN koo_li(((f / q_a) - 1) / ((f / q_a) + k0 - 1))
         ELSE koo_li(((f / q_a) - 1) / ((f / q_a) + k0 - 1)) || ' to ' || koo_li(((f * q_b) - 1) / ((f * q_b) + k0 - 1))
     END AS interpretation,
-    CASE WHEN n_pairs >= 10 AND pair_influencers >= 2 AND NOT isnan(r) THEN r END AS test_retest_r,
+    CASE WHEN n_pairs >= min_pairs AND pair_influencers >= 2 AND NOT isnan(r) THEN r END AS test_retest_r,
     -- Fisher's z interval; r of +-1 exactly has none
-    CASE WHEN n_pairs >= 10 AND pair_influencers >= 2 AND abs(r) < 1 THEN tanh(atanh(r) - 1.959963984540054 / sqrt(n_pairs - 3)) END
+    CASE WHEN n_pairs >= min_pairs AND pair_influencers >= 2 AND abs(r) < 1 THEN tanh(atanh(r) - 1.959963984540054 / sqrt(n_pairs - 3)) END
         AS test_retest_ci_low,
-    CASE WHEN n_pairs >= 10 AND pair_influencers >= 2 AND abs(r) < 1 THEN tanh(atanh(r) + 1.959963984540054 / sqrt(n_pairs - 3)) END
+    CASE WHEN n_pairs >= min_pairs AND pair_influencers >= 2 AND abs(r) < 1 THEN tanh(atanh(r) + 1.959963984540054 / sqrt(n_pairs - 3)) END
         AS test_retest_ci_high,
     n_pairs,
     CASE
-        WHEN n_pairs < 10 THEN 'fewer than 10 pairs of consecutive scores: too few for a correlation'
+        WHEN n_pairs < min_pairs THEN 'fewer than ' || min_pairs || ' pairs of consecutive scores: too few for a correlation'
         WHEN pair_influencers < 2 THEN 'all pairs come from one influencer'
         WHEN r IS NULL OR isnan(r) THEN 'no spread in one side of the pairs: the correlation is undefined'
     END AS test_retest_reason,

@@ -72,6 +72,9 @@ def ingest_options(f):
                           " workers download the videos themselves."),
         click.option("--cookies", type=click.Path(exists=True, dir_okay=False),
                      help="A cookies.txt file for yt-dlp (platform links that need a login)."),
+        click.option("--local-root", "local_roots", multiple=True, type=click.Path(file_okay=False, exists=True),
+                     help="Also read local video files named in the CSV inside this folder (repeatable;"
+                          " default: only the CSV's folder and below)."),
     ]  # fmt: skip
     for option in reversed(options):
         f = option(f)
@@ -87,6 +90,7 @@ def _ingest_opts(db_path, csv_path, kw) -> IngestOptions:
         fetch=FetchOptions(
             videos_dir=videos_dir,
             base_dir=Path(csv_path).resolve().parent,
+            local_roots=(Path(csv_path).resolve().parent, *(Path(r) for r in kw.get("local_roots", ()))),
             max_bytes=kw["max_bytes"],
             timeout=kw["timeout"],
             deadline=kw["download_deadline"],

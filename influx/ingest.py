@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from . import db
+from . import db, downloads
 from .csv_input import Row, read_rows
 from .executors import Executor, LocalExecutor, Outcome
 from .faces import FaceOptions, process_video
@@ -76,9 +77,8 @@ def sync_rows(con: duckdb.DuckDBPyConnection, rows: list[Row], videos_dir: Path)
         con.execute(db.read_sql("queries/update_rows.sql"))
         new = con.execute(db.read_sql("queries/insert_rows.sql")).fetchone()
         con.unregister("incoming")
-    for row_index in changed:  # the sheet now has another video at this position
-        for path in videos_dir.glob(f"{row_index}.*"):
-            path.unlink(missing_ok=True)
+    for row_index in changed:  # the sheet now has another video at this position: influx's own
+        downloads.forget(row_index, videos_dir)  # download of the old one goes (nothing else)
     return new[0] if new else 0
 
 
@@ -93,9 +93,8 @@ def check_writable(folder: Path) -> None:
     """Fail early, before anything is stored, when downloads could not be written."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / ".influx-write-test"
-        probe.write_bytes(b"ok")
-        probe.unlink()
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=downloads.TEMP_PREFIX):  # a new file of its own
+            pass
     except OSError as e:
         raise StorageError(f"cannot write to --videos-dir {folder}: {e.strerror or e}") from None
 

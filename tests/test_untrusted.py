@@ -398,7 +398,8 @@ def test_cluster_and_run_on_a_database_without_faces(tmp_path, videos):
     csv_path = tmp_path / "in.csv"
     csv_path.write_text(f"Video URL,Performance\n{videos['noface']},1\n/no/such/file.mp4,2\n")
     path = tmp_path / "n.duckdb"
-    assert run("ingest", csv_path, "--db", path, "--workers", "1").exit_code == 0
+    local_root = videos["noface"].parent
+    assert run("ingest", csv_path, "--db", path, "--workers", "1", "--local-root", local_root).exit_code == 0
     result = run("cluster", "--db", path)
     assert result.exit_code == 0 and "0 faces" in result.output
     bad = tmp_path / "bad.csv"

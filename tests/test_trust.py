@@ -1,0 +1,180 @@
+"""Trust, round two (issue 24, the ingest and database half; issue 26 item 1): influx touches only
+its own files, reads only the local files a user allowed, decodes only video containers, runs
+only its own SQL, reads every score with one convention, and stops fast and honestly offline."""
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from fixtures.build import BUILD, building
+from influx import cli as cli_module
+from influx.cli import cli
+from influx.fetch import FetchOptions, fetch
+from influx.synth import render_fake
+from tests.conftest import ro, write_csv
+from tests.server import Server
+
+
+@pytest.fixture(scope="module")
+def fake_video() -> Path:
+    """A 3 s video of one person on the fake face models."""
+    path = BUILD / "trust" / "one_person.mp4"
+    with building():
+        if not path.exists():
+            render_fake(path.with_suffix(".tmp.mp4"), [(0, 80, 0.0, 1.0)], seed=424).replace(path)
+    return path
+
+
+@pytest.fixture
+def fake_models(monkeypatch):
+    """The CLI's ingest on the fake face models (no dlib)."""
+    real = cli_module._ingest_opts
+
+    def opts(db_path, csv_path, kw):
+        o = real(db_path, csv_path, {**kw, "model": "hog"})
+        return replace(o, faces=replace(o.faces, model="fake"))
+
+    monkeypatch.setattr(cli_module, "_ingest_opts", opts)
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def no_traceback(result):
+    assert "Traceback" not in result.output, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+
+
+def rows_of(db_path):
+    con = ro(db_path)
+    try:
+        return {r[0]: r[1:] for r in con.execute(
+            "SELECT row_index, status, error_kind, error, sha256, local_path FROM videos ORDER BY 1").fetchall()}  # fmt: skip
+    finally:
+        con.close()
+
+
+# 24.1: influx deletes or overwrites only the files it wrote itself
+
+
+def test_the_users_files_in_the_videos_folder_are_never_deleted_or_overwritten(tmp_path, fake_video, fake_models):
+    folder = tmp_path / "videos"
+    folder.mkdir()
+    users = {"0.draft.docx": b"my draft", "1.jpg": b"\xff\xd8 a photo", "1.notes.txt": b"notes", "12.txt": b"x",
+             "2.mp4": b"my own video, not a download", "2.mp4.part": b"mine too", "3.mp4.source": b"{}",
+             "3.mp4": b"a file with a record that is not influx's"}  # fmt: skip
+    for name, data in users.items():
+        (folder / name).write_bytes(data)
+    with Server({"v": fake_video}) as server:
+        urls = [server.url + "/status/404", server.url + "/status/410", server.url + "/blob/v", server.url + "/blob/v"]
+        csv = write_csv(tmp_path / "in.csv", [(1.0, u) for u in urls])
+        db_path = tmp_path / "t.duckdb"
+        result = run("ingest", csv, "--db", db_path, "--videos-dir", folder, "--workers", 1, "--retries", 0)
+        no_traceback(result)
+        for name, data in users.items():
+            assert (folder / name).read_bytes() == data, name
+        got = rows_of(db_path)
+        assert [got[i][0] for i in range(4)] == ["failed", "failed", "ok", "duplicate"]
+        mine = Path(got[2][4])
+        assert mine.parent == folder and mine.name.startswith("2.") and mine.read_bytes() == fake_video.read_bytes()
+        assert json.loads(mine.with_name(mine.name + ".source").read_text())["url"] == urls[2]
+        # a second run reuses influx's own download; a new URL at row 2 replaces it, and only it
+        hits = server.hits["/blob/v"]
+        assert run("ingest", csv, "--db", db_path, "--videos-dir", folder, "--workers", 1).exit_code == 0
+        assert server.hits["/blob/v"] == hits
+        urls[2] = server.url + "/blob/v?again"
+        write_csv(csv, [(1.0, u) for u in urls])
+        no_traceback(run("ingest", csv, "--db", db_path, "--videos-dir", folder, "--workers", 1, "--retries", 0))
+    assert rows_of(db_path)[2][0] == "ok"
+    assert json.loads(mine.with_name(mine.name + ".source").read_text())["url"] == urls[2]  # the new one
+    for name, data in users.items():
+        assert (folder / name).read_bytes() == data, name
+    assert not any(p.name.startswith(".influx-tmp-") for p in folder.iterdir())  # no leftovers
+
+
+def test_only_influx_downloads_are_replaced(tmp_path, fake_video):
+    folder = tmp_path / "v"
+    folder.mkdir()
+    (folder / "5.mp4").write_bytes(b"the user's")
+    with Server({"v": fake_video}) as server:
+        opts = FetchOptions(videos_dir=folder, retries=0)
+        first = fetch(server.url + "/blob/v", 5, opts)
+        assert first.path != folder / "5.mp4" and (folder / "5.mp4").read_bytes() == b"the user's"
+        assert fetch(server.url + "/blob/v", 5, opts).path == first.path  # reused
+        first.path.write_bytes(b"edited by hand since")  # no longer influx's: left alone
+        again = fetch(server.url + "/blob/v", 5, opts)
+        assert first.path.read_bytes() == b"edited by hand since" and again.path not in (first.path, folder / "5.mp4")
+        from influx import downloads
+
+        downloads.forget(5, folder)
+        assert not again.path.exists() and sorted(p.name for p in folder.iterdir()) == sorted(
+            ["5.mp4", first.path.name, first.path.name + ".source"]
+        )
+
+
+# 24.3: local files only inside the CSV's folder (and --local-root)
+
+
+def test_a_csv_reads_local_files_only_inside_its_folder(tmp_path, fake_video, fake_models, monkeypatch):
+    home, here, elsewhere = tmp_path / "home", tmp_path / "campaign", tmp_path / "private"
+    for d in (home, here, elsewhere):
+        d.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    (home / ".bashrc").write_text("secret")
+    (elsewhere / "secret.txt").write_text("secret")
+    (elsewhere / "private.mp4").write_bytes(fake_video.read_bytes())
+    (here / "ad.mp4").write_bytes(fake_video.read_bytes())
+    (here / "sub").mkdir()
+    (here / "sub" / "ad2.mp4").write_bytes(fake_video.read_bytes()[:-1] + b"\0")
+    (here / "link.mp4").symlink_to(elsewhere / "private.mp4")
+    (here / "linkdir").symlink_to(elsewhere)
+    outside = [str(elsewhere / "secret.txt"), "~/.bashrc", "../private/secret.txt",
+               f"file://{elsewhere / 'private.mp4'}", "link.mp4", "linkdir/private.mp4",
+               "sub/../../private/private.mp4", "file://localhost" + str(elsewhere / "secret.txt")]  # fmt: skip
+    inside = ["ad.mp4", str(here / "sub" / "ad2.mp4")]
+    csv = write_csv(here / "in.csv", [(1.0, u) for u in outside + inside])
+    db_path = tmp_path / "t.duckdb"
+    no_traceback(run("ingest", csv, "--db", db_path, "--workers", 1))
+    got = rows_of(db_path)
+    for i, url in enumerate(outside):
+        status, kind, error, sha, path = got[i]
+        assert (status, kind, sha, path) == ("failed", "outside_root", None, None), (url, got[i])
+        assert "--local-root" in error
+    assert [got[len(outside) + i][0] for i in range(len(inside))] == ["ok", "ok"]
+    # the user allows the other folder: its files are read
+    no_traceback(run("ingest", csv, "--db", db_path, "--workers", 1, "--retry-failed", "--local-root", elsewhere))
+    got = rows_of(db_path)
+    assert got[3][0] == "duplicate" and got[0][:2] == ("failed", "decode")
+
+
+# 24.4: only video containers are decoded; no demuxer opens another file
+
+
+def test_an_ffconcat_file_is_not_decoded_as_the_video_it_names(tmp_path, fake_video, fake_models):
+    folder = tmp_path / "videos"
+    concat = tmp_path / "concat.txt"
+    concat.write_text("ffconcat version 1.0\nfile 0.mp4\n")
+    (tmp_path / "ad.ffconcat").write_text("ffconcat version 1.0\nfile ad.mp4\n")
+    (tmp_path / "ad.mp4").write_bytes(fake_video.read_bytes())
+    with Server({"v": fake_video, "concat": concat}) as server:
+        rows = [(1.0, server.url + "/blob/v"), (2.0, server.url + "/blob/concat"), (3.0, "ad.ffconcat")]
+        csv = write_csv(tmp_path / "in.csv", rows)
+        result = run("ingest", csv, "--db", tmp_path / "t.duckdb", "--videos-dir", folder, "--workers", 1)
+    no_traceback(result)
+    got = rows_of(tmp_path / "t.duckdb")
+    assert got[0][0] == "ok"
+    for i in (1, 2):
+        assert got[i][:2] == ("failed", "decode") and "MP4/MOV" in got[i][2], got[i]
+
+
+def test_the_frames_of_other_demuxers_are_refused(tmp_path):
+    from influx.frames import VideoError, iter_frames
+
+    playlist = tmp_path / "list.m3u8"
+    playlist.write_text("#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\nfile:///etc/hostname\n#EXT-X-ENDLIST\n")
+    with pytest.raises(VideoError, match="not a video file influx decodes"):
+        next(iter_frames(playlist, 2, 4))

@@ -139,12 +139,19 @@ OWN_MACROS = {"paulson", "paulson_cube_root", "koo_li"}
 
 
 @functools.cache
-def expected_schema() -> tuple[dict[str, dict[str, str]], frozenset]:
+def expected_schema() -> tuple[dict[str, dict[str, str]], frozenset, dict[str, str]]:
     """Base tables with their column types, and their constraints, as the migrations make them
     (on an in-memory database)."""
     con = duckdb.connect(":memory:")
     migrate(con)
-    return _schema(con), _constraints(con)
+    return _schema(con), _constraints(con), _definitions(con)
+
+
+def _definitions(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Each table's and sequence's definition as DuckDB states it (CREATE TABLE with every
+    default, generated column, CHECK and key; a sequence's step, bounds and cycling): SQL
+    the file itself would evaluate, which must be influx's own, to the character."""
+    return dict(con.execute(sql("db.definitions")).fetchall())
 
 
 def _constraints(con: duckdb.DuckDBPyConnection) -> frozenset:
@@ -202,7 +209,7 @@ def check_tables(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     got = _schema(con)
     views = {v for (v,) in con.execute("SELECT view_name FROM duckdb_views()"
              " WHERE NOT internal AND database_name = current_database()").fetchall()}  # fmt: skip
-    tables, constraints = expected_schema()
+    tables, constraints, definitions = expected_schema()
     for table, columns in tables.items():
         if table in views or table not in got:
             raise BadDatabase(f"{path}: {table} is {'a view' if table in views else 'missing'}, not influx's table")
@@ -213,6 +220,11 @@ def check_tables(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     if missing:
         table, kind, columns = missing[0]
         raise BadDatabase(f"{path}: table {table} lacks influx's {kind} constraint on {', '.join(columns)}")
+    got_definitions = _definitions(con)
+    for name, definition in definitions.items():
+        if got_definitions.get(name) != definition:
+            raise BadDatabase(f"{path}: {name} is not defined as influx defines it (a default, generated column,"
+                              f" CHECK or sequence of its own would run the file's SQL): refused")  # fmt: skip
 
 
 def connect(

@@ -6,6 +6,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import duckdb
 import pytest
 from click.testing import CliRunner
 
@@ -178,3 +179,58 @@ def test_the_frames_of_other_demuxers_are_refused(tmp_path):
     playlist.write_text("#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\nfile:///etc/hostname\n#EXT-X-ENDLIST\n")
     with pytest.raises(VideoError, match="not a video file influx decodes"):
         next(iter_frames(playlist, 2, 4))
+
+
+# 24.5: a file's schema may evaluate no SQL of its own (defaults, generated columns, CHECKs, sequences)
+
+
+def _rebuild(path, table, change):
+    """Recreate `table` from its own definition with `change` applied to the CREATE statement."""
+    con = duckdb.connect(str(path))
+    definition = con.execute("SELECT sql FROM duckdb_tables() WHERE table_name = ?", [table]).fetchone()[0]
+    new = change(definition)
+    assert new != definition
+    keep = [c for (c,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ?"
+                                      " AND NOT is_generated", [table]).fetchall()]  # fmt: skip
+    con.execute(f"ALTER TABLE {table} RENAME TO old_{table}")
+    con.execute(new)
+    generated = {c for (c,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ?"
+                                           " AND is_generated", [table]).fetchall()}  # fmt: skip
+    cols = ", ".join(f'"{c}"' for c in keep if c not in generated)
+    con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM old_{table}")
+    con.execute(f"DROP TABLE old_{table}")
+    con.close()
+
+
+CRAFTED = {
+    "generated score": ("videos", lambda s: s.replace("performance DOUBLE,",
+                                                      "performance DOUBLE GENERATED ALWAYS AS (random() * 100),")),
+    "name from a setting": ("influencers", lambda s: s.replace("\"name\" VARCHAR", "\"name\" VARCHAR GENERATED"
+                                                               " ALWAYS AS (current_setting('temp_directory'))")),
+    "default from a setting": ("person_ids", lambda s: s.replace("\"name\" VARCHAR",
+                                                                 "\"name\" VARCHAR DEFAULT(current_setting('home_directory'))")),
+    "check": ("settings", lambda s: s.replace("PRIMARY KEY", "PRIMARY KEY CHECK ((random() < 2))", 1)),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(CRAFTED))
+def test_a_file_whose_schema_runs_its_own_sql_is_refused(tmp_path, case):
+    from influx.cluster import cluster
+    from tests.synthetic import synthetic_db
+
+    path = tmp_path / "c.duckdb"
+    con = synthetic_db(path, [[(f, p, 100) for f in range(4)] for p in (0, 1, 2, 0, 1, 2)])
+    cluster(con)
+    con.close()
+    assert run("sql", "--db", path, "SELECT count(*) FROM videos").exit_code == 0
+    _rebuild(path, *CRAFTED[case])
+    before = path.read_bytes()
+    for args in (["sql", "SELECT avg(performance) FROM videos"], ["people"], ["cluster"], ["report", "--out-dir", tmp_path / "r"]):  # fmt: skip
+        result = run(*args, "--db", path)
+        no_traceback(result)
+        lines = [line for line in result.output.splitlines() if line.strip()]
+        assert result.exit_code == 2 and len(lines) == 1 and "not defined as influx defines it" in lines[0], (
+            args,
+            result.output,
+        )
+    assert path.read_bytes() == before

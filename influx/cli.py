@@ -180,20 +180,30 @@ def run_ingest(db_path: str, csv_path: str, kw: dict) -> Summary:
     finally:
         signal.signal(signal.SIGTERM, previous)
     print_ingest_summary(summary, db_path)
+    if summary.offline:
+        fail(f"the network is unreachable: {summary.offline}; {summary.statuses.get('pending', 0)} rows are still"
+             " pending: run the same command again when the network is back to resume", code=1)  # fmt: skip
     if summary.interrupted:
         console.print("[yellow]Interrupted:[/] finished videos are stored; run again to resume.")
         exit_now(130)
     return summary
 
 
+READ = ("ok", "no_faces", "duplicate")
+
+
 def fail_if_nothing_worked(summary: Summary, db_path: str) -> None:
-    """Exit 1 when rows were processed in this run and not one of them could be read."""
-    worked = sum(summary.done_now[s] for s in ("ok", "no_faces", "duplicate"))
+    """Exit 1 when rows were processed in this run and not one of them could be read, or when the
+    database holds no video that could be read (a second run with nothing left to try)."""
+    worked = sum(summary.done_now[s] for s in READ)
+    failed = summary.statuses.get("failed", 0)
     if summary.to_process > 0 and worked == 0:
         reasons = ", ".join(f"{k} {v}" for k, v in summary.failures.most_common()) or "see the database"
         fail(f"no video could be read: {summary.done_now['failed']} failed ({reasons}); the reasons are in"
              f" {db_path}: influx sql --db {db_path} \"SELECT row_index, error FROM videos WHERE status = 'failed'\"",
              code=1)  # fmt: skip
+    if not sum(summary.statuses.get(s, 0) for s in READ) and failed:
+        fail(f"no video in {db_path} could be read: {failed} rows failed; --retry-failed tries them again", code=1)
 
 
 def _terminate(signum, frame):
@@ -213,6 +223,9 @@ def print_ingest_summary(s: Summary, db_path: str) -> None:
         f"CSV rows {s.csv_rows} (new {s.new_rows}) · processed now {sum(s.done_now.values())}"
         f" of {s.to_process} · faces stored {s.faces} · {s.seconds:.1f} s"
     )
+    if s.failures and not s.done_now.get("failed") and s.statuses.get("failed"):  # failed in an earlier run
+        console.print(f"{s.statuses['failed']} failed rows are not tried again: --retry-failed retries them",
+                      markup=False, highlight=False)  # fmt: skip
     if s.failures:
         reasons = ", ".join(f"{k} {v}" for k, v in s.failures.most_common())
         console.print(f"failures by reason: {reasons}  (see: influx sql --db {db_path} \"SELECT row_index,"
@@ -297,12 +310,11 @@ def report_cmd(db_path, out_dir):
 @cluster_options
 @click.option("--out-dir", type=click.Path(file_okay=False), help="Where the report goes (default: beside the db).")
 def run_cmd(csv_path, db_path, track_distance, merge_distance, out_dir, **kw):
-    """Ingest, cluster and report in one go (a run where no video could be read still writes the
-    report, with the reasons, and exits 1)."""
-    summary = run_ingest(db_path, csv_path, kw)
+    """Ingest, cluster and report in one go (a run where no video could be read stops there, with
+    the reasons, and exits 1)."""
+    fail_if_nothing_worked(run_ingest(db_path, csv_path, kw), db_path)  # no people, no report, from nothing
     run_cluster(db_path, track_distance, merge_distance)
     run_report(db_path, out_dir)
-    fail_if_nothing_worked(summary, db_path)
 
 
 @cli.command("demo")

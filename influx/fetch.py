@@ -138,6 +138,8 @@ def _local(url: str, parts: urllib.parse.SplitResult, opts: FetchOptions) -> Pat
 
 
 def _retryable(error: Exception) -> bool:
+    if isinstance(getattr(error, "reason", error), socket.gaierror):  # a name that does not resolve
+        return False  # now will not resolve in a second either (no network, no DNS, no such host)
     if isinstance(error, urllib.error.HTTPError):
         return error.code >= 500 or error.code in (408, 425, 429)
     return isinstance(

@@ -27,6 +27,11 @@ class StorageError(Exception):
     """The videos folder or the disk cannot take what the ingest must write; the run stops."""
 
 
+class NoNetwork(Exception):
+    """The first downloads all failed for network reasons and none worked: the run stops, and
+    the rows not read stay pending for the next run."""
+
+
 @dataclass
 class IngestOptions:
     fetch: FetchOptions
@@ -50,6 +55,7 @@ class Summary:
     faces: int = 0
     seconds: float = 0.0
     interrupted: bool = False
+    offline: str | None = None  # why the run stopped for want of a network (its rows stay pending)
 
 
 def sync_rows(con: duckdb.DuckDBPyConnection, rows: list[Row], videos_dir: Path) -> int:
@@ -151,6 +157,9 @@ def ingest(
                 raise
             stop.set()
             summary.interrupted = True
+        except NoNetwork as e:
+            stop.set()
+            summary.offline = str(e)
         find_copies(con)
         db.refresh_quantiles(con)  # changed scores (the sheet's) change the degrees of freedom
         _fill_summary(con, summary)
@@ -161,7 +170,7 @@ def ingest(
 
 
 NETWORK_KINDS = {"dns", "connection", "network", "timeout"}
-NO_NETWORK_AFTER = 5  # this many downloads failing for network reasons, and none working: say so
+NO_NETWORK_AFTER = 5  # this many downloads failing for network reasons, and none working: stop
 
 
 def executor(opts: IngestOptions, claim) -> Executor:
@@ -197,7 +206,7 @@ class _Bytes:
 def _run(con, todo, opts: IngestOptions, done, on_warning=lambda message: None) -> None:
     writer = Writer(con)
     seen = _Bytes(con)
-    network = {"failed": 0, "worked": False, "warned": False}
+    network = {"held": [], "worked": False}  # network failures before any download worked
     queue = list(reversed(todo))
     runner = executor(opts, seen.claim)
     try:
@@ -206,28 +215,39 @@ def _run(con, todo, opts: IngestOptions, done, on_warning=lambda message: None) 
                 runner.submit(*queue.pop())
             for got in runner.completed(timeout=1.0):
                 if got.fetch_failed:
-                    _fetch_failed(got, writer, network, done, on_warning)
+                    _fetch_failed(got, writer, network, done)
                 elif not got.facts:  # lost before it was fetched (a Dask task that killed its workers)
                     writer.failed(got.row_index, *got.error)
                     done(got.row_index, "failed")
                 else:
                     network["worked"] = True
                     _store(got, writer, seen, done)
+                    _release(network, writer, done)
+        _release(network, writer, done)  # a few rows, all unreachable: they failed
     finally:
         runner.close()
 
 
-def _fetch_failed(got: Outcome, writer: Writer, network: dict, done, on_warning) -> None:
+def _release(network: dict, writer: Writer, done) -> None:
+    """Store the network failures held back while it was unknown whether there is a network."""
+    for got in network["held"]:
+        writer.failed(got.row_index, *got.error)
+        done(got.row_index, "failed")
+    network["held"] = []
+
+
+def _fetch_failed(got: Outcome, writer: Writer, network: dict, done) -> None:
     kind, error = got.error
     if kind == "disk_full":
         raise StorageError(error)
     if kind == "interrupted":
         return  # stays pending: the next run fetches it again
-    network["failed"] += kind in NETWORK_KINDS
-    if network["failed"] >= NO_NETWORK_AFTER and not (network["worked"] or network["warned"]):
-        network["warned"] = True
-        on_warning(f"the first {network['failed']} downloads failed for network reasons"
-                   f" ({kind}: {error}): no network? Going on (Ctrl-C stops).")  # fmt: skip
+    if kind in NETWORK_KINDS and not network["worked"]:  # no network at all? Not a row's fault
+        network["held"].append(got)
+        if len(network["held"]) >= NO_NETWORK_AFTER:
+            raise NoNetwork(f"the first {len(network['held'])} downloads failed for network reasons and none"
+                            f" worked ({kind}: {error})")  # fmt: skip
+        return
     writer.failed(got.row_index, kind, error)
     done(got.row_index, "failed")
 

@@ -234,3 +234,61 @@ def test_a_file_whose_schema_runs_its_own_sql_is_refused(tmp_path, case):
             result.output,
         )
     assert path.read_bytes() == before
+
+
+# 26.1: offline, the run stops fast, says so, and reports nothing
+
+
+@pytest.fixture
+def offline(monkeypatch):
+    """Every host name fails to resolve (as with no network), at once; 127.0.0.1 still works."""
+    import socket
+
+    real = socket.getaddrinfo
+    calls = []
+
+    def getaddrinfo(host, *args, **kw):
+        calls.append(host)
+        if host in ("127.0.0.1", "localhost"):
+            return real(host, *args, **kw)
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return calls
+
+
+def test_offline_the_real_sheet_stops_within_a_minute_and_resumes(tmp_path, shared, offline):
+    import time
+
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_bytes((shared / "assignment_data.csv").read_bytes())
+    db_path, out = tmp_path / "o.duckdb", tmp_path / "report"
+    started = time.monotonic()
+    result = run("run", sheet, "--db", db_path, "--out-dir", out, "--workers", 2)
+    assert time.monotonic() - started < 60
+    no_traceback(result)
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if line.startswith("Error")]
+    assert len(errors) == 1 and "network is unreachable" in errors[0] and "again" in errors[0], result.output
+    assert "cluster" not in result.output and not out.exists()  # no report that pretends otherwise
+    con = ro(db_path)
+    statuses = dict(con.execute("SELECT status, count(*) FROM videos GROUP BY 1").fetchall())
+    con.close()
+    assert statuses.get("pending", 0) > 250 and statuses.get("ok", 0) == 0, statuses
+    assert len(offline) < 40  # DNS failures are not retried, and the run did not try every row
+    # a second run, still offline: says what is left and exits non-zero
+    result = run("ingest", sheet, "--db", db_path, "--workers", 2)
+    no_traceback(result)
+    assert result.exit_code == 1 and "pending" in result.output and "again" in result.output
+
+
+def test_a_few_unresolvable_rows_fail_and_a_second_run_says_retry_failed(tmp_path, offline):
+    csv = write_csv(tmp_path / "in.csv", [(1.0, f"http://h{i}.invalid/v.mp4") for i in range(3)])
+    db_path = tmp_path / "d.duckdb"
+    result = run("ingest", csv, "--db", db_path, "--workers", 1)
+    no_traceback(result)
+    assert result.exit_code == 1 and "no video could be read" in result.output
+    assert len(offline) == 3  # one try each: a name that does not resolve is not retried
+    result = run("run", csv, "--db", db_path, "--out-dir", tmp_path / "r", "--workers", 1)
+    no_traceback(result)
+    assert result.exit_code == 1 and "--retry-failed" in result.output and not (tmp_path / "r").exists()

@@ -23,7 +23,7 @@ from . import db, models
 from .cli_base import Commands, console, db_option, exit_now, fail, interrupted, open_ro, open_rw, say, say_list
 from .cli_people import COMMANDS as PEOPLE_COMMANDS
 from .cluster import MERGE_DISTANCE, ClusterOptions, MixedEncoders, cluster
-from .csv_input import InputError, read_rows
+from .csv_input import InputError, read_table
 from .dask_executor import SchedulerLost, check_address
 from .faces import FaceOptions
 from .fetch import FetchOptions
@@ -116,7 +116,7 @@ def run_ingest(db_path: str, csv_path: str, kw: dict) -> Summary:
     """Ingest with a progress bar; exit 2 on a bad CSV or a busy database."""
     opts = _ingest_opts(db_path, csv_path, kw)
     try:
-        rows = read_rows(csv_path)
+        rows, numbers = read_table(csv_path)
     except InputError as e:
         fail(str(e))
     if not Path(db_path).parent.is_dir():
@@ -180,6 +180,7 @@ def run_ingest(db_path: str, csv_path: str, kw: dict) -> Summary:
     finally:
         signal.signal(signal.SIGTERM, previous)
     print_ingest_summary(summary, db_path)
+    say(f"Performance read with {numbers or 'no thousands or decimal separators'} (decided from the whole column)")
     if summary.offline:
         fail(f"the network is unreachable: {summary.offline}; {summary.statuses.get('pending', 0)} rows are still"
              " pending: run the same command again when the network is back to resume", code=1)  # fmt: skip

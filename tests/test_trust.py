@@ -292,3 +292,29 @@ def test_a_few_unresolvable_rows_fail_and_a_second_run_says_retry_failed(tmp_pat
     result = run("run", csv, "--db", db_path, "--out-dir", tmp_path / "r", "--workers", 1)
     no_traceback(result)
     assert result.exit_code == 1 and "--retry-failed" in result.output and not (tmp_path / "r").exists()
+
+
+# 24.7: one convention per Performance column, decided from the whole column and stated
+
+
+@pytest.mark.parametrize(
+    "cells, want, said",
+    [
+        (["1,500", "12,345", "1,500,000", "$1,500.00", "2.5"], [1500, 12345, 1500000, 1500, 2.5], "a decimal point"),
+        (["1,5", "12,345", "1.500", "1.234,5", "2"], [1.5, 12.345, 1500, 1234.5, 2], "a decimal comma"),
+        (["1,500", "2", "3"], [None, 2, 3], "no thousands or decimal"),  # 1.5 or 1500: an error, not a guess
+        (["1,500", "12,345", "2,5", "3.25", "4.75"], [1500, 12345, None, 3.25, 4.75], "a decimal point"),
+    ],
+)
+def test_a_performance_column_is_read_with_one_convention(tmp_path, cells, want, said):
+    csv = write_csv(tmp_path / "in.csv", [(c, f"missing-{i}.mp4") for i, c in enumerate(cells)])
+    db_path = tmp_path / "s.duckdb"
+    result = run("ingest", csv, "--db", db_path, "--workers", 1)
+    no_traceback(result)
+    assert f"Performance read with {said}" in result.output
+    con = ro(db_path)
+    got = con.execute("SELECT performance, input_error FROM videos ORDER BY row_index").fetchall()
+    con.close()
+    assert [g[0] for g in got] == want
+    for (value, error), cell in zip(got, cells, strict=True):
+        assert (value is None) == (error is not None and repr(cell) in error), (cell, error)

@@ -257,6 +257,10 @@ def run_cluster(db_path: str, track_distance: float, merge_distance: float) -> N
             s = cluster(con, ClusterOptions(track_distance=track_distance, merge_distance=merge_distance))
     except MixedEncoders as e:
         fail(str(e))
+    except (duckdb.Error, OSError) as e:
+        if not db.disk_full(e):
+            raise
+        fail(f"{db_path}: {db.DiskFull(db_path).strerror} ({db.first_line(e)})", code=1)
     finally:
         con.close()
     console.print(

@@ -12,6 +12,7 @@ from pathlib import Path
 URL_NAMES = ("videourl", "url", "video", "videolink", "link")
 SCORE_NAMES = ("performance", "score", "perf")
 MAX_CSV_BYTES = 512 * 2**20  # a million rows of long URLs is ~200 MB
+MAX_FIELD = 16 * 2**20  # characters in one cell (a long, correctly quoted notes cell is read)
 MAX_ABS_SCORE = 1e15  # larger values are typos and would overflow the variance in SQL
 
 
@@ -49,6 +50,7 @@ def _decode(raw: bytes, path: Path) -> str:
 def _parse(text: str, delimiter: str) -> list[list[str]]:
     """Records of the CSV, blank lines left out. A quote that is never closed would swallow every
     row after it: that is an error naming the line where the quote starts."""
+    csv.field_size_limit(MAX_FIELD)  # Python's default, 131,072, refuses a long notes cell
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True,
                         strict=True)  # fmt: skip
     records, line = [], 0
@@ -57,8 +59,9 @@ def _parse(text: str, delimiter: str) -> list[list[str]]:
             line = reader.line_num
             records.append(record)
     except csv.Error as e:
-        if "field limit" in str(e) and '"' not in text:
-            raise csv.Error(f"a field on line {line + 1} is over {csv.field_size_limit():,} characters") from None
+        if "field limit" in str(e):  # a quote never closed swallows the rest of the file into one field
+            raise csv.Error(f"a field starting on line {line + 1} is over {MAX_FIELD:,} characters"
+                            " (a quote opened there and never closed?)") from None  # fmt: skip
         raise csv.Error(f"{e}: a quote opened on line {line + 1} is never closed") from None
     return [r for r in records if any(c.strip() for c in r)]
 

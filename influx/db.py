@@ -17,6 +17,19 @@ class DatabaseInUse(Exception):
     """Another process holds the database file open for writing."""
 
 
+class DiskFull(OSError):
+    """The disk of the database file is full: the file is fine, influx could not write to it."""
+
+    def __init__(self, path: Path | str):
+        super().__init__(28, "the disk is full (no space left to write; what is stored is kept): free some"
+                         " space and run the command again", str(path))  # fmt: skip
+
+
+def disk_full(e: BaseException) -> bool:
+    """Whether a DuckDB or OS error says the disk is full."""
+    return getattr(e, "errno", None) == 28 or any(s in str(e).lower() for s in ("no space left", "disk is full"))
+
+
 def sql_dir() -> Path:
     """The `sql/` folder: inside the installed wheel, or at the top of a source checkout."""
     packaged = resources.files("influx") / "sql"
@@ -251,6 +264,8 @@ def connect(
     except duckdb.IOException as e:
         if "lock" in str(e).lower():
             raise DatabaseInUse(f"{path} is in use by another process (close it and try again): {e}") from None
+        if disk_full(e):
+            raise DiskFull(path) from None
         raise BadDatabase(f"{path} is not a readable DuckDB database ({first_line(e)})") from None
     except (duckdb.Error, RuntimeError, MemoryError) as e:
         raise BadDatabase(f"{path} is not a readable DuckDB database ({first_line(e)})") from None
@@ -271,6 +286,8 @@ def connect(
         raise
     except (duckdb.Error, RuntimeError) as e:
         con.close()
+        if disk_full(e):
+            raise DiskFull(path) from None
         raise BadDatabase(f"{path} is damaged or not an influx database ({first_line(e)})") from None
     return con
 

@@ -318,3 +318,58 @@ def test_a_performance_column_is_read_with_one_convention(tmp_path, cells, want,
     assert [g[0] for g in got] == want
     for (value, error), cell in zip(got, cells, strict=True):
         assert (value is None) == (error is not None and repr(cell) in error), (cell, error)
+
+
+# 24.9 (part): a full disk, a long quoted cell, two clusters at once
+
+
+@pytest.fixture
+def clustered(tmp_path):
+    from influx.cluster import cluster
+    from tests.synthetic import synthetic_db
+
+    path = tmp_path / "c.duckdb"
+    con = synthetic_db(path, [[(f, p, 100) for f in range(4)] for p in (0, 1, 2, 0, 1, 2)])
+    cluster(con)
+    con.close()
+    return path
+
+
+@pytest.mark.parametrize("where", ["influx.db.create_views", "influx.cli.cluster"])
+def test_a_full_disk_during_cluster_says_so_and_exits_1(clustered, monkeypatch, where):
+    def full(*args, **kw):
+        raise duckdb.IOException(f'IO Error: Could not write file "{clustered}.wal": No space left on device')
+
+    monkeypatch.setattr(where, full)
+    result = run("cluster", "--db", clustered)
+    no_traceback(result)
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert result.exit_code == 1 and len(lines) == 1, result.output
+    assert "disk is full" in lines[0] and str(clustered.name) in lines[0] and "damaged" not in lines[0]
+
+
+def test_a_long_correctly_quoted_cell_is_read(tmp_path):
+    notes = 'a long note, with commas and "quotes"\n' * 4000  # ~150,000 characters
+    csv = write_csv(tmp_path / "in.csv", [(1.0, "missing.mp4", notes), (2.0, "missing2.mp4", "short")],
+                    header=("Performance", "Video URL", "Notes"))  # fmt: skip
+    result = run("ingest", csv, "--db", tmp_path / "n.duckdb", "--workers", 1)
+    no_traceback(result)
+    assert "never closed" not in result.output and result.exit_code == 1  # read; the videos are missing
+    con = ro(tmp_path / "n.duckdb")
+    (extra,) = con.execute("SELECT extra FROM videos WHERE row_index = 0").fetchone()
+    con.close()
+    assert json.loads(extra)["Notes"] == notes.strip()
+
+
+def test_two_clusters_at_once_one_wins_and_the_other_exits_2(clustered):
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "influx.cli", "cluster", "--db", str(clustered)]
+    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = [(p.wait(120), *p.communicate()) for p in procs]
+    assert all("Traceback" not in out + err for _, out, err in outs), outs
+    codes = sorted(code for code, _, _ in outs)
+    assert codes in ([0, 2], [0, 0]), outs  # [0, 0]: the first had finished before the second opened
+    for code, _, err in outs:
+        assert code == 0 or "in use by another process" in err, err

@@ -90,7 +90,7 @@ def _ingest_opts(db_path, csv_path, kw) -> IngestOptions:
         fetch=FetchOptions(
             videos_dir=videos_dir,
             base_dir=Path(csv_path).resolve().parent,
-            local_roots=(Path(csv_path).resolve().parent, *(Path(r) for r in kw.get("local_roots", ()))),
+            local_roots=(Path(csv_path).resolve().parent, *(Path(r).resolve() for r in kw.get("local_roots", ()))),
             max_bytes=kw["max_bytes"],
             timeout=kw["timeout"],
             deadline=kw["download_deadline"],

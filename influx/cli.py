@@ -21,14 +21,13 @@ from rich.table import Table
 
 from . import db, models
 from .cli_base import Commands, console, db_option, exit_now, fail, interrupted, open_ro, open_rw, say, say_list
+from .cli_cluster import cluster_cmd, cluster_options, run_cluster
 from .cli_people import COMMANDS as PEOPLE_COMMANDS
-from .cluster import MERGE_DISTANCE, ClusterOptions, MixedEncoders, cluster
-from .csv_input import InputError, read_rows
+from .csv_input import InputError, read_table
 from .dask_executor import SchedulerLost, check_address
 from .faces import FaceOptions
 from .fetch import FetchOptions
 from .ingest import IngestOptions, StorageError, Summary, ingest
-from .linking import METHODS
 from .output import emit, format_option, plural
 
 
@@ -73,6 +72,9 @@ def ingest_options(f):
                           " workers download the videos themselves."),
         click.option("--cookies", type=click.Path(exists=True, dir_okay=False),
                      help="A cookies.txt file for yt-dlp (platform links that need a login)."),
+        click.option("--local-root", "local_roots", multiple=True, type=click.Path(file_okay=False, exists=True),
+                     help="Also read local video files named in the CSV inside this folder (repeatable;"
+                          " default: only the CSV's folder and below)."),
     ]  # fmt: skip
     for option in reversed(options):
         f = option(f)
@@ -88,6 +90,7 @@ def _ingest_opts(db_path, csv_path, kw) -> IngestOptions:
         fetch=FetchOptions(
             videos_dir=videos_dir,
             base_dir=Path(csv_path).resolve().parent,
+            local_roots=(Path(csv_path).resolve().parent, *(Path(r).resolve() for r in kw.get("local_roots", ()))),
             max_bytes=kw["max_bytes"],
             timeout=kw["timeout"],
             deadline=kw["download_deadline"],
@@ -113,7 +116,7 @@ def run_ingest(db_path: str, csv_path: str, kw: dict) -> Summary:
     """Ingest with a progress bar; exit 2 on a bad CSV or a busy database."""
     opts = _ingest_opts(db_path, csv_path, kw)
     try:
-        rows = read_rows(csv_path)
+        rows, numbers = read_table(csv_path)
     except InputError as e:
         fail(str(e))
     if not Path(db_path).parent.is_dir():
@@ -178,20 +181,31 @@ def run_ingest(db_path: str, csv_path: str, kw: dict) -> Summary:
     finally:
         signal.signal(signal.SIGTERM, previous)
     print_ingest_summary(summary, db_path)
+    say(f"Performance read with {numbers or 'no thousands or decimal separators'} (decided from the whole column)")
+    if summary.offline:
+        fail(f"the network is unreachable: {summary.offline}; {summary.statuses.get('pending', 0)} rows are still"
+             " pending: run the same command again when the network is back to resume", code=1)  # fmt: skip
     if summary.interrupted:
         console.print("[yellow]Interrupted:[/] finished videos are stored; run again to resume.")
         exit_now(130)
     return summary
 
 
+READ = ("ok", "no_faces", "duplicate")
+
+
 def fail_if_nothing_worked(summary: Summary, db_path: str) -> None:
-    """Exit 1 when rows were processed in this run and not one of them could be read."""
-    worked = sum(summary.done_now[s] for s in ("ok", "no_faces", "duplicate"))
+    """Exit 1 when rows were processed in this run and not one of them could be read, or when the
+    database holds no video that could be read (a second run with nothing left to try)."""
+    worked = sum(summary.done_now[s] for s in READ)
+    failed = summary.statuses.get("failed", 0)
     if summary.to_process > 0 and worked == 0:
         reasons = ", ".join(f"{k} {v}" for k, v in summary.failures.most_common()) or "see the database"
         fail(f"no video could be read: {summary.done_now['failed']} failed ({reasons}); the reasons are in"
              f" {db_path}: influx sql --db {db_path} \"SELECT row_index, error FROM videos WHERE status = 'failed'\"",
              code=1)  # fmt: skip
+    if not sum(summary.statuses.get(s, 0) for s in READ) and failed:
+        fail(f"no video in {db_path} could be read: {failed} rows failed; --retry-failed tries them again", code=1)
 
 
 def _terminate(signum, frame):
@@ -211,6 +225,9 @@ def print_ingest_summary(s: Summary, db_path: str) -> None:
         f"CSV rows {s.csv_rows} (new {s.new_rows}) · processed now {sum(s.done_now.values())}"
         f" of {s.to_process} · faces stored {s.faces} · {s.seconds:.1f} s"
     )
+    if s.failures and not s.done_now.get("failed") and s.statuses.get("failed"):  # failed in an earlier run
+        console.print(f"{s.statuses['failed']} failed rows are not tried again: --retry-failed retries them",
+                      markup=False, highlight=False)  # fmt: skip
     if s.failures:
         reasons = ", ".join(f"{k} {v}" for k, v in s.failures.most_common())
         console.print(f"failures by reason: {reasons}  (see: influx sql --db {db_path} \"SELECT row_index,"
@@ -237,42 +254,7 @@ def remember_campaign(db_path: str, csv_path: str) -> None:
         con.close()
 
 
-def cluster_options(f):
-    f = click.option("--track-distance", type=click.FloatRange(0.1, 1.2), default=ClusterOptions.track_distance,
-                     show_default=True, help="Faces of one video closer than this are one person.")(f)  # fmt: skip
-    f = click.option("--merge-distance", type=click.FloatRange(0.1, 1.2), default=MERGE_DISTANCE,
-                     show_default=True, help="The loosest join of videos into one person (linkage tightens it"
-                     " where the library is crowded).")(f)  # fmt: skip
-    f = click.option("--method", type=click.Choice(METHODS), default=ClusterOptions.method, show_default=True,
-                     help="linkage: average linkage, crowd-dependent threshold; hdbscan: HDBSCAN.")(f)  # fmt: skip
-    return f
-
-
-def run_cluster(db_path: str, track_distance: float, merge_distance: float, method: str = "linkage") -> None:
-    con = open_rw(db_path)
-    try:
-        with console.status("clustering faces"):
-            opts = ClusterOptions(track_distance=track_distance, merge_distance=merge_distance, method=method)
-            s = cluster(con, opts)
-    except MixedEncoders as e:
-        fail(str(e))
-    finally:
-        con.close()
-    console.print(
-        f"influx cluster → {db_path}: {plural(s.faces, 'face')} in {plural(s.appearances, 'appearance')}"
-        f" → {plural(s.people, 'person', 'people')}, {s.influencers} of them the influencer of at least one"
-        f" video; {plural(s.videos_with_influencer, 'video')} with an influencer, {s.uncertain} of them"
-        f" uncertain; ids kept {s.kept_ids}, new {s.new_ids}",
-        highlight=False, markup=False,
-    )  # fmt: skip
-
-
-@cli.command("cluster")
-@db_option
-@cluster_options
-def cluster_cmd(db_path, track_distance, merge_distance, method):
-    """Group the faces into people and pick each video's influencer."""
-    run_cluster(db_path, track_distance, merge_distance, method)
+cli.add_command(cluster_cmd)
 
 
 for _command in PEOPLE_COMMANDS:
@@ -313,13 +295,13 @@ def report_cmd(db_path, out_dir):
 @cluster_options
 @click.option("--out-dir", type=click.Path(file_okay=False), help="Where the report goes (default: beside the db).")
 def run_cmd(csv_path, db_path, track_distance, merge_distance, method, out_dir, **kw):
-    """Ingest, cluster and report in one go (a run where no video could be read still writes the
-    report, with the reasons, and exits 1)."""
+    """Ingest, cluster and report in one go (a run where no video could be read stops there, with
+    the reasons, and exits 1)."""
     summary = run_ingest(db_path, csv_path, kw)
     remember_campaign(db_path, csv_path)
+    fail_if_nothing_worked(summary, db_path)  # no people, no report, from nothing
     run_cluster(db_path, track_distance, merge_distance, method)
     run_report(db_path, out_dir)
-    fail_if_nothing_worked(summary, db_path)
 
 
 @cli.command("demo")

@@ -12,6 +12,7 @@ from pathlib import Path
 URL_NAMES = ("videourl", "url", "video", "videolink", "link")
 SCORE_NAMES = ("performance", "score", "perf")
 MAX_CSV_BYTES = 512 * 2**20  # a million rows of long URLs is ~200 MB
+MAX_FIELD = 16 * 2**20  # characters in one cell (a long, correctly quoted notes cell is read)
 MAX_ABS_SCORE = 1e15  # larger values are typos and would overflow the variance in SQL
 
 
@@ -49,6 +50,7 @@ def _decode(raw: bytes, path: Path) -> str:
 def _parse(text: str, delimiter: str) -> list[list[str]]:
     """Records of the CSV, blank lines left out. A quote that is never closed would swallow every
     row after it: that is an error naming the line where the quote starts."""
+    csv.field_size_limit(MAX_FIELD)  # Python's default, 131,072, refuses a long notes cell
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True,
                         strict=True)  # fmt: skip
     records, line = [], 0
@@ -57,8 +59,9 @@ def _parse(text: str, delimiter: str) -> list[list[str]]:
             line = reader.line_num
             records.append(record)
     except csv.Error as e:
-        if "field limit" in str(e) and '"' not in text:
-            raise csv.Error(f"a field on line {line + 1} is over {csv.field_size_limit():,} characters") from None
+        if "field limit" in str(e):  # a quote never closed swallows the rest of the file into one field
+            raise csv.Error(f"a field starting on line {line + 1} is over {MAX_FIELD:,} characters"
+                            " (a quote opened there and never closed?)") from None  # fmt: skip
         raise csv.Error(f"{e}: a quote opened on line {line + 1} is never closed") from None
     return [r for r in records if any(c.strip() for c in r)]
 
@@ -83,29 +86,64 @@ def _records(text: str) -> list[list[str]]:
     return first or []
 
 
-def parse_score(cell: str | None) -> tuple[float | None, str | None]:
-    """A performance cell as a float, or (None, reason).
+POINT, COMMA = "a decimal point (1,234.5)", "a decimal comma (1.234,5)"
+_SHAPES = [  # (shape of the number without its sign, what it says about the column's convention)
+    (r"\d+\.?", "plain"),  # 12: the same either way
+    (r"\d{1,3}\.\d{3}", "dot3"),  # 1.500: 1.5, or 1500 with a decimal comma
+    (r"\d{1,3},\d{3}", "comma3"),  # 1,500: 1500, or 1.5 with a decimal comma
+    (r"\d*\.\d+", POINT),  # 2.5, 1234.567 (no thousands separator)
+    (r"\d{1,3}(,\d{3})+(\.\d+)?", POINT),  # 1,500,000 and 1,234.5
+    (r"\d*,\d+", COMMA),  # 1,5 and 1234,567
+    (r"\d{1,3}(\.\d{3})+(,\d+)?", COMMA),  # 1.234.567 and 1.234,5
+]
 
-    Spreadsheet formatting is undone: a decimal comma ("1,5"), thousands separators ("1,234.5",
-    "1.234,5", "1 234"), a currency sign ("$12"), a percent sign ("3.5%" is 3.5, as displayed)
-    and accounting negatives ("(12)").
-    """
+
+def _number(cell: str | None) -> tuple[str | None, str | None, str | None]:
+    """(sign, digits and separators, shape) of a performance cell with spreadsheet formatting
+    undone (spaces, currency and percent signs, accounting negatives); (None, None, reason)."""
     text = (cell or "").strip()
     if not text:
-        return None, "empty performance"
+        return None, None, "empty performance"
     number = re.sub(r"[\s\u00a0\u202f'$€£¥]", "", text)  # spaces, NBSPs, ' and currency signs
     if number.endswith("%"):
         number = number[:-1]
     if re.fullmatch(r"\(\d[\d.,]*\)", number):
         number = "-" + number[1:-1]
-    if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+\.\d+|[+-]?\d{1,3}(,\d{3}){2,}", number):
-        number = number.replace(",", "")  # 1,234.5 and 1,234,567
-    elif re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+,\d+|[+-]?\d{1,3}(\.\d{3}){2,}", number):
-        number = number.replace(".", "").replace(",", ".")  # 1.234,5 and 1.234.567
-    elif re.fullmatch(r"[+-]?\d*,\d+", number):
-        number = number.replace(",", ".")  # a decimal comma; "1,234" alone is read as 1.234
+    sign, body = re.fullmatch(r"([+-]?)(.*)", number).groups()
+    for pattern, shape in _SHAPES:
+        if re.fullmatch(pattern, body):
+            return sign, body, shape
+    return "", number, "other"  # 1e3, inf, or not a number: float() decides
+
+
+def convention(cells: list[str | None]) -> str | None:
+    """How a Performance column writes its numbers, from all its cells: a decimal comma when more
+    cells can only be read with one (1,5 or 1.234,5) than with a decimal point (2.5, 1,500,000 or
+    1,234.5); a decimal point otherwise; None when no cell shows which (then 1,500 is ambiguous)."""
+    shapes = [_number(c)[2] for c in cells]
+    point, comma = shapes.count(POINT), shapes.count(COMMA)
+    return None if point == comma == 0 else COMMA if comma > point else POINT
+
+
+def parse_score(cell: str | None, column: str | None = "") -> tuple[float | None, str | None]:
+    """A performance cell as a float, or (None, reason), read with its column's `convention`
+    (by default, decided from this cell alone). A cell the convention cannot read, or that could
+    be read two ways when the column does not say which (1,500: 1.5 or 1500), is an error."""
+    sign, body, shape = _number(cell)
+    if body is None:
+        return None, shape
+    column = convention([cell]) if column == "" else column
+    if shape == "comma3" and column is None:
+        return None, (f"performance {cell!r} is ambiguous: 1.5 or 1500? No other cell of the column has"
+                      " a decimal point or comma that says which (write 1500 or 1.5)")  # fmt: skip
+    if shape in (POINT, COMMA) and column is not None and shape != column:
+        return None, f"performance {cell!r} is written with {shape}, but its column uses {column}"
+    if column == COMMA and shape != "other":
+        body = body.replace(".", "").replace(",", ".")
+    elif shape != "other":
+        body = body.replace(",", "")
     try:
-        value = float(number)
+        value = float(sign + body)
     except ValueError:
         return None, f"performance {cell!r} is not a number"
     if not math.isfinite(value):
@@ -125,6 +163,12 @@ def _pick(header: list[str], names: tuple[str, ...]) -> int | None:
 
 def read_rows(path: str | Path) -> list[Row]:
     """Parse the CSV at `path`. Raises InputError when it has no usable header or rows."""
+    return read_table(path)[0]
+
+
+def read_table(path: str | Path) -> tuple[list[Row], str | None]:
+    """The CSV's rows, and how its Performance column writes numbers (POINT, COMMA, or None when
+    no cell shows it), which every cell of the column is read with."""
     path = Path(path)
     if path.exists() and not path.is_file():
         raise InputError(f"{path}: not a regular file")
@@ -159,13 +203,14 @@ def read_rows(path: str | Path) -> list[Row]:
     if not body:
         raise InputError(f"{path}: the file has a header but no rows")
     rows = []
+    column = convention([cells[score_col] if score_col < len(cells) else "" for cells in body])
     for i, cells in enumerate(body):
         get = lambda j, cells=cells: cells[j].strip() if j < len(cells) else ""  # noqa: E731
         url = get(url_col) or None
-        score, score_error = parse_score(get(score_col))
+        score, score_error = parse_score(get(score_col), column)
         extra = {(h.strip() or f"column_{j}"): get(j) for j, h in enumerate(header) if j not in (url_col, score_col)}
         if len(cells) > len(header):
             extra["_overflow"] = cells[len(header) :]
         errors = [e for e in ("empty video URL" if url is None else None, score_error) if e]
         rows.append(Row(i, url, score, extra, "; ".join(errors) or None))
-    return rows
+    return rows, column

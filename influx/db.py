@@ -17,6 +17,19 @@ class DatabaseInUse(Exception):
     """Another process holds the database file open for writing."""
 
 
+class DiskFull(OSError):
+    """The disk of the database file is full: the file is fine, influx could not write to it."""
+
+    def __init__(self, path: Path | str):
+        super().__init__(28, "the disk is full (no space left to write; what is stored is kept): free some"
+                         " space and run the command again", str(path))  # fmt: skip
+
+
+def disk_full(e: BaseException) -> bool:
+    """Whether a DuckDB or OS error says the disk is full."""
+    return getattr(e, "errno", None) == 28 or any(s in str(e).lower() for s in ("no space left", "disk is full"))
+
+
 def sql_dir() -> Path:
     """The `sql/` folder: inside the installed wheel, or at the top of a source checkout."""
     packaged = resources.files("influx") / "sql"
@@ -139,12 +152,19 @@ OWN_MACROS = {"paulson", "paulson_cube_root", "koo_li"}
 
 
 @functools.cache
-def expected_schema() -> tuple[dict[str, dict[str, str]], frozenset]:
+def expected_schema() -> tuple[dict[str, dict[str, str]], frozenset, dict[str, str]]:
     """Base tables with their column types, and their constraints, as the migrations make them
     (on an in-memory database)."""
     con = duckdb.connect(":memory:")
     migrate(con)
-    return _schema(con), _constraints(con)
+    return _schema(con), _constraints(con), _definitions(con)
+
+
+def _definitions(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Each table's and sequence's definition as DuckDB states it (CREATE TABLE with every
+    default, generated column, CHECK and key; a sequence's step, bounds and cycling): SQL
+    the file itself would evaluate, which must be influx's own, to the character."""
+    return dict(con.execute(sql("db.definitions")).fetchall())
 
 
 def _constraints(con: duckdb.DuckDBPyConnection) -> frozenset:
@@ -202,7 +222,7 @@ def check_tables(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     got = _schema(con)
     views = {v for (v,) in con.execute("SELECT view_name FROM duckdb_views()"
              " WHERE NOT internal AND database_name = current_database()").fetchall()}  # fmt: skip
-    tables, constraints = expected_schema()
+    tables, constraints, definitions = expected_schema()
     for table, columns in tables.items():
         if table in views or table not in got:
             raise BadDatabase(f"{path}: {table} is {'a view' if table in views else 'missing'}, not influx's table")
@@ -213,6 +233,11 @@ def check_tables(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     if missing:
         table, kind, columns = missing[0]
         raise BadDatabase(f"{path}: table {table} lacks influx's {kind} constraint on {', '.join(columns)}")
+    got_definitions = _definitions(con)
+    for name, definition in definitions.items():
+        if got_definitions.get(name) != definition:
+            raise BadDatabase(f"{path}: {name} is not defined as influx defines it (a default, generated column,"
+                              f" CHECK or sequence of its own would run the file's SQL): refused")  # fmt: skip
 
 
 def connect(
@@ -239,6 +264,8 @@ def connect(
     except duckdb.IOException as e:
         if "lock" in str(e).lower():
             raise DatabaseInUse(f"{path} is in use by another process (close it and try again): {e}") from None
+        if disk_full(e):
+            raise DiskFull(path) from None
         raise BadDatabase(f"{path} is not a readable DuckDB database ({first_line(e)})") from None
     except (duckdb.Error, RuntimeError, MemoryError) as e:
         raise BadDatabase(f"{path} is not a readable DuckDB database ({first_line(e)})") from None
@@ -259,6 +286,8 @@ def connect(
         raise
     except (duckdb.Error, RuntimeError) as e:
         con.close()
+        if disk_full(e):
+            raise DiskFull(path) from None
         raise BadDatabase(f"{path} is damaged or not an influx database ({first_line(e)})") from None
     return con
 

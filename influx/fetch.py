@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import errno
-import hashlib
 import http.client
-import json
 import logging
 import os
+import shutil
 import socket
+import tempfile
 import threading
 import time
 import urllib.error
@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import deadline
+from .downloads import TEMP_PREFIX, Fetched, NoName, existing, keep, sha256_file
 
 PLATFORM_HOSTS = (
     "youtube.com", "youtu.be", "instagram.com", "tiktok.com", "facebook.com", "fb.watch",
@@ -51,6 +52,9 @@ class FetchError(Exception):
 class FetchOptions:
     videos_dir: Path
     base_dir: Path = Path(".")  # relative local paths are read from here (the CSV's folder)
+    # local files are read only inside these folders (the CLI: the CSV's folder and --local-root);
+    # None: anywhere (a library caller that trusts its CSV)
+    local_roots: tuple[Path, ...] | None = None
     max_bytes: int = 500_000_000
     timeout: float = 30.0
     deadline: float = 900.0  # a download still running after this many seconds fails (timeout)
@@ -68,22 +72,6 @@ def _stopped(opts: FetchOptions, wait: float = 0.0) -> bool:
             time.sleep(wait)
         return False
     return opts.stop.wait(wait) if wait else opts.stop.is_set()
-
-
-@dataclass
-class Fetched:
-    path: Path
-    sha256: str
-    bytes: int
-
-
-def sha256_file(path: Path) -> tuple[str, int]:
-    h, size = hashlib.sha256(), 0
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-            size += len(chunk)
-    return h.hexdigest(), size
 
 
 def is_platform(url: str) -> bool:
@@ -108,49 +96,50 @@ def fetch(url: str, row_index: int, opts: FetchOptions) -> Fetched:
             f"unsupported URL scheme {scheme!r} (use http, https, file:// or a local path)",
         )
     opts.videos_dir.mkdir(parents=True, exist_ok=True)
-    done = _existing_download(url, row_index, opts.videos_dir)
+    done = existing(url, row_index, opts.videos_dir)
     if done is not None:
         return done
-    path = _yt_dlp(url, row_index, opts) if is_platform(url) else _http(url, row_index, opts)
-    got = Fetched(path, *sha256_file(path))
-    record = {"url": url, "sha256": got.sha256, "bytes": got.bytes}
-    tmp = path.with_name(path.name + ".source.part")
-    tmp.write_text(json.dumps(record))
-    os.replace(tmp, path.with_name(path.name + ".source"))
-    return got
+    # Every partial file lives in a fresh folder of influx's own, removed afterwards: nothing of
+    # the user's can be overwritten or deleted by a download, whatever its name.
+    work = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{row_index}-", dir=opts.videos_dir))
+    try:
+        path = _yt_dlp(url, work, opts) if is_platform(url) else _http(url, work, opts)
+        return keep(path, url, row_index, opts.videos_dir)
+    except NoName as e:
+        raise FetchError("fetch", str(e)) from None
+    except OSError as e:
+        if e.errno == errno.ENOSPC:
+            raise FetchError("disk_full", f"no space left on the disk of {opts.videos_dir}") from None
+        raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def _local(url: str, parts: urllib.parse.SplitResult, opts: FetchOptions) -> Path:
+    """A local file named by the CSV, read in place: only inside the allowed folders (the CSV's
+    and --local-root), symbolic links and `..` resolved first, so a CSV's author cannot make
+    influx read the reader's other files (`/etc/shadow`, `~/.ssh/...`, a private video)."""
+    if parts.scheme.lower() == "file" and parts.netloc not in ("", "localhost"):
+        raise FetchError("unsupported_scheme", f"a file:// URL on another host ({parts.netloc!r}) is not read")
     raw = urllib.request.url2pathname(parts.path) if parts.scheme.lower() == "file" else url
     path = Path(raw).expanduser()
     if not path.is_absolute():
         path = opts.base_dir / path
+    if opts.local_roots is not None:
+        real = path.resolve()
+        roots = [Path(root).resolve() for root in opts.local_roots]
+        if not any(real.is_relative_to(root) for root in roots):
+            where = " or ".join(str(root) for root in roots) or "no folder"
+            raise FetchError("outside_root", f"the local file {path} is outside the folders influx reads"
+                             f" ({where}): refused; allow its folder with --local-root")  # fmt: skip
     if not path.is_file():
         raise FetchError("not_found", f"local file not found: {path}")
     return path
 
 
-def _existing_download(url: str, row_index: int, folder: Path) -> Fetched | None:
-    """A complete download of `url` from an earlier run: `<row>.<ext>` beside a `.source` record
-    naming the same URL, SHA-256 and size. Anything else under this row's name (another
-    database's download, a file from before records were kept) is deleted and fetched again."""
-    for path in sorted(folder.glob(f"{row_index}.*")):
-        if ".part" in path.name or path.name.endswith(".source") or not path.is_file():
-            continue
-        try:
-            record = json.loads(path.with_name(path.name + ".source").read_text())
-        except (OSError, ValueError):
-            record = None
-        if isinstance(record, dict) and record.get("url") == url and path.stat().st_size == record.get("bytes"):
-            sha, size = sha256_file(path)
-            if sha == record.get("sha256"):
-                return Fetched(path, sha, size)
-        path.unlink(missing_ok=True)
-        path.with_name(path.name + ".source").unlink(missing_ok=True)
-    return None
-
-
 def _retryable(error: Exception) -> bool:
+    if isinstance(getattr(error, "reason", error), socket.gaierror):  # a name that does not resolve
+        return False  # now will not resolve in a second either (no network, no DNS, no such host)
     if isinstance(error, urllib.error.HTTPError):
         return error.code >= 500 or error.code in (408, 425, 429)
     return isinstance(
@@ -159,9 +148,8 @@ def _retryable(error: Exception) -> bool:
     )
 
 
-def _http(url: str, row_index: int, opts: FetchOptions) -> Path:
-    final = opts.videos_dir / f"{row_index}.mp4"
-    part = opts.videos_dir / f"{row_index}.mp4.part"
+def _http(url: str, work: Path, opts: FetchOptions) -> Path:
+    final, part = work / "video.mp4", work / "video.mp4.part"
     last: Exception | None = None
     ends = time.monotonic() + opts.deadline if opts.deadline else None  # for every attempt together
     late = FetchError("timeout", str(_late(opts)))
@@ -191,7 +179,7 @@ def _http(url: str, row_index: int, opts: FetchOptions) -> Path:
             continue
         if html:
             # A "direct" link that serves a web page: maybe a platform page yt-dlp understands.
-            return _yt_dlp(url, row_index, opts, ends)
+            return _yt_dlp(url, work, opts, ends)
         os.replace(part, final)
         return final
     raise _describe(last, opts.retries, _stopped(opts)) from None
@@ -291,7 +279,7 @@ def _stream(opener, request, part: Path, opts: FetchOptions, ends: float | None)
     return False
 
 
-def _yt_dlp(url: str, row_index: int, opts: FetchOptions, ends: float | None = None) -> Path:
+def _yt_dlp(url: str, work: Path, opts: FetchOptions, ends: float | None = None) -> Path:
     """Download through yt-dlp's Python API: no post-processors, no cookies unless given; the
     deadline, the rate floor and Ctrl-C checked as bytes arrive (a progress hook)."""
     import yt_dlp
@@ -309,9 +297,8 @@ def _yt_dlp(url: str, row_index: int, opts: FetchOptions, ends: float | None = N
             raise
         seen[0] = got
 
-    stem = f"{row_index}.part-ytdlp"
     params = {
-        "outtmpl": str(opts.videos_dir / f"{stem}.%(ext)s"),
+        "outtmpl": str(work / "video.%(ext)s"),
         "format": "best[ext=mp4][vcodec!=none]/best[vcodec!=none]/best",
         "noplaylist": True,
         "quiet": True,
@@ -331,17 +318,12 @@ def _yt_dlp(url: str, row_index: int, opts: FetchOptions, ends: float | None = N
     try:
         with yt_dlp.YoutubeDL(params) as ydl:
             ydl.download([url])
-    except Exception as e:  # noqa: BLE001 - yt-dlp raises many types
-        for leftover in opts.videos_dir.glob(f"{stem}.*"):
-            leftover.unlink(missing_ok=True)
+    except Exception as e:  # noqa: BLE001 - yt-dlp raises many types (its partial files go with `work`)
         if failed:
             raise (FetchError("timeout", str(failed[0])) if isinstance(failed[0], TooSlow) else failed[0]) from None
         message = str(e).replace("\x1b[0;31mERROR:\x1b[0m ", "").strip()
         raise FetchError("yt_dlp", f"yt-dlp could not get the video: {message[:300]}") from None
-    files = [p for p in opts.videos_dir.glob(f"{stem}.*") if not p.name.endswith(".part")]
+    files = [p for p in work.glob("video.*") if not p.name.endswith((".part", ".ytdl"))]
     if not files:
         raise FetchError("yt_dlp", "yt-dlp finished but wrote no file (over --max-bytes?)")
-    ext = files[0].suffix or ".mp4"
-    final = opts.videos_dir / f"{row_index}{ext}"
-    os.replace(files[0], final)
-    return final
+    return files[0]

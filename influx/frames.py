@@ -33,13 +33,27 @@ def sample_times(duration: float, fps: float, max_frames: int) -> list[float]:
     return [(i + 0.5) * duration / n for i in range(n)]
 
 
+# The demuxers influx reads (FFmpeg's names): MP4/MOV/3GP, Matroska/WebM, AVI, FLV, MPEG-TS, MPEG-PS,
+# ASF/WMV, Ogg. None of them opens another file or a URL, as FFmpeg's concat (an `ffconcat` text
+# file naming local videos), HLS or DASH playlists, or image sequences would: a downloaded "video"
+# must not make FFmpeg read anything but itself. The file is probed among these formats only, and
+# only the plain `file` protocol is allowed for anything the demuxer opens.
+FORMATS = ("mov", "matroska", "avi", "flv", "mpegts", "mpeg", "asf", "ogg")
+OPEN_OPTIONS = {"format_whitelist": ",".join(FORMATS), "protocol_whitelist": "file"}
+FORMATS_READ = "MP4/MOV, Matroska/WebM, AVI, FLV, MPEG-TS/PS, ASF/WMV, Ogg"
+
+
 def _open(path: Path):
     import av
 
     try:
-        container = av.open(str(path), metadata_errors="ignore")
+        container = av.open(str(path), metadata_errors="ignore", options=OPEN_OPTIONS)
     except (av.error.FFmpegError, OSError, UnicodeDecodeError, ValueError) as e:
-        raise VideoError(f"not a video file that can be decoded ({e})") from None
+        raise VideoError(f"not a video file influx decodes ({FORMATS_READ}): {e}") from None
+    if not set(container.format.name.split(",")) & set(FORMATS):  # the whitelist, checked again
+        name = container.format.name
+        container.close()
+        raise VideoError(f"a file in the {name!r} format, not one influx decodes ({FORMATS_READ})")
     if not container.streams.video:
         container.close()
         raise VideoError("no video stream in the file (audio only?)")

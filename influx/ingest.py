@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from . import db
+from . import db, downloads
 from .csv_input import Row, read_rows
 from .executors import Executor, LocalExecutor, Outcome
 from .faces import FaceOptions, process_video
@@ -24,6 +25,11 @@ WRITER_MEMORY = "256MB"  # DuckDB memory limit of the ingest's database connecti
 
 class StorageError(Exception):
     """The videos folder or the disk cannot take what the ingest must write; the run stops."""
+
+
+class NoNetwork(Exception):
+    """The first downloads all failed for network reasons and none worked: the run stops, and
+    the rows not read stay pending for the next run."""
 
 
 @dataclass
@@ -49,6 +55,7 @@ class Summary:
     faces: int = 0
     seconds: float = 0.0
     interrupted: bool = False
+    offline: str | None = None  # why the run stopped for want of a network (its rows stay pending)
 
 
 def sync_rows(con: duckdb.DuckDBPyConnection, rows: list[Row], videos_dir: Path) -> int:
@@ -76,9 +83,8 @@ def sync_rows(con: duckdb.DuckDBPyConnection, rows: list[Row], videos_dir: Path)
         con.execute(db.read_sql("queries/update_rows.sql"))
         new = con.execute(db.read_sql("queries/insert_rows.sql")).fetchone()
         con.unregister("incoming")
-    for row_index in changed:  # the sheet now has another video at this position
-        for path in videos_dir.glob(f"{row_index}.*"):
-            path.unlink(missing_ok=True)
+    for row_index in changed:  # the sheet now has another video at this position: influx's own
+        downloads.forget(row_index, videos_dir)  # download of the old one goes (nothing else)
     return new[0] if new else 0
 
 
@@ -93,9 +99,8 @@ def check_writable(folder: Path) -> None:
     """Fail early, before anything is stored, when downloads could not be written."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / ".influx-write-test"
-        probe.write_bytes(b"ok")
-        probe.unlink()
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=downloads.TEMP_PREFIX):  # a new file of its own
+            pass
     except OSError as e:
         raise StorageError(f"cannot write to --videos-dir {folder}: {e.strerror or e}") from None
 
@@ -152,6 +157,9 @@ def ingest(
                 raise
             stop.set()
             summary.interrupted = True
+        except NoNetwork as e:
+            stop.set()
+            summary.offline = str(e)
         find_copies(con)
         db.refresh_quantiles(con)  # changed scores (the sheet's) change the degrees of freedom
         _fill_summary(con, summary)
@@ -162,7 +170,7 @@ def ingest(
 
 
 NETWORK_KINDS = {"dns", "connection", "network", "timeout"}
-NO_NETWORK_AFTER = 5  # this many downloads failing for network reasons, and none working: say so
+NO_NETWORK_AFTER = 5  # this many downloads failing for network reasons, and none working: stop
 
 
 def executor(opts: IngestOptions, claim) -> Executor:
@@ -198,7 +206,7 @@ class _Bytes:
 def _run(con, todo, opts: IngestOptions, done, on_warning=lambda message: None) -> None:
     writer = Writer(con)
     seen = _Bytes(con)
-    network = {"failed": 0, "worked": False, "warned": False}
+    network = {"held": [], "worked": False}  # network failures before any download worked
     queue = list(reversed(todo))
     runner = executor(opts, seen.claim)
     try:
@@ -207,28 +215,39 @@ def _run(con, todo, opts: IngestOptions, done, on_warning=lambda message: None) 
                 runner.submit(*queue.pop())
             for got in runner.completed(timeout=1.0):
                 if got.fetch_failed:
-                    _fetch_failed(got, writer, network, done, on_warning)
+                    _fetch_failed(got, writer, network, done)
                 elif not got.facts:  # lost before it was fetched (a Dask task that killed its workers)
                     writer.failed(got.row_index, *got.error)
                     done(got.row_index, "failed")
                 else:
                     network["worked"] = True
                     _store(got, writer, seen, done)
+                    _release(network, writer, done)
+        _release(network, writer, done)  # a few rows, all unreachable: they failed
     finally:
         runner.close()
 
 
-def _fetch_failed(got: Outcome, writer: Writer, network: dict, done, on_warning) -> None:
+def _release(network: dict, writer: Writer, done) -> None:
+    """Store the network failures held back while it was unknown whether there is a network."""
+    for got in network["held"]:
+        writer.failed(got.row_index, *got.error)
+        done(got.row_index, "failed")
+    network["held"] = []
+
+
+def _fetch_failed(got: Outcome, writer: Writer, network: dict, done) -> None:
     kind, error = got.error
     if kind == "disk_full":
         raise StorageError(error)
     if kind == "interrupted":
         return  # stays pending: the next run fetches it again
-    network["failed"] += kind in NETWORK_KINDS
-    if network["failed"] >= NO_NETWORK_AFTER and not (network["worked"] or network["warned"]):
-        network["warned"] = True
-        on_warning(f"the first {network['failed']} downloads failed for network reasons"
-                   f" ({kind}: {error}): no network? Going on (Ctrl-C stops).")  # fmt: skip
+    if kind in NETWORK_KINDS and not network["worked"]:  # no network at all? Not a row's fault
+        network["held"].append(got)
+        if len(network["held"]) >= NO_NETWORK_AFTER:
+            raise NoNetwork(f"the first {len(network['held'])} downloads failed for network reasons and none"
+                            f" worked ({kind}: {error})")  # fmt: skip
+        return
     writer.failed(got.row_index, kind, error)
     done(got.row_index, "failed")
 

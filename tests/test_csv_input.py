@@ -69,7 +69,7 @@ def test_blank_lines_are_skipped_and_duplicates_kept(tmp_path):
         ("Video_URL,Other\nhttp://a,2\n", "no performance column"),
         ("Performance,Video_URL\n", "no rows"),
         (b"\x00\x01\x02\xff" * 50, "not a text CSV"),
-        ("Video_URL,Performance\nhttp://a/" + "x" * 200_000 + ",1\n", "a field on line 2 is over 131,072 characters"),
+        ("Video_URL,Performance\nhttp://a/" + "x" * 17_000_000 + ",1\n", "on line 2 is over 16,777,216 characters"),
         (b"\xff\xfeV\x00\x00\xd8", "not valid UTF-16"),
     ],
 )

@@ -196,8 +196,8 @@ def test_an_unreachable_scheduler_is_one_line_and_exit_1(tmp_path, videos):
     from influx.cli import cli
 
     csv = write_csv(tmp_path / "in.csv", [(1.0, str(videos["obama_a"]))])
-    res = CliRunner().invoke(cli, ["ingest", str(csv), "--db", str(tmp_path / "db.duckdb"),
-                                   "--scheduler", "tcp://127.0.0.1:9"])  # fmt: skip
+    res = CliRunner().invoke(cli, ["ingest", str(csv), "--db", str(tmp_path / "db.duckdb"), "--local-root",
+                                   str(videos["obama_a"].parent), "--scheduler", "tcp://127.0.0.1:9"])  # fmt: skip
     assert res.exit_code == 1, res.output
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in res.output
     assert "Traceback" not in res.output
@@ -210,7 +210,8 @@ def test_a_malformed_scheduler_address_is_one_line_and_exit_2(tmp_path, videos, 
     from influx.cli import cli
 
     csv = write_csv(tmp_path / "in.csv", [(1.0, str(videos["obama_a"]))])
-    res = CliRunner().invoke(cli, ["ingest", str(csv), "--db", str(tmp_path / "db.duckdb"), "--scheduler", address])
+    res = CliRunner().invoke(cli, ["ingest", str(csv), "--db", str(tmp_path / "db.duckdb"), "--scheduler", address,
+                                   "--local-root", str(videos["obama_a"].parent)])  # fmt: skip
     assert res.exit_code == 2, res.output
     assert "is not a Dask scheduler address like tcp://" in res.output and "Traceback" not in res.output
     assert not (tmp_path / "db.duckdb").exists()  # refused before anything is written

@@ -164,7 +164,7 @@ def link_videos(points: np.ndarray, opts: ClusterOptions) -> Linked:
     """One person number per video mean face (linking.py), linkage run on each connected
     component of the "closer than merge_distance" graph (no join can cross components)."""
     if opts.method == "hdbscan":
-        return linking.hdbscan_linking(points)
+        return linking.hdbscan_linking(points, opts.merge_distance)
     adaptive = opts.method == "linkage"
     if opts.method not in ("linkage", "fixed"):
         linking.link(points, opts.method, opts.merge_distance)  # raises: unknown method

@@ -14,8 +14,9 @@ Two methods, chosen with `influx cluster --method`:
   with. A group alone in its part of the face space joins at max_distance (0.55); one among a
   dozen look-alikes only well under it. A group is joined only if each of its parts was.
 - `hdbscan`: HDBSCAN (the `hdbscan` package) on the same mean faces, min_cluster_size 2 and
-  cluster_selection_epsilon HDBSCAN_EPSILON; a video it calls noise is a person of its own. It
-  gives each video a membership probability and an outlier score (GLOSH), stored and used for
+  cluster_selection_epsilon HDBSCAN_EPSILON; a video it calls noise is a person of its own, and
+  each of its clusters is cut again at max_distance (HDBSCAN keeps far stragglers as weak members).
+  It gives each video a membership probability and an outlier score (GLOSH), stored and used for
   doubt.
 
 Both give, for each video, the distance at which it joined its group and how close that was to the
@@ -147,8 +148,10 @@ def adaptive_linkage(points: np.ndarray, max_distance: float, adaptive: bool = T
     return Linked(_numbered(label), joined_at, hair, refused, nan.copy(), nan.copy(), loosest)
 
 
-def hdbscan_linking(points: np.ndarray, epsilon: float = HDBSCAN_EPSILON) -> Linked:
-    """HDBSCAN on `points`; noise videos are people of their own (module doc)."""
+def hdbscan_linking(points: np.ndarray, max_distance: float, epsilon: float = HDBSCAN_EPSILON) -> Linked:
+    """HDBSCAN on `points`; noise videos are people of their own (module doc). HDBSCAN keeps a
+    point that falls out of a cluster late as a (weak) member, however far it is: each cluster is
+    therefore cut again by average linkage at `max_distance`, the loosest join linkage allows."""
     n = len(points)
     nan = np.full(n, np.nan)
     if n < 3:  # HDBSCAN needs a few points; two videos are joined as linkage would at epsilon
@@ -157,20 +160,28 @@ def hdbscan_linking(points: np.ndarray, epsilon: float = HDBSCAN_EPSILON) -> Lin
         return linked
     import hdbscan
 
+    points = np.asarray(points, dtype=np.float64)
     model = hdbscan.HDBSCAN(min_cluster_size=2, min_samples=1, cluster_selection_epsilon=epsilon,
                             metric="euclidean", core_dist_n_jobs=1)  # fmt: skip
-    label = model.fit_predict(np.asarray(points, dtype=np.float64))
+    label = model.fit_predict(points).astype(int)
+    membership = np.where(label < 0, np.nan, model.probabilities_)
+    joined_at, hair, refused = nan.copy(), nan.copy(), nan.copy()
+    for c in np.unique(label[label >= 0]):
+        inside = np.flatnonzero(label == c)
+        cut = adaptive_linkage(points[inside], max_distance, adaptive=False)
+        joined_at[inside], hair[inside], refused[inside] = cut.joined_at, cut.hair, cut.refused_at
+        label[inside] = label.max() + 1 + cut.label
     noise = label < 0
-    label = label.astype(int)
     label[noise] = label.max() + 1 + np.arange(noise.sum())
-    membership = np.where(noise, np.nan, model.probabilities_)
+    number = np.unique(label, return_inverse=True)[1]
+    membership[np.bincount(number)[number] == 1] = np.nan  # cut out of its cluster: its own person, not a weak member
     outlier = np.asarray(model.outlier_scores_, dtype=float)
-    return Linked(_numbered(label), nan, nan.copy(), nan.copy(), membership, outlier, epsilon)
+    return Linked(_numbered(label), joined_at, hair, refused, membership, outlier, epsilon)
 
 
 def link(points: np.ndarray, method: str, max_distance: float) -> Linked:
     if method == "hdbscan":
-        return hdbscan_linking(points)
+        return hdbscan_linking(points, max_distance)
     if method == "linkage":
         return adaptive_linkage(points, max_distance)
     if method == "fixed":  # the fixed distance of earlier versions, for comparison in bench/identity.py

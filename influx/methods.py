@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 
 from .faces import FaceOptions
-from .grouping import ClusterOptions
+from .grouping import HAIR, ClusterOptions
+from .linking import CROWD_FREE, HDBSCAN_EPSILON, MIN_DISTANCE, NEIGHBOURHOOD, STRICT_DISTANCE, TIGHTEN
 
 # The range in which a stored setting is believed (a crafted file may hold nan or 1e308): outside
 # it the page says "unknown" rather than print a number influx never used.
@@ -57,12 +58,13 @@ def methods(settings: dict, constants: dict | None = None) -> list[tuple[str, st
          "is scored once."),
         ("People", f"Within each video, faces closer than {track} (average linkage) are one appearance; two faces "
          "of one frame never are. Each video's main appearance (most face area over the sampled frames) gives one "
-         f"mean face; videos whose mean faces are within {merge} (average linkage, so that one close pair cannot "
-         "chain two look-alikes together) show the same person. Other people on screen join the person whose "
+         f"mean face. {_linking(settings.get('method'), merge)} Other people on screen join the person whose "
          f"centre is within {merge}, or form people of their own. A video's influencer is its main person; "
          "corrections made with influx merge, move and not-influencer are applied on top. A video is uncertain "
-         "when another person's centre is within 0.05 of its own person's, its person was found in fewer "
-         "than half of the sampled frames, or only in weak detections."),
+         f"when its link to its person was decided by less than {HAIR} (joined just under the threshold, or a "
+         "one-video person kept apart from a look-alike just over it) or is weak, when another person's centre "
+         "is within 0.05 of its own person's, when its person was found in fewer than half of the sampled "
+         "frames, or only in weak detections; never when it was moved by hand."),
         ("Average performance", "m_i, the mean performance of influencer i's n_i scored videos (its sample "
          "standard deviation is in influencer_details.csv and the workbook). Its 95% interval is m_i ± t · "
          "sqrt(MSW / n_i), with MSW the within-person variance pooled over everyone (see ICC), so people with "
@@ -97,9 +99,9 @@ READING = (
 )
 
 UNCERTAIN_TEXT = (
-    "Each of these videos was credited to a person, but another person is about as close, the person was found in"
-    " fewer than half of the sampled frames, or only in weak detections. The contact sheet (people.html) shows"
-    " their faces; influx move ROW --to ID corrects one."
+    "Each of these videos was credited to a person, but the link was decided by a hair (a look-alike is about as"
+    " close), the person was found in fewer than half of the sampled frames, or only in weak detections. influx"
+    " review (or the contact sheet, people.html) shows their faces; influx move ROW --to ID corrects one."
 )
 COPIES_TEXT = (
     "These videos show the same influencer as a lower row's video and look like it re-encoded, resized or trimmed"
@@ -107,3 +109,19 @@ COPIES_TEXT = (
     " files. Frame matches between videos of different people are not copies and are not listed. Distance: mean"
     " differing bits of the matched frames' 64-bit hashes (0 identical, 7 the limit)."
 )
+
+
+def _linking(method: str | None, merge: str) -> str:
+    """How videos were linked into people, in words, from linking.py's constants."""
+    if method == "hdbscan":
+        return (f"Videos were grouped into people by HDBSCAN (minimum cluster size 2, selection epsilon "
+                f"{HDBSCAN_EPSILON}); a video it calls noise is a person of its own, and each cluster is cut again "
+                f"where its videos' mean faces are further apart than {merge} (average linkage).")  # fmt: skip
+    if method == "fixed":
+        return (f"Videos whose mean faces are within {merge} (average linkage, so that one close pair cannot "
+                "chain two look-alikes together) show the same person.")  # fmt: skip
+    return (f"Videos show the same person when their mean faces are close by average linkage (one close pair "
+            f"cannot chain two look-alikes together), under a distance that tightens with the crowd: {merge} "
+            f"when at most {CROWD_FREE} other people (videos closer than {STRICT_DISTANCE}) have their centre "
+            f"within {NEIGHBOURHOOD}, {TIGHTEN} less each time that crowd doubles, never under "
+            f"{MIN_DISTANCE}.")  # fmt: skip

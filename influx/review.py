@@ -127,8 +127,8 @@ def merges_page(con, page: int = 0) -> dict:
 
 
 def corrections(con) -> list[dict]:
-    cols = ["correction_id", "kind", "influencer_id", "target_id", "row_index", "created_at"]
-    return [dict(zip(cols, row, strict=True)) for row in P.list_corrections(con)]
+    """The corrections that apply, in order, then those taken back (`undone_at` set)."""
+    return [dict(zip(P.CORRECTION_COLUMNS, row, strict=True)) for row in P.list_corrections(con)]
 
 
 def overview(con) -> dict:

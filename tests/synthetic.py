@@ -4,22 +4,26 @@ import numpy as np
 
 from influx import db
 
-rng = np.random.default_rng(0)
-CENTRES = rng.normal(0, 0.044, (6, 128))  # people ~0.7 apart, as dlib puts different people
+CENTRES = np.random.default_rng(0).normal(0, 0.044, (6, 128))  # people ~0.7 apart, as dlib puts them
 
 
-def person_faces(p, n, noise=0.02):
+def person_faces(p, n, noise=0.02, rng=None):
+    """n faces of person p; each call draws afresh unless given a generator (tests that compare
+    two draws want them to differ)."""
+    rng = rng if rng is not None else np.random.default_rng()
     return CENTRES[p] + rng.normal(0, noise, (n, 128))
 
 
-def fake(videos):
-    """videos: list of list of (frame, person, size) -> arrays as cluster_faces.sql gives them."""
+def fake(videos, seed=0):
+    """videos: list of list of (frame, person, size) -> arrays as cluster_faces.sql gives them.
+    The same videos and seed give the same faces, whichever tests ran before."""
+    rng = np.random.default_rng(seed)
     rows, frames, emb, sizes = [], [], [], []
     for r, faces in enumerate(videos):
         for frame, p, size in sorted(faces):
             rows.append(r)
             frames.append(frame)
-            emb.append(person_faces(p, 1)[0])
+            emb.append(person_faces(p, 1, rng=rng)[0])
             sizes.append(size)
     return np.array(rows), np.array(frames), np.array(sizes, dtype=float), np.array(emb)
 

@@ -125,3 +125,19 @@ def test_a_doubtful_link_makes_the_video_uncertain_until_it_is_moved_by_hand(tmp
     people.move(con, 2, None)
     row = con.execute("SELECT uncertain, uncertain_reason FROM video_influencers WHERE row_index = 2").fetchone()
     assert row == (False, None)
+
+
+def test_hdbscan_keeps_no_far_straggler_as_a_member():
+    """HDBSCAN's own labels put a one-video stranger 0.68 from a pair into the pair's cluster (a
+    weak member); influx cuts its clusters at the merge distance, so the stranger is its own person."""
+    import hdbscan
+
+    rng = np.random.default_rng(3)
+    a, b = np.zeros(DIM), _at(rng, np.zeros(DIM), 0.75)
+    stranger = _at(rng, a, 0.68)
+    points = np.array([_at(rng, a, 0.08), _at(rng, a, 0.08), _at(rng, b, 0.08), _at(rng, b, 0.08), stranger])
+    raw = hdbscan.HDBSCAN(min_cluster_size=2, min_samples=1, cluster_selection_epsilon=0.4).fit_predict(points)
+    assert raw[4] >= 0 and raw[4] in raw[:4], "HDBSCAN alone keeps the stranger in a cluster"
+    linked = linking.hdbscan_linking(points, 0.55)
+    assert linked.label[0] == linked.label[1] != linked.label[2] == linked.label[3]
+    assert linked.label[4] not in linked.label[:4] and np.isnan(linked.membership[4])

@@ -359,6 +359,11 @@ def test_rename_merge_move_undo_in_the_browser(browser, served, path):
     assert "undone" in wait_flash(d)
     end = numbers(path)
     assert end["corrections"] == [] and end["stats"] == start["stats"] and people_of(path) == before
+    # what was undone stays listed, without an undo of its own
+    d.get(served.split("?")[0] + "?tab=corrections")
+    undone = d.find_elements(By.CSS_SELECTOR, "tr[data-kind=undone]")
+    assert sorted(r.text.split()[1] for r in undone) == ["merge", "move"]
+    assert not d.find_elements(By.CSS_SELECTOR, "tr[data-kind=undone] form")
 
 
 def test_a_crafted_file_runs_no_script_and_makes_no_link_in_the_browser(browser, path, tmp_path):

@@ -335,7 +335,7 @@ def clustered(tmp_path):
     return path
 
 
-@pytest.mark.parametrize("where", ["influx.db.create_views", "influx.cli.cluster"])
+@pytest.mark.parametrize("where", ["influx.db.create_views", "influx.cli_cluster.cluster"])
 def test_a_full_disk_during_cluster_says_so_and_exits_1(clustered, monkeypatch, where):
     def full(*args, **kw):
         raise duckdb.IOException(f'IO Error: Could not write file "{clustered}.wal": No space left on device')

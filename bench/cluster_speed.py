@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import measure  # noqa: E402
-from influx import db  # noqa: E402
+from influx import store  # noqa: E402
 
 
 def fill(path: Path, n_faces: int, seed: int = 0, skew: float = 0.0) -> dict[int, int]:
@@ -45,7 +45,7 @@ def fill(path: Path, n_faces: int, seed: int = 0, skew: float = 0.0) -> dict[int
     row = np.repeat(np.arange(n_videos), len(frames))[:n_faces]
     frame = np.tile(frames, n_videos)[:n_faces]
     is_background = np.tile(background, n_videos)[:n_faces]
-    con = db.connect(path)
+    con = store.connect(path)
     videos = pd.DataFrame({"row_index": np.arange(n_videos), "performance": rng.normal(size=n_videos)})
     con.register("v", videos)
     con.execute("INSERT INTO videos (row_index, video_url, performance, status)"
@@ -83,7 +83,7 @@ def main() -> None:
         truth = fill(path, args.faces, skew=args.skew)
         influx = str(Path(sys.executable).parent / "influx")
         m = measure([influx, "cluster", "--db", str(path)])  # the command, in its own process: time and peak memory
-        con = db.connect(path, read_only=True)
+        con = store.connect(path, read_only=True)
         got = dict(con.execute("SELECT row_index, influencer_id FROM video_influencers").fetchall())
         rows = sorted(truth)
         ari = adjusted_rand_score([truth[r] for r in rows], [got[r] if got[r] is not None else -1 for r in rows])

@@ -57,9 +57,9 @@ def ingest_time(items, tag: str, scheduler: str | None) -> dict:
 
 def result_sizes(items, n: int = 8) -> list[int]:
     """Bytes of a pickled outcome (what a worker sends back) for the first n videos."""
-    from influx.dask_executor import run_row
-    from influx.faces import FaceOptions
-    from influx.fetch import FetchOptions
+    from influx.faces.extract import FaceOptions
+    from influx.ingest.dask_executor import run_row
+    from influx.ingest.limits import FetchOptions
 
     with tempfile.TemporaryDirectory() as tmp:
         opts = FetchOptions(videos_dir=Path(tmp))
@@ -69,9 +69,9 @@ def result_sizes(items, n: int = 8) -> list[int]:
 
 def writer_capacity(videos: int = 2000, faces: int = 8) -> float:
     """Videos a second the single writer stores: `faces` faces of 9.5 KB crops and 16 frame hashes each."""
-    from influx import db
-    from influx.faces import Face, VideoResult
-    from influx.writer import Writer
+    from influx import store
+    from influx.faces.extract import Face, VideoResult
+    from influx.ingest.writer import Writer
 
     rng = np.random.default_rng(0)
     results = [
@@ -82,7 +82,7 @@ def writer_capacity(videos: int = 2000, faces: int = 8) -> float:
         for _ in range(200)
     ]  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
-        con = db.connect(Path(tmp) / "w.duckdb")
+        con = store.connect(Path(tmp) / "w.duckdb")
         rows = "INSERT INTO videos (row_index, video_url, status) SELECT i, 'x' || i, 'pending' FROM range(?) t(i)"
         con.execute(rows, [videos])
         writer = Writer(con)

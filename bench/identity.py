@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import accuracy, bcubed, measure  # noqa: E402
-from influx.synth import Shot, render, render_no_face  # noqa: E402
+from influx.demo.synth import Shot, render, render_no_face  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "fixtures"
 WORK = ROOT / "bench" / "work" / "identity"

@@ -35,7 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import FileServer, accuracy, measure  # noqa: E402
-from influx.synth import Shot, remux, render  # noqa: E402
+from influx.demo.encode import remux  # noqa: E402
+from influx.demo.synth import Shot, render  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "fixtures"
 WORK = ROOT / "bench" / "work"

@@ -110,7 +110,7 @@ def people() -> dict[str, list[np.ndarray]]:
 
 
 def _people() -> dict[str, list[np.ndarray]]:
-    from influx.synth import builtin_photos
+    from influx.demo.synth import builtin_photos
 
     out: dict[str, list[np.ndarray]] = {}
     for top in ("faces", "lookalikes"):
@@ -242,7 +242,7 @@ def shots(seed: int = 7) -> list[tuple[str, object]]:
     """(clip name, Shot) for the whole library: 1 to 7 clips a person, the same hard conditions as
     bench/identity.py (faces 45-120 px, JPEG 15-35, blur, noise, tilt, hands, phones, a second person
     who is often the nearest look-alike, portrait frames); deterministic."""
-    from influx.synth import Shot
+    from influx.demo.synth import Shot
 
     rng = np.random.default_rng(seed)
     names = sorted(people())

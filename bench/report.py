@@ -20,11 +20,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import measure  # noqa: E402
-from influx import db  # noqa: E402
+from influx import store  # noqa: E402
 
 
 def fill(path: Path, people: int) -> None:
-    con = db.connect(path)
+    con = store.connect(path)
     ok, jpeg = cv2.imencode(".jpg", np.full((96, 96, 3), 140, np.uint8))
     n = 3 * people
     con.execute(
@@ -46,7 +46,7 @@ def fill(path: Path, people: int) -> None:
         " FROM range($p) t(i)",
         {"p": people},
     )
-    from influx.people import relabel
+    from influx.identity.ids import relabel
 
     relabel(con)
     con.close()

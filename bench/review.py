@@ -18,9 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.report import fill  # noqa: E402
-from influx import db  # noqa: E402
-from influx.people import relabel  # noqa: E402
-from influx.review_app import create_app  # noqa: E402
+from influx import store  # noqa: E402
+from influx.identity.ids import relabel  # noqa: E402
+from influx.review.app import create_app  # noqa: E402
 
 BASE = "http://127.0.0.1:8000"
 
@@ -34,7 +34,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "r.duckdb"
             fill(path, 1667)
-            con = db.connect(path)
+            con = store.connect(path)
             con.execute("UPDATE faces SET cluster_id = 1 + row_index % ?", [people])
             relabel(con)
             con.close()

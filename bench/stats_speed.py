@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from influx import db
+from influx import store
 
 
 def main() -> None:
@@ -21,7 +21,7 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "stats.duckdb"
-        con = db.connect(path)
+        con = store.connect(path)
         con.execute(
             "INSERT INTO videos (row_index, video_url, performance, status)"
             " SELECT i, 'https://cdn.example/v/' || i, (hash(i) % 1000) / 1000.0 + (i % $k) / $k, 'ok'"
@@ -39,7 +39,7 @@ def main() -> None:
             {"k": args.influencers},
         )
         con.close()
-        con = db.connect(path)  # as a user would: quantiles refreshed on open
+        con = store.connect(path)  # as a user would: quantiles refreshed on open
         for query in ("SELECT * FROM reliability", "SELECT * FROM influencer_stats",
                       "SELECT count(*) FROM video_influencers WHERE influencer_id IS NOT NULL"):  # fmt: skip
             best = float("inf")

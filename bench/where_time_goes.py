@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.identity import build_set  # noqa: E402
-from influx import faces, frames, models  # noqa: E402
+from influx.faces import extract as faces  # noqa: E402
+from influx.faces import frames, models  # noqa: E402
 
 
 class Clock:

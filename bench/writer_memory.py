@@ -18,10 +18,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from influx import db  # noqa: E402
-from influx.faces import Face, VideoResult  # noqa: E402
-from influx.ingest import WRITER_MEMORY  # noqa: E402
-from influx.writer import Writer  # noqa: E402
+from influx import store  # noqa: E402
+from influx.faces.extract import Face, VideoResult  # noqa: E402
+from influx.ingest.pipeline import WRITER_MEMORY  # noqa: E402
+from influx.ingest.writer import Writer  # noqa: E402
 
 
 def rss_mb() -> int:
@@ -36,7 +36,7 @@ def main() -> None:
     args = ap.parse_args()
     rng = np.random.default_rng(0)
     with tempfile.TemporaryDirectory() as tmp:
-        con = db.connect(Path(tmp) / "w.duckdb")
+        con = store.connect(Path(tmp) / "w.duckdb")
         if args.limit != "none":
             con.execute(f"SET memory_limit = '{args.limit}'")
         con.execute(

@@ -46,11 +46,11 @@ def ro(path):
     """A read-only connection, closed after the test (DuckDB refuses a writer in the same
     process while a read-only connection to the file is still open), on a database that passes
     every data test in sql/checks/."""
-    from influx import db
+    from influx import store
 
-    con = db.connect(path, read_only=True)
+    con = store.connect(path, read_only=True)
     _open_connections.append(con)
-    failed = {name: rows[:5] for name, rows in db.data_checks(con).items() if rows}
+    failed = {name: rows[:5] for name, rows in store.data_checks(con).items() if rows}
     assert not failed, f"sql/checks failed on {path}: {failed}"
     return con
 

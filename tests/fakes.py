@@ -5,12 +5,12 @@ import shutil
 from pathlib import Path
 
 from fixtures.build import BUILD, building
-from influx import db
-from influx.cluster import cluster
-from influx.faces import FaceOptions
-from influx.fetch import FetchOptions
-from influx.ingest import IngestOptions, ingest
-from influx.synth import render_fake
+from influx import store
+from influx.demo.synth import render_fake
+from influx.faces.extract import FaceOptions
+from influx.identity.cluster import cluster
+from influx.ingest.limits import FetchOptions
+from influx.ingest.pipeline import IngestOptions, ingest
 from tests.conftest import write_csv
 
 # name -> (people on screen as (person, size, from, until), true influencer)
@@ -40,7 +40,7 @@ def fake_campaign(tmp: Path, report: bool = False):
     opts = IngestOptions(fetch=FetchOptions(videos_dir=tmp / "videos"), faces=FaceOptions(model="fake"), workers=2)
     path = tmp / "influx.duckdb"
     summary = ingest(path, write_csv(tmp / "in.csv", rows), opts)
-    con = db.connect(path)
+    con = store.connect(path)
     cluster(con)
     con.close()
     if report:

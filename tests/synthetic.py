@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from influx import db
+from influx import store
 
 CENTRES = np.random.default_rng(0).normal(0, 0.044, (6, 128))  # people ~0.7 apart, as dlib puts them
 
@@ -40,7 +40,7 @@ CROP = _crop()
 
 def synthetic_db(path, videos):
     """A database whose faces are synthetic embeddings (no video decoded): videos as in fake()."""
-    con = db.connect(path)
+    con = store.connect(path)
     rows, frames, sizes, emb = fake(videos)
     for r in range(len(videos)):
         con.execute("INSERT INTO videos (row_index, video_url, performance, status) VALUES (?, ?, ?, 'ok')",

@@ -201,11 +201,11 @@ def test_sql_streams_rows(good):
 
 
 def test_the_methods_page_follows_the_sql_threshold_and_distrusts_crafted_settings(good):
-    from influx import db
-    from influx.methods import methods
-    from influx.report import gather
+    from influx import store
+    from influx.report.gather import gather
+    from influx.report.methods import methods
 
-    con = db.connect(good)
+    con = store.connect(good)
     con.execute("INSERT OR REPLACE INTO settings VALUES ('fps', 'nan'), ('max_frames', '1e308')")
     con.execute("CREATE OR REPLACE TEMP VIEW constants AS SELECT 4 AS retest_min_pairs")
     data = gather(con)

@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from influx import db, people
+from influx import store
 from influx.cli import cli
-from influx.cluster import ClusterOptions, cluster
-from influx.faces import FaceOptions
-from influx.fetch import FetchOptions
-from influx.grouping import (
+from influx.faces.extract import FaceOptions
+from influx.identity import corrections, suggestions
+from influx.identity.cluster import ClusterOptions, cluster
+from influx.identity.grouping import (
     _components,
     appearances,
     assign,
@@ -17,10 +17,9 @@ from influx.grouping import (
     constrained_average_linkage,
     group,
 )
-from influx.grouping import (
-    condensed as _condensed,
-)
-from influx.ingest import IngestOptions, ingest
+from influx.identity.grouping import condensed as _condensed
+from influx.ingest.limits import FetchOptions
+from influx.ingest.pipeline import IngestOptions, ingest
 from tests.conftest import ro, write_csv
 from tests.synthetic import CENTRES, fake, person_faces, synthetic_db
 
@@ -134,7 +133,7 @@ def test_an_option_changed_and_changed_back_restores_people_ids_and_names(tmp_pa
     cluster(con)
     before = labels(con)
     assert len(set(before.values())) == 4
-    people.rename(con, before[1], "Barack")
+    corrections.rename(con, before[1], "Barack")
     cluster(con, ClusterOptions(merge_distance=1.2))  # everyone in one person
     assert len(set(labels(con).values())) == 1
     cluster(con)
@@ -156,15 +155,15 @@ def test_merge_unmerge_and_survive_reclustering(tmp_path):
     cluster(con)
     before = labels(con)
     a, b = before[0], before[1]
-    people.merge(con, a, b)
+    corrections.merge(con, a, b)
     assert labels(con)[0] == labels(con)[1] == b
     cluster(con)
     assert labels(con)[0] == b  # the merge is applied again
-    assert people.unmerge(con, b) == [a]
+    assert corrections.unmerge(con, b) == [a]
     assert labels(con) == before
     cluster(con)
     assert labels(con) == before
-    people.merge(con, a, b)
+    corrections.merge(con, a, b)
     con.execute("DELETE FROM corrections")  # deleting the record by hand undoes it at the next clustering
     cluster(con)
     assert labels(con) == before
@@ -174,14 +173,14 @@ def test_move_to_someone_else_or_someone_new(tmp_path):
     con = synthetic_db(tmp_path / "v.duckdb", FOUR)
     cluster(con)
     before = labels(con)
-    old, new, _ = people.move(con, 2, before[0])
+    old, new, _ = corrections.move(con, 2, before[0])
     assert (old, new) == (before[2], before[0]) and labels(con)[2] == before[0]
-    old, fresh, _ = people.move(con, 3, None)
+    old, fresh, _ = corrections.move(con, 3, None)
     assert fresh not in before.values() and labels(con)[3] == fresh
     cluster(con)
     assert labels(con)[2] == before[0] and labels(con)[3] == fresh
-    for correction_id, *_ in people.list_corrections(con):
-        people.undo(con, correction_id)
+    for correction_id, *_ in corrections.list_corrections(con):
+        corrections.undo(con, correction_id)
     assert labels(con) == before
 
 
@@ -190,12 +189,12 @@ def test_not_an_influencer_hands_the_video_to_the_next_person(tmp_path):
     con = synthetic_db(tmp_path / "n.duckdb", videos)
     cluster(con)
     first = labels(con)
-    correction = people.not_influencer(con, first[0])
+    correction = corrections.not_influencer(con, first[0])
     assert labels(con)[0] == first[1]
     cluster(con)
     assert labels(con)[0] == first[1]
     assert con.execute("SELECT not_influencer FROM influencers WHERE influencer_id = ?", [first[0]]).fetchone()[0]
-    people.undo(con, correction)
+    corrections.undo(con, correction)
     assert labels(con) == first
 
 
@@ -246,11 +245,11 @@ def _ingest(tmp, server, names, csv_name="in.csv"):
     o = IngestOptions(
         fetch=FetchOptions(videos_dir=tmp / "videos", timeout=2, retries=0), faces=FaceOptions(), workers=2
     )
-    ingest(tmp / "db.duckdb", csv, o)
+    ingest(tmp / "store.duckdb", csv, o)
 
 
 def recluster(path):
-    con = db.connect(path)
+    con = store.connect(path)
     cluster(con)
     con.close()
 
@@ -259,7 +258,7 @@ def recluster(path):
 def clustered(tmp_path_factory, server):
     tmp = tmp_path_factory.mktemp("cluster")
     _ingest(tmp, server, TRUTH_ROWS[:7])
-    recluster(tmp / "db.duckdb")
+    recluster(tmp / "store.duckdb")
     return tmp
 
 
@@ -274,7 +273,7 @@ def file_labels(path):
 def test_every_video_gets_the_right_person(clustered):
     from fixtures.build import TRUTH
 
-    got = file_labels(clustered / "db.duckdb")
+    got = file_labels(clustered / "store.duckdb")
     assert got[5] is None  # no face
     truth = {i: TRUTH[n] for i, n in enumerate(TRUTH_ROWS[:7]) if n != "noface"}
     pairs = {(truth[i], got[i]) for i in truth}
@@ -284,10 +283,10 @@ def test_every_video_gets_the_right_person(clustered):
 
 @pytest.mark.slow
 def test_recluster_keeps_ids_names_and_merges(clustered, server):
-    path = clustered / "db.duckdb"
+    path = clustered / "store.duckdb"
     before = file_labels(path)
-    con = db.connect(path)
-    people.rename(con, before[1], "Barack")
+    con = store.connect(path)
+    corrections.rename(con, before[1], "Barack")
     con.close()
     recluster(path)
     assert file_labels(path) == before
@@ -299,8 +298,8 @@ def test_recluster_keeps_ids_names_and_merges(clustered, server):
     con = ro(path)
     assert con.execute("SELECT name FROM influencers WHERE influencer_id = ?", [before[1]]).fetchone()[0] == "Barack"
     con.close()
-    con = db.connect(path)
-    people.merge(con, after[7], after[2])  # a (wrong, but user-made) merge survives re-clustering
+    con = store.connect(path)
+    corrections.merge(con, after[7], after[2])  # a (wrong, but user-made) merge survives re-clustering
     con.close()
     recluster(path)
     final = file_labels(path)
@@ -308,9 +307,9 @@ def test_recluster_keeps_ids_names_and_merges(clustered, server):
 
 
 def test_suggest_merges_lists_close_pairs(clustered):
-    con = ro(clustered / "db.duckdb")
-    assert people.suggest_merges(con, max_distance=5.0)
-    assert people.suggest_merges(con, max_distance=0.1) == []
+    con = ro(clustered / "store.duckdb")
+    assert suggestions.suggest_merges(con, max_distance=5.0)
+    assert suggestions.suggest_merges(con, max_distance=0.1) == []
     con.close()
 
 
@@ -345,7 +344,7 @@ def test_the_grouping_does_not_depend_on_history(tmp_path):
     fresh = synthetic_db(tmp_path / "a.duckdb", videos)
     fresh.close()
     shutil.copy(tmp_path / "a.duckdb", tmp_path / "b.duckdb")  # the very same faces
-    fresh, worn = db.connect(tmp_path / "a.duckdb"), db.connect(tmp_path / "b.duckdb")
+    fresh, worn = store.connect(tmp_path / "a.duckdb"), store.connect(tmp_path / "b.duckdb")
     cluster(fresh)
     for distance in (1.2, 0.3, 0.9):  # other runs first
         cluster(worn, ClusterOptions(merge_distance=distance))
@@ -372,16 +371,16 @@ def test_a_person_seen_only_in_weak_detections_is_uncertain(tmp_path):
 
 
 def test_vectors_are_read_flat_in_the_query_order():
-    con = db.connect(":memory:")
+    con = store.connect(":memory:")
     con.execute(
         "CREATE TABLE t AS SELECT i AS id, [i::FLOAT, -i, i * 2] AS embedding FROM range(5000) t(i) ORDER BY random()"
     )
-    cols, vectors = db.fetch_vectors(con, "SELECT id, embedding FROM t ORDER BY id;")
+    cols, vectors = store.fetch_vectors(con, "SELECT id, embedding FROM t ORDER BY id;")
     assert vectors.dtype == np.float32 and vectors.shape == (5000, 3)
     assert (cols["id"] == np.arange(5000)).all() and (vectors[:, 1] == -np.arange(5000)).all()
     for bad in ("[1, 2]", "[1, NULL, 2]", "[1, 'nan'::FLOAT, 2]", "[1, 'inf'::FLOAT, 2]"):
         con.execute(f"UPDATE t SET embedding = {bad} WHERE id = 7")
-        with pytest.raises(db.BadDatabase, match="not written by influx"):
-            db.fetch_vectors(con, "SELECT id, embedding FROM t ORDER BY id")
-    empty, none = db.fetch_vectors(con, "SELECT id, embedding FROM t WHERE id < 0 ORDER BY id")
+        with pytest.raises(store.BadDatabase, match="not written by influx"):
+            store.fetch_vectors(con, "SELECT id, embedding FROM t ORDER BY id")
+    empty, none = store.fetch_vectors(con, "SELECT id, embedding FROM t WHERE id < 0 ORDER BY id")
     assert len(empty["id"]) == 0 and none.shape[0] == 0

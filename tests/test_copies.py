@@ -4,12 +4,13 @@ different clips of the same person stay distinct."""
 import pytest
 
 from fixtures.build import BUILD, building
-from influx import db
-from influx.cluster import cluster
-from influx.faces import FaceOptions
-from influx.fetch import FetchOptions
-from influx.ingest import IngestOptions, ingest
-from influx.synth import Shot, reencode, render
+from influx import store
+from influx.demo.encode import reencode
+from influx.demo.synth import Shot, render
+from influx.faces.extract import FaceOptions
+from influx.identity.cluster import cluster
+from influx.ingest.limits import FetchOptions
+from influx.ingest.pipeline import IngestOptions, ingest
 from tests.conftest import ro, write_csv
 
 pytestmark = pytest.mark.slow  # the real face models
@@ -43,11 +44,11 @@ def copies(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("copies")
     csv = write_csv(tmp / "in.csv", [(1.0 + i, str(paths[n])) for i, n in enumerate(order)])
     opts = IngestOptions(fetch=FetchOptions(videos_dir=tmp / "videos"), faces=FaceOptions(), workers=2)
-    ingest(tmp / "db.duckdb", csv, opts)
-    con = db.connect(tmp / "db.duckdb")
+    ingest(tmp / "store.duckdb", csv, opts)
+    con = store.connect(tmp / "store.duckdb")
     cluster(con)
     con.close()
-    return tmp / "db.duckdb", order
+    return tmp / "store.duckdb", order
 
 
 def test_reencoded_and_trimmed_copies_found(copies):

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from influx.cli import cli
-from influx.csv_input import InputError, parse_score, read_rows
+from influx.ingest.csv_input import InputError, parse_score, read_rows
 
 
 def write(tmp_path, text, name="in.csv", encoding="utf-8"):

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from fixtures.build import campaign
-from influx.faces import FaceOptions, process_video
-from influx.fetch import FetchOptions
-from influx.ingest import IngestOptions, ingest
+from influx.faces.extract import FaceOptions, process_video
+from influx.ingest.limits import FetchOptions
+from influx.ingest.pipeline import IngestOptions, ingest
 from tests.conftest import ro, write_csv
 from tests.test_ingest import NAMES
 
@@ -147,7 +147,7 @@ def test_ctrl_c_on_a_dask_ingest_exits_130_and_keeps_finished_videos(tmp_path, s
     rows += [(9.0, f"{server.url}/trickle?{i}") for i in range(4)]  # downloads that never finish
     csv = write_csv(tmp_path / "in.csv", rows)
     db_path = tmp_path / "db.duckdb"
-    cmd = [sys.executable, "-m", "influx.cli", "ingest", str(csv), "--db", str(db_path),
+    cmd = [sys.executable, "-m", "influx", "ingest", str(csv), "--db", str(db_path),
            "--scheduler", dask_cluster.scheduler_address, "--download-deadline", "120"]  # fmt: skip
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(20)  # the six clips are done in about 5 s; the trickles are still downloading
@@ -166,7 +166,7 @@ def test_ctrl_c_on_a_dask_ingest_exits_130_and_keeps_finished_videos(tmp_path, s
 def test_a_scheduler_that_goes_away_is_a_clear_error_and_the_next_run_resumes(tmp_path, server):
     import threading
 
-    from influx.dask_executor import SchedulerLost
+    from influx.ingest.dask_executor import SchedulerLost
 
     clips = campaign(8)
     server.files.update(clips)
@@ -225,7 +225,7 @@ def test_the_worker_preload_loads_the_face_models_before_the_first_video():
         "print(sorted((m, len(p)) for m, p in models._idle.items()))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    from influx.models import default_model
+    from influx.faces.models.registry import default_model
 
     assert out.strip() == f"[('{default_model()}', 1)]"
 
@@ -235,7 +235,7 @@ def test_workers_undo_the_nannys_malloc_trim(dask_cluster):
     each worker sets glibc back to reusing freed memory on its first row."""
     import distributed
 
-    from influx.dask_executor import undo_nanny_malloc_trim
+    from influx.ingest.dask_executor import undo_nanny_malloc_trim
 
     with distributed.Client(dask_cluster, set_as_default=False) as client:
         env = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from influx import db
+from influx import store
 from influx.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,16 +28,16 @@ def test_every_command_and_its_options(name):
 
 
 def test_every_table_and_column():
-    for table, columns in db.expected_schema()[0].items():
+    for table, columns in store.expected_schema()[0].items():
         assert documented(table), table
         for column in columns:
             assert documented(column) or documented(f"{table}.{column}"), f"{table}.{column}"
 
 
 def test_every_view_and_column(tmp_path):
-    con = db.connect(tmp_path / "d.duckdb")
+    con = store.connect(tmp_path / "d.duckdb")
     views = [re.search(r"CREATE OR REPLACE VIEW (\w+)", p.read_text()).group(1)
-             for p in sorted((db.sql_dir() / "views").glob("*.sql"))]  # fmt: skip
+             for p in sorted((store.sql_dir() / "views").glob("*.sql"))]  # fmt: skip
     for view in views:
         assert documented(view), view
         for column, *_ in con.execute(f"DESCRIBE {view}").fetchall():
@@ -46,18 +46,20 @@ def test_every_view_and_column(tmp_path):
 
 
 def test_every_macro():
-    for macro in db.OWN_MACROS:
+    for macro in store.OWN_MACROS:
         assert documented(macro), macro
 
 
 def error_kinds() -> set[str]:
     """Every error_kind the code can store."""
-    code = "\n".join(p.read_text() for p in (ROOT / "influx").glob("*.py"))
+    code = "\n".join(p.read_text() for p in (ROOT / "influx").rglob("*.py"))
     kinds = set(re.findall(r'FetchError\(\s*"([a-z_0-9]+)"', code))
     kinds |= set(re.findall(r'error=\("([a-z_]+)"', code))  # executors: Outcome(..., error=(kind, message))
     for module in ("workers.py", "dask_executor.py"):  # return (kind, message)
-        kinds |= set(re.findall(r'return "([a-z_]+)", (?:f?"|str\()', (ROOT / "influx" / module).read_text()))
-    kinds |= set(re.findall(r"CASE WHEN i\.video_url IS NULL THEN '([a-z_]+)' END", (db.sql_dir() / "queries" / "insert_rows.sql").read_text()))  # fmt: skip
+        kinds |= set(
+            re.findall(r'return "([a-z_]+)", (?:f?"|str\()', (ROOT / "influx" / "ingest" / module).read_text())
+        )
+    kinds |= set(re.findall(r"CASE WHEN i\.video_url IS NULL THEN '([a-z_]+)' END", (store.sql_dir() / "queries" / "insert_rows.sql").read_text()))  # fmt: skip
     return kinds
 
 

@@ -6,13 +6,13 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from influx import db
+from influx import store
 from influx.cli import cli
-from influx.cluster import MixedEncoders, cluster
-from influx.faces import FaceOptions
-from influx.fetch import FetchOptions
-from influx.ingest import IngestOptions, ingest
-from influx.models import FAKE_DIM
+from influx.faces.extract import FaceOptions
+from influx.faces.models.fake import FAKE_DIM
+from influx.identity.cluster import MixedEncoders, cluster
+from influx.ingest.limits import FetchOptions
+from influx.ingest.pipeline import IngestOptions, ingest
 from tests.conftest import ro, write_csv
 from tests.fakes import VIDEOS, fake_campaign
 
@@ -72,15 +72,15 @@ def test_faces_of_two_encoders_are_not_clustered_together(fake_db, tmp_path, vid
     mixed = tmp_path / "mixed.duckdb"
     shutil.copy(path, mixed)
     csv = write_csv(tmp_path / "more.csv", [(1.0, str(videos["grace_big"]))])
-    rows = db.connect(mixed).execute("SELECT count(*) FROM videos").fetchone()[0]
+    rows = store.connect(mixed).execute("SELECT count(*) FROM videos").fetchone()[0]
     assert rows
     # the same CSV rows plus one more video, ingested with the real models
-    con = db.connect(mixed)
+    con = store.connect(mixed)
     old = con.execute("SELECT performance, video_url FROM videos ORDER BY row_index").fetchall()
     con.close()
     write_csv(csv, [*old, (1.0, str(videos["grace_big"]))])
     ingest(mixed, csv, IngestOptions(fetch=FetchOptions(videos_dir=tmp_path / "v"), workers=1))
-    con = db.connect(mixed)
+    con = store.connect(mixed)
     with pytest.raises(MixedEncoders, match="2 face encoders"):
         cluster(con)
     con.close()
@@ -90,13 +90,13 @@ def test_faces_of_two_encoders_are_not_clustered_together(fake_db, tmp_path, vid
 
 def test_identical_bytes_finished_out_of_order_end_under_the_lowest_row(tmp_path):
     """On Dask a higher row can finish first: the writer moves its faces to the lower row."""
-    from influx.faces import process_video
-    from influx.synth import render_fake
-    from influx.writer import Writer
+    from influx.demo.synth import render_fake
+    from influx.faces.extract import process_video
+    from influx.ingest.writer import Writer
 
     video = render_fake(tmp_path / "v.mp4", [(3, 80, 0.0, 1.0)], seed=5)
     result = process_video(video, FaceOptions(model="fake"))
-    con = db.connect(tmp_path / "w.duckdb")
+    con = store.connect(tmp_path / "w.duckdb")
     con.execute("INSERT INTO videos (row_index, video_url, status) SELECT i, 'u' || i, 'pending' FROM range(6) t(i)")
     writer = Writer(con)
     facts = {"sha256": "same", "bytes": 10}
@@ -121,18 +121,18 @@ def test_face_models_are_loaded_once_and_lent_to_each_new_thread(tmp_path, monke
     (loading them per thread made a Dask ingest 2.7x slower), and two videos at once get two pairs."""
     import threading
 
-    from influx import models
-    from influx.faces import process_video
-    from influx.synth import render_fake
+    from influx.demo.synth import render_fake
+    from influx.faces.extract import process_video
+    from influx.faces.models import registry
 
     made = []
 
-    class Counting(models.FakeDetector):
+    class Counting(registry.FakeDetector):
         def __init__(self):
             made.append(self)
 
-    monkeypatch.setitem(models.DETECTORS, "fake", Counting)
-    monkeypatch.setattr(models, "_idle", {})
+    monkeypatch.setitem(registry.DETECTORS, "fake", Counting)
+    monkeypatch.setattr(registry, "_idle", {})
     video = render_fake(tmp_path / "v.mp4", [(2, 80, 0.0, 1.0)], seed=3)
     faces = []
 
@@ -145,14 +145,14 @@ def test_face_models_are_loaded_once_and_lent_to_each_new_thread(tmp_path, monke
         t.join()
     assert len(made) == 1 and faces[0] > 0 and len(set(faces)) == 1
     gate = threading.Barrier(2)
-    real = models._take
+    real = registry._take
 
     def take_together(model):  # both threads ask for a pair before either gives one back
         pair = real(model)
         gate.wait(timeout=10)
         return pair
 
-    monkeypatch.setattr(models, "_take", take_together)
+    monkeypatch.setattr(registry, "_take", take_together)
     both = [threading.Thread(target=one) for _ in range(2)]
     for t in both:
         t.start()

@@ -2,7 +2,8 @@ import time
 
 import pytest
 
-from influx.fetch import FetchError, FetchOptions, fetch
+from influx.ingest.fetch import fetch
+from influx.ingest.limits import FetchError, FetchOptions
 
 
 @pytest.fixture
@@ -57,7 +58,7 @@ def test_other_schemes_refused(fopts, url):
 
 def test_a_video_served_as_a_web_page_is_stored_as_the_video(server, fopts, videos, monkeypatch):
     """Recognised by its first bytes, not taken for a page (pages over MAX_PAGE are refused)."""
-    monkeypatch.setattr("influx.fetch.MAX_PAGE", 1000)
+    monkeypatch.setattr("influx.ingest.fetch.MAX_PAGE", 1000)
     fopts.max_bytes = 10_000_000
     got = fetch(server.url + "/mislabelled/eileen_a", 3, fopts)
     assert got.path.read_bytes() == videos["eileen_a"].read_bytes()

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from influx import frames
+from influx.faces import frames
 
 
 def _sample(path, n):

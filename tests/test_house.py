@@ -1,13 +1,20 @@
-"""House rules that keep the code base simple: SQL lives in sql/ and is run through db.py, modules
-stay small, and imports go one way (cli, then the steps, then the helpers they use)."""
+"""House rules that keep the code base simple: SQL lives in influx/sql/ and is run through
+influx.store, modules stay small, the top of the package holds only a few modules, and imports go
+one way between the packages of the pipeline (the list below, lowest first)."""
 
 import ast
 import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = sorted((ROOT / "influx").glob("*.py"))
+PKG = ROOT / "influx"
+MODULES = sorted(PKG.rglob("*.py"))
 SQL = re.compile(r"^\s*((SELECT|INSERT|UPDATE|DELETE|CREATE|ALTER|DROP|WITH|SET|PRAGMA|COPY|ATTACH)\s+\S|CHECKPOINT)")
+
+# The packages in pipeline order: a package may import itself and the packages before it, never
+# one after it. `output` (text for terminals and files) is a module at the top, used by all.
+ORDER = ["output", "store", "faces", "identity", "ingest", "report", "demo", "review", "cli"]
+TOP = {"__init__", "__main__", "output", "dask_executor"}  # dask_executor: the --preload name of Dask workers
 
 
 def _strings(tree):
@@ -16,55 +23,82 @@ def _strings(tree):
             yield node.lineno, node.value
 
 
-def test_no_sql_in_python_outside_the_data_access_module():
+def test_no_sql_in_python_outside_the_store():
     found = []
     for path in MODULES:
-        if path.name == "db.py":
+        if path.parent.name == "store":
             continue
         for line, text in _strings(ast.parse(path.read_text())):
             if SQL.match(text):
-                found.append(f"{path.name}:{line}: {text.strip()[:60]}")
-    assert not found, "SQL belongs in sql/ (run with db.query): " + "; ".join(found)
+                found.append(f"{path.relative_to(ROOT)}:{line}: {text.strip()[:60]}")
+    assert not found, "SQL belongs in influx/sql/ (run with influx.store): " + "; ".join(found)
 
 
-def test_no_module_over_400_lines():
-    long = {p.name: n for p in MODULES if (n := len(p.read_text().splitlines())) > 400}
+def test_no_module_over_300_lines():
+    long = {str(p.relative_to(ROOT)): n for p in MODULES if (n := len(p.read_text().splitlines())) > 300}
     assert not long, long
 
 
-# Each module's layer: a module may import only modules of a lower layer (or of its own, listed
-# in SAME_LAYER), so the dependencies go one way and there are no cycles.
-LAYERS = {
-    "cli": 5, "cli_people": 4, "cli_cluster": 4, "cli_base": 3, "demo": 4,
-    "ingest": 3, "report": 3, "contact_sheet": 2, "methods": 2, "cluster": 3, "people": 2, "grouping": 1,
-    "executors": 2, "dask_executor": 2, "writer": 2, "workers": 2, "faces": 1, "models": 0, "resnet_onnx": 0, "frames": 0,
-    "fetch": 0, "deadline": 0, "linking": 0, "files": 0, "tables": 1, "downloads": 0, "csv_input": 0, "db": 0, "output": 0, "images": 0, "fonts": 0, "chart": 1, "synth": 2,
-    "review": 3, "review_app": 4,
-}  # fmt: skip
-SAME_LAYER = {("dask_executor", "executors"), ("executors", "workers"),
-              ("report", "contact_sheet"), ("ingest", "dask_executor"), ("ingest", "executors"),
-              ("ingest", "writer"), ("report", "methods"), ("cli_people", "cli_base"), ("cli_cluster", "cli_base"), ("demo", "cli_base"), ("models", "resnet_onnx"), ("fetch", "deadline"), ("fetch", "downloads")}  # fmt: skip
+def test_the_top_holds_at_most_five_modules_and_the_code_is_in_packages():
+    top = {p.stem for p in PKG.glob("*.py")}
+    assert top <= TOP and len(top) <= 5, top
+    packages = {p.parent.relative_to(PKG).parts[0] for p in PKG.glob("*/__init__.py")}
+    assert packages == set(ORDER) - {"output"}, packages
+
+
+def _package(module: str) -> str | None:
+    """`influx.ingest.fetch` -> `ingest`; `influx.output` -> `output`."""
+    parts = module.split(".")
+    return parts[1] if parts[0] == "influx" and len(parts) > 1 else None
 
 
 def _imports(path: Path) -> set[str]:
     out = set()
     for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
-            if node.module:
-                out.add(node.module.split(".")[0])
-            else:
-                out.update(a.name for a in node.names)
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for a in node.names:  # `from influx.report import files` imports the module influx.report.files
+                sub = f"{node.module}.{a.name}"
+                out.add(sub if (PKG.parent / (sub.replace(".", "/") + ".py")).exists()
+                        or (PKG.parent / sub.replace(".", "/")).is_dir() else node.module)  # fmt: skip
+        elif isinstance(node, ast.ImportFrom):
+            raise AssertionError(f"{path.relative_to(ROOT)}: relative import (use `from influx.x import y`)")
+        elif isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
     return out
 
 
-def test_imports_go_one_way():
-    assert {p.stem for p in MODULES} - {"__init__"} <= set(LAYERS), "give the new module a layer in LAYERS"
+def test_imports_go_one_way_between_packages():
     wrong = []
     for path in MODULES:
-        me = path.stem
-        if me == "__init__":
-            continue
-        for other in _imports(path):
-            if LAYERS[other] >= LAYERS[me] and (me, other) not in SAME_LAYER:
-                wrong.append(f"{me} (layer {LAYERS[me]}) imports {other} (layer {LAYERS[other]})")
+        rel = path.relative_to(PKG)
+        me = rel.parts[0] if len(rel.parts) > 1 else path.stem
+        if me not in ORDER:
+            continue  # __init__, __main__, dask_executor: entry points
+        for module in _imports(path):
+            other = _package(module)
+            if other in ORDER and ORDER.index(other) > ORDER.index(me):
+                wrong.append(f"{rel} ({me}) imports {module} ({other} comes later)")
     assert not wrong, wrong
+
+
+def test_no_import_cycle_between_modules():
+    graph = {}
+    for path in MODULES:
+        name = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        graph[name] = {m for m in _imports(path) if m.startswith("influx")}
+    seen, stack = set(), []
+
+    def visit(node):
+        if node in stack:
+            raise AssertionError("import cycle: " + " -> ".join(stack[stack.index(node) :] + [node]))
+        if node in seen or node not in graph:
+            return
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if nxt != node and not node.startswith(nxt + "."):  # a module's own package (__init__) is fine
+                visit(nxt)
+        stack.pop()
+        seen.add(node)
+
+    for node in sorted(graph):
+        visit(node)

@@ -2,11 +2,11 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from influx import db
+from influx import store
 from influx.cli import cli
-from influx.faces import FaceOptions
-from influx.fetch import FetchOptions
-from influx.ingest import IngestOptions, ingest
+from influx.faces.extract import FaceOptions
+from influx.ingest.limits import FetchOptions
+from influx.ingest.pipeline import IngestOptions, ingest
 from tests.conftest import ro, write_csv
 
 pytestmark = pytest.mark.slow  # the real face models
@@ -27,13 +27,13 @@ def opts(tmp_path, **kw):
 def ingested(tmp_path_factory, server):
     tmp = tmp_path_factory.mktemp("ingest")
     csv = write_csv(tmp / "in.csv", [(i + 0.5, f"{server.url}/blob/{n}") for i, n in enumerate(NAMES)])
-    summary = ingest(tmp / "db.duckdb", csv, opts(tmp))
+    summary = ingest(tmp / "store.duckdb", csv, opts(tmp))
     return tmp, csv, summary
 
 
 def test_statuses_per_video(ingested):
     tmp, _, summary = ingested
-    con = ro(tmp / "db.duckdb")
+    con = ro(tmp / "store.duckdb")
     status = dict(con.execute("SELECT row_index, status FROM videos").fetchall())
     assert status == {0: "ok", 1: "ok", 2: "no_faces", 3: "duplicate", 4: "failed", 5: "ok", 6: "ok"}
     assert summary.done_now["ok"] == 4 and summary.failures == {"decode": 1}
@@ -45,7 +45,7 @@ def test_statuses_per_video(ingested):
 
 def test_faces_found_and_stored(ingested):
     tmp, _, _ = ingested
-    con = ro(tmp / "db.duckdb")
+    con = ro(tmp / "store.duckdb")
     per_video = dict(con.execute("SELECT row_index, count(*) FROM faces GROUP BY 1").fetchall())
     # every sampled frame has its main face (obama_a may show biden's smaller face too)
     frames = dict(con.execute("SELECT row_index, frames_sampled FROM videos WHERE status='ok'").fetchall())
@@ -59,7 +59,7 @@ def test_faces_found_and_stored(ingested):
 
 
 def test_thorough_finds_the_small_second_face(videos):
-    from influx.faces import process_video
+    from influx.faces.extract import process_video
 
     quick = process_video(videos["obama_a"])
     thorough = process_video(videos["obama_a"], FaceOptions(thorough=True))
@@ -70,7 +70,7 @@ def test_thorough_finds_the_small_second_face(videos):
 
 
 def test_early_stop_once_people_are_stable(videos):
-    from influx.faces import process_video
+    from influx.faces.extract import process_video
 
     r = process_video(videos["grace_big"], FaceOptions(max_frames=12, fps=5))
     assert r.frames_sampled == FaceOptions().min_frames
@@ -79,7 +79,7 @@ def test_early_stop_once_people_are_stable(videos):
 
 def test_same_person_embeddings_close(ingested):
     tmp, _, _ = ingested
-    con = ro(tmp / "db.duckdb")
+    con = ro(tmp / "store.duckdb")
 
     def emb(row):
         return np.array(
@@ -95,7 +95,7 @@ def test_same_person_embeddings_close(ingested):
 
 def test_identical_bytes_decoded_once(ingested):
     tmp, _, _ = ingested
-    con = ro(tmp / "db.duckdb")
+    con = ro(tmp / "store.duckdb")
     dup = con.execute("SELECT duplicate_of, n_faces, sha256 FROM videos WHERE row_index = 3").fetchone()
     assert dup[0] == 0
     assert con.execute("SELECT count(*) FROM faces WHERE row_index = 3").fetchone()[0] == 0
@@ -104,26 +104,26 @@ def test_identical_bytes_decoded_once(ingested):
 
 def test_rerun_does_nothing_and_new_rows_only(ingested, server):
     tmp, csv, _ = ingested
-    con = ro(tmp / "db.duckdb")
+    con = ro(tmp / "store.duckdb")
     before = con.execute("SELECT count(*), max(face_id) FROM faces").fetchone()
     con.close()
-    again = ingest(tmp / "db.duckdb", csv, opts(tmp))
+    again = ingest(tmp / "store.duckdb", csv, opts(tmp))
     assert again.to_process == 0 and sum(again.done_now.values()) == 0
     with open(csv, "a") as f:
         f.write(f"9.5,{server.url}/blob/biden_a\n")
     hits = server.hits.copy()
-    third = ingest(tmp / "db.duckdb", csv, opts(tmp))
+    third = ingest(tmp / "store.duckdb", csv, opts(tmp))
     assert third.new_rows == 1 and third.to_process == 1 and third.done_now["ok"] == 1
     fetched = {p for p in server.hits if server.hits[p] > hits.get(p, 0)}
     assert fetched == {"/blob/biden_a"}
-    con = ro(tmp / "db.duckdb")
+    con = ro(tmp / "store.duckdb")
     after = con.execute("SELECT count(*) FROM faces WHERE row_index < 7").fetchone()
     assert after[0] == before[0]
 
 
 def test_retry_failed(ingested):
     tmp, csv, _ = ingested
-    summary = ingest(tmp / "db.duckdb", csv, opts(tmp, retry_failed=True))
+    summary = ingest(tmp / "store.duckdb", csv, opts(tmp, retry_failed=True))
     assert summary.to_process == 1 and summary.done_now["failed"] == 1
 
 
@@ -145,7 +145,7 @@ def test_database_in_use(tmp_path, videos):
     import sys
 
     path = tmp_path / "busy.duckdb"
-    db.connect(path).close()
+    store.connect(path).close()
     holder = subprocess.Popen(
         [
             sys.executable,
@@ -165,14 +165,14 @@ def test_database_in_use(tmp_path, videos):
 
 def test_a_changed_url_starts_its_row_over(ingested, server):
     tmp, csv, _ = ingested
-    path = tmp / "db.duckdb"
-    con = db.connect(path)
-    from influx.cluster import cluster
+    path = tmp / "store.duckdb"
+    con = store.connect(path)
+    from influx.identity.cluster import cluster
 
     cluster(con)
     assert con.execute("SELECT count(*) FROM video_people WHERE row_index = 5").fetchone()[0] == 1
-    from influx.csv_input import read_rows
-    from influx.ingest import sync_rows
+    from influx.ingest.csv_input import read_rows
+    from influx.ingest.pipeline import sync_rows
 
     rows = read_rows(csv)
     rows[5].url = f"{server.url}/blob/biden_a"  # the sheet now has another video at row 5

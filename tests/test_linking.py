@@ -5,10 +5,11 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from influx import linking, people
 from influx.cli import cli
-from influx.cluster import ClusterOptions, cluster
-from influx.grouping import doubts, link_videos
+from influx.identity import corrections, linking
+from influx.identity.cluster import ClusterOptions, cluster
+from influx.identity.doubt import doubts
+from influx.identity.grouping import link_videos
 from tests.conftest import ro
 from tests.synthetic import synthetic_db
 
@@ -122,7 +123,7 @@ def test_a_doubtful_link_makes_the_video_uncertain_until_it_is_moved_by_hand(tmp
     con.execute("UPDATE video_links SET doubt = 'joined its person by a hair' WHERE row_index = 2")
     row = con.execute("SELECT uncertain, uncertain_reason FROM video_influencers WHERE row_index = 2").fetchone()
     assert row == (True, "joined its person by a hair")
-    people.move(con, 2, None)
+    corrections.move(con, 2, None)
     row = con.execute("SELECT uncertain, uncertain_reason FROM video_influencers WHERE row_index = 2").fetchone()
     assert row == (False, None)
 

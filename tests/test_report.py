@@ -8,10 +8,10 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from influx import db
+from influx import store
 from influx.cli import cli
-from influx.cluster import cluster
-from influx.people import rename
+from influx.identity.cluster import cluster
+from influx.identity.corrections import rename
 from influx.report import CSV_NAME, DETAILS_NAME, PDF_NAME, report
 from tests.conftest import ro
 from tests.fakes import fake_campaign
@@ -49,8 +49,8 @@ def test_demo_finds_every_person(demo):
     n = con.execute("SELECT count(*) FROM influencer_stats").fetchone()[0]
     icc = con.execute("SELECT icc FROM reliability").fetchone()[0]
     con.close()
-    from influx.demo import MEANS
-    from influx.synth import builtin_photos
+    from influx.demo.build import MEANS
+    from influx.demo.synth import builtin_photos
 
     assert n == len([p for p in MEANS if p in builtin_photos()])
     assert icc > 0.5  # scores were drawn around each person's mean
@@ -147,7 +147,7 @@ def test_sql_command(campaign):
 
 
 def test_methods_read_the_settings_and_urls_show_their_distinguishing_end(tmp_path):
-    from influx.cluster import ClusterOptions, cluster
+    from influx.identity.cluster import ClusterOptions, cluster
     from tests.synthetic import synthetic_db
 
     path = tmp_path / "m.duckdb"
@@ -172,10 +172,10 @@ def people_db(path, names: list[str]):
     import cv2
     import numpy as np
 
-    from influx.people import relabel
+    from influx.identity.corrections import relabel
 
     n = len(names)
-    con = db.connect(path)
+    con = store.connect(path)
     ok, jpeg = cv2.imencode(".jpg", np.full((64, 64, 3), 140, np.uint8))
     con.execute(
         "INSERT INTO videos (row_index, video_url, performance, status, frames_sampled, n_faces)"
@@ -196,7 +196,7 @@ def people_db(path, names: list[str]):
 
 
 def test_names_in_any_script_are_drawn_or_marked_never_blank(tmp_path):
-    from influx.fonts import UNDRAWABLE
+    from influx.report.fonts import UNDRAWABLE
 
     names = ["王小明", "محمد عبد الله", "Анна Петрова", "José Ñúñez-Müller", "김민준", "\U00013000\U00013001"]
     people_db(tmp_path / "s.duckdb", names)

@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from influx import db, people, review
-from influx.cluster import cluster
-from influx.review_app import create_app
+from influx import store
+from influx.identity import corrections
+from influx.identity.cluster import cluster
+from influx.review import pages as review
+from influx.review.app import create_app
 from tests.conftest import ro
 from tests.synthetic import synthetic_db
 
@@ -103,7 +105,7 @@ def test_only_http_and_https_urls_are_links():
 
 
 def test_a_crafted_name_and_url_are_text_not_markup(path):
-    con = db.connect(path)
+    con = store.connect(path)
     con.execute("UPDATE person_ids SET name = ?", [XSS_NAME])
     con.execute("UPDATE influencers SET name = ?", [XSS_NAME])
     con.execute("UPDATE videos SET video_url = 'javascript:alert(1)'")
@@ -190,7 +192,7 @@ def test_doubtful_videos_come_first_with_their_reason(tmp_path, monkeypatch):
 
 
 def _start(args):
-    proc = subprocess.Popen([sys.executable, "-m", "influx.cli", *args], stdout=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-m", "influx", *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)  # fmt: skip
     line = proc.stdout.readline()
     return proc, line
@@ -217,7 +219,7 @@ def test_the_command_prints_a_tokened_url_and_refuses_requests_without_it(path):
         assert opener.open(url.group(0), timeout=10).status == 200
         assert opener.open(f"http://127.0.0.1:{port}/?tab=people", timeout=10).status == 200
         # the file is not held between requests: a command that writes works while the page runs
-        renamed = subprocess.run([sys.executable, "-m", "influx.cli", "rename", "1", "Ann", "--db", str(path)],
+        renamed = subprocess.run([sys.executable, "-m", "influx", "rename", "1", "Ann", "--db", str(path)],
                                  capture_output=True, text=True, timeout=60)  # fmt: skip
         assert renamed.returncode == 0, renamed.stderr
         assert "Ann" in opener.open(f"http://127.0.0.1:{port}/?tab=people", timeout=10).read().decode()
@@ -229,7 +231,7 @@ def test_the_command_prints_a_tokened_url_and_refuses_requests_without_it(path):
 def test_the_command_refuses_a_file_that_is_not_a_database(tmp_path):
     bad = tmp_path / "x.duckdb"
     bad.write_text("Performance,Video_URL\n1,http://x\n")
-    got = subprocess.run([sys.executable, "-m", "influx.cli", "review", "--db", str(bad), "--no-browser"],
+    got = subprocess.run([sys.executable, "-m", "influx", "review", "--db", str(bad), "--no-browser"],
                          capture_output=True, text=True, timeout=60)  # fmt: skip
     assert got.returncode == 2 and "not a DuckDB database" in got.stderr and "Traceback" not in got.stderr
 
@@ -370,7 +372,7 @@ def test_a_crafted_file_runs_no_script_and_makes_no_link_in_the_browser(browser,
     from selenium.common.exceptions import NoAlertPresentException
     from selenium.webdriver.common.by import By
 
-    con = db.connect(path)
+    con = store.connect(path)
     con.execute("UPDATE person_ids SET name = ?", [XSS_NAME + "<img src=x onerror=alert(1)>"])
     con.execute("UPDATE influencers SET name = (SELECT name FROM person_ids LIMIT 1)")
     con.execute("UPDATE videos SET video_url = CASE WHEN row_index % 2 = 0 THEN 'javascript:alert(1)'"
@@ -401,8 +403,8 @@ def test_accept_with_the_keyboard_keeps_a_video_and_merges_a_suggested_pair(brow
     from selenium.webdriver.support.ui import WebDriverWait
 
     before = people_of(path)
-    con = db.connect(path)
-    _, split, _ = people.move(con, 4, None)  # row 4 (person a's second video) becomes a new person: a look-alike
+    con = store.connect(path)
+    _, split, _ = corrections.move(con, 4, None)  # row 4 (person a's second video) becomes a new person: a look-alike
     con.close()
     proc, line = _start(["review", "--db", str(path), "--no-browser", "--port", "0"])
     try:

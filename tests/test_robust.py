@@ -13,13 +13,14 @@ import pytest
 from click.testing import CliRunner
 
 from fixtures.build import broken, campaign
-from influx import fetch
-from influx.cli import _ingest_opts, cli
-from influx.csv_input import read_rows
-from influx.faces import FaceOptions, process_video
-from influx.fetch import FetchOptions
-from influx.frames import sample_times
-from influx.ingest import IngestOptions, StorageError, ingest
+from influx.cli import cli
+from influx.cli.ingest import _ingest_opts
+from influx.faces.extract import FaceOptions, process_video
+from influx.faces.frames import sample_times
+from influx.ingest import fetch, limits
+from influx.ingest.csv_input import read_rows
+from influx.ingest.limits import FetchOptions
+from influx.ingest.pipeline import IngestOptions, StorageError, ingest
 from tests.conftest import ro, write_csv
 from tests.server import Server
 
@@ -189,12 +190,12 @@ def test_yt_dlp_runs_without_hooks_or_cookies(tmp_path, monkeypatch):
 
     monkeypatch.setattr(yt_dlp, "YoutubeDL", Fake)
     o = FetchOptions(videos_dir=tmp_path)
-    with pytest.raises(fetch.FetchError, match="yt-dlp"):
+    with pytest.raises(limits.FetchError, match="yt-dlp"):
         fetch.fetch("https://www.youtube.com/watch?v=abc", 3, o)
     assert seen["postprocessors"] == [] and "cookiefile" not in seen and "exec_cmd" not in seen
     assert "cookiesfrombrowser" not in seen
     o.cookies = "c.txt"
-    with pytest.raises(fetch.FetchError):
+    with pytest.raises(limits.FetchError):
         fetch.fetch("https://www.tiktok.com/@a/video/1", 4, o)
     assert seen["cookiefile"] == "c.txt"
 
@@ -210,7 +211,7 @@ def clips():
 
 
 def _start(tmp: Path, csv: Path) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "influx.cli", "ingest", str(csv), "--db", str(tmp / "k.duckdb"), "--workers", "2"]
+    cmd = [sys.executable, "-m", "influx", "ingest", str(csv), "--db", str(tmp / "k.duckdb"), "--workers", "2"]
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True, cwd=tmp)
 
 

@@ -5,12 +5,12 @@ import cv2
 import numpy as np
 import pytest
 
-from influx import db
-from influx.cluster import cluster
-from influx.faces import FaceOptions
-from influx.fetch import FetchOptions
-from influx.ingest import IngestOptions, ingest
-from influx.synth import Shot, render
+from influx import store
+from influx.demo.synth import Shot, render
+from influx.faces.extract import FaceOptions
+from influx.identity.cluster import cluster
+from influx.ingest.limits import FetchOptions
+from influx.ingest.pipeline import IngestOptions, ingest
 from tests.conftest import ro, write_csv
 from tests.server import Server
 
@@ -52,8 +52,8 @@ def shared_run(tmp_path_factory):
     with Server(files) as server:
         csv = write_csv(tmp / "in.csv", [(1.0, f"{server.url}/blob/{n}") for n, _ in truth])
         opts = IngestOptions(fetch=FetchOptions(videos_dir=tmp / "videos"), faces=FaceOptions(), workers=2)
-        summary = ingest(tmp / "db.duckdb", csv, opts)
-    con = db.connect(tmp / "db.duckdb")
+        summary = ingest(tmp / "store.duckdb", csv, opts)
+    con = store.connect(tmp / "store.duckdb")
     cluster(con)
     con.close()
     return tmp, truth, summary
@@ -62,7 +62,7 @@ def shared_run(tmp_path_factory):
 def test_every_face_video_ok_with_embeddings_and_crops(shared_run):
     tmp, truth, summary = shared_run
     assert summary.statuses == {"ok": len(truth)}
-    con = ro(tmp / "db.duckdb")
+    con = ro(tmp / "store.duckdb")
     bad = con.execute("SELECT count(*) FROM faces WHERE len(embedding) <> 128 OR octet_length(crop) < 100").fetchone()
     assert bad[0] == 0
 
@@ -71,7 +71,7 @@ def test_video_influencers_match_true_people(shared_run):
     from sklearn.metrics import adjusted_rand_score
 
     tmp, truth, _ = shared_run
-    con = ro(tmp / "db.duckdb")
+    con = ro(tmp / "store.duckdb")
     got = [iid for (iid,) in con.execute("SELECT influencer_id FROM video_influencers ORDER BY row_index").fetchall()]
     assert None not in got
     assert adjusted_rand_score([p for _, p in truth], got) == 1.0
@@ -80,7 +80,7 @@ def test_video_influencers_match_true_people(shared_run):
 
 def test_hamilton_clip_joins_lin_manuel_mirandas_photo_video(shared_run):
     tmp, truth, _ = shared_run
-    con = ro(tmp / "db.duckdb")
+    con = ro(tmp / "store.duckdb")
     rows = {n: i for i, (n, _) in enumerate(truth)}
     got = dict(con.execute("SELECT row_index, influencer_id FROM video_influencers").fetchall())
     assert got[rows["hamilton"]] == got[rows["lin_manuel_miranda-0"]]

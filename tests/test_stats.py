@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy.stats import f as fdist
 
-from influx import db
+from influx import store
 
 
 def load(con, groups: dict[int, list[float | None]]):
@@ -32,12 +32,12 @@ def load(con, groups: dict[int, list[float | None]]):
         con.execute(
             "INSERT INTO influencers (influencer_id, n_videos, n_appearances, n_faces) VALUES (?, 1, 1, 1)", [k]
         )
-    db.refresh_quantiles(con)
+    store.refresh_quantiles(con)
 
 
 @pytest.fixture
 def con(tmp_path):
-    c = db.connect(tmp_path / "s.duckdb")
+    c = store.connect(tmp_path / "s.duckdb")
     yield c
     c.close()
 
@@ -220,15 +220,15 @@ def test_test_retest_r_is_null_with_a_reason_not_nan(con):
 
 def test_read_only_and_writable_opens_give_the_same_numbers(tmp_path):
     path = tmp_path / "r.duckdb"
-    c = db.connect(path)
+    c = store.connect(path)
     rng = np.random.default_rng(3)
     load(c, {k: list(rng.normal(k, 1, 3)) for k in range(1, 4)})  # three influencers: Paulson is off here
     c.execute("DELETE FROM f_quantiles")
     c.close()
-    ro = db.connect(path, read_only=True)
+    ro = store.connect(path, read_only=True)
     got_ro = ro.execute("SELECT * FROM reliability").fetchall()
     ro.close()
-    from influx.cli_base import open_rw
+    from influx.cli.base import open_rw
 
     rw = open_rw(str(path))  # how every writing command opens a file (the ingest and people refresh on change)
     got_rw = rw.execute("SELECT * FROM reliability").fetchall()

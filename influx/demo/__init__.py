@@ -1,0 +1,1 @@
+"""The built-in demo: synthetic videos of built-in photos."""

@@ -1,0 +1,1 @@
+"""Faces: frames sampled from a video, found and encoded by a face model."""

@@ -1,0 +1,1 @@
+"""`influx review`: a local web page to check and correct the people."""

@@ -1,0 +1,42 @@
+"""The database: connection, SQL files, migrations, schema and data checks, settings, vectors."""
+
+from influx.store.checks import data_checks, verify_data
+from influx.store.connection import DatabaseInUse, DiskFull, connect, disk_full, first_line, limit_memory, transaction
+from influx.store.migrations import create_views, migrate, refresh_quantiles
+from influx.store.schema import OWN_MACROS, BadDatabase, check, check_tables, expected_schema
+from influx.store.settings import number_setting, setting, store_settings
+from influx.store.sqlfiles import read_sql, sql, sql_dir
+from influx.store.vectors import fetch_vectors
+from influx.store.videos import VIDEO_COLUMNS, VIDEO_TABLES, forget_videos, move_video, set_video
+
+__all__ = [
+    "BadDatabase",
+    "DatabaseInUse",
+    "DiskFull",
+    "OWN_MACROS",
+    "VIDEO_COLUMNS",
+    "VIDEO_TABLES",
+    "check",
+    "check_tables",
+    "connect",
+    "create_views",
+    "data_checks",
+    "disk_full",
+    "expected_schema",
+    "fetch_vectors",
+    "first_line",
+    "forget_videos",
+    "limit_memory",
+    "migrate",
+    "move_video",
+    "number_setting",
+    "read_sql",
+    "refresh_quantiles",
+    "set_video",
+    "setting",
+    "sql",
+    "sql_dir",
+    "store_settings",
+    "transaction",
+    "verify_data",
+]

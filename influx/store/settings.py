@@ -1,0 +1,27 @@
+"""Settings stored in the file (how it was made), read and written."""
+
+from __future__ import annotations
+
+import math
+
+import duckdb
+
+
+def setting(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
+    """A value from the `settings` table (options of the last run that stored them), or None."""
+    got = con.execute("SELECT value FROM settings WHERE name = ?", [name]).fetchone()
+    return got[0] if got else None
+
+
+def number_setting(con: duckdb.DuckDBPyConnection, name: str, default: float) -> float:
+    """A numeric setting, or `default` when it is not stored or not a finite number (a crafted file)."""
+    try:
+        value = float(setting(con, name))
+    except (TypeError, ValueError):
+        return default
+    return value if math.isfinite(value) else default
+
+
+def store_settings(con: duckdb.DuckDBPyConnection, **values) -> None:
+    for name, value in values.items():
+        con.execute("INSERT OR REPLACE INTO settings (name, value) VALUES (?, ?)", [name, str(value)])

@@ -25,7 +25,7 @@ def _run(db_path: str, action):
 
 
 def _who(con, influencer_id) -> str:
-    got = con.execute(store.sql("cli_people.person_name_and_videos"), [influencer_id]).fetchone()
+    got = con.execute(store.sql("people.person_name_and_videos"), [influencer_id]).fetchone()
     if got is None:
         return f"#{influencer_id}"
     shown = display_name(got[0], 80)
@@ -43,18 +43,18 @@ def people_cmd(db_path, suggest_merges, max_distance, fmt):
     if max_distance is not None and not suggest_merges:
         fail("--max-distance goes with --suggest-merges (the distance below which two people are suggested)")
     con = open_ro(db_path)
-    if not con.execute(store.sql("cli_people.any_person_ids")).fetchone()[0]:
+    if not con.execute(store.sql("people.any_person_ids")).fetchone()[0]:
         say(f"no people yet in {db_path}: run `influx cluster` first")
     if suggest_merges:
         pairs = suggestions.suggest_merges(con, 0.6 if max_distance is None else max_distance, limit=1000)
-        names = dict(con.execute(store.sql("cli_people.person_names")).fetchall())
+        names = dict(con.execute(store.sql("people.person_names")).fetchall())
         rows = [(a, names.get(a), b, names.get(b), round(d, 3)) for a, b, d in pairs]
         emit(["influencer_id_a", "name_a", "influencer_id_b", "name_b", "distance"], rows, fmt,
              "possible merges (influx merge FROM INTO)")  # fmt: skip
         if pairs:
             say("faces side by side: the contact sheet written by `influx report` (people.html)")
         return
-    rel = con.execute(store.sql("cli_people.people_listing"))
+    rel = con.execute(store.sql("people.people_listing"))
     emit([d[0] for d in rel.description], rel.fetchall(), fmt)  # the database's own column names
 
 
@@ -129,7 +129,7 @@ def not_influencer_cmd(influencer_id, db_path):
     """Mark a person as never a video's influencer (a crew member, a stock face)."""
 
     def action(con):
-        before = con.execute(store.sql("cli_people.person_videos"), [influencer_id]).fetchone()
+        before = con.execute(store.sql("people.person_videos"), [influencer_id]).fetchone()
         correction = corrections.not_influencer(con, influencer_id)
         return (before[0] if before else 0), correction
 

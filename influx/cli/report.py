@@ -95,7 +95,7 @@ def sql_cmd(query, db_path, fmt, write, external_access):
             if rel.description and n == len(statements) - 1:  # rows are streamed, never all held at once
                 emit([d[0] for d in rel.description], _batches(rel), fmt)
         if write:
-            con.execute(store.sql("cli.checkpoint"))
+            con.execute(store.sql("database.checkpoint"))
     except duckdb.Error as e:
         fail(f"SQL error: {store.first_line(e)}", code=1)
     finally:

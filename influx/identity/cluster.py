@@ -64,8 +64,8 @@ def _store_links(con, g, method: str) -> None:
                           "doubt": pd.array(doubts(linked) if len(rows) else [], dtype="string")})  # fmt: skip
     with store.transaction(con):
         con.register("new_links", frame)
-        con.execute(store.sql("cluster.clear_links"))
-        con.execute(store.sql("cluster.store_links"))
+        con.execute(store.sql("people.clear_links"))
+        con.execute(store.sql("people.store_links"))
         con.unregister("new_links")
 
 
@@ -75,17 +75,17 @@ def cluster(con, opts: ClusterOptions | None = None) -> ClusterSummary:
     # DuckDB would cache up to 80% of RAM while it rewrites the labels of a million faces; the
     # clustering itself (numpy) needs the memory more
     store.limit_memory(con, CLUSTER_MEMORY)
-    encoders = con.execute(store.read_sql("queries/face_models.sql")).fetchall()
+    encoders = con.execute(store.sql("faces.face_models")).fetchall()
     if len(encoders) > 1:
         found = ", ".join(f"{name} ({dim}-d, {n} faces)" for name, dim, n in encoders)
         raise MixedEncoders(f"the faces come from {len(encoders)} face encoders: {found}; vectors of different"
                             " encoders cannot be compared: ingest into a new database with one --model")  # fmt: skip
-    faces, emb = store.fetch_vectors(con, store.read_sql("queries/cluster_faces.sql"))
+    faces, emb = store.fetch_vectors(con, store.sql("faces.cluster_faces"))
     rows = np.asarray(faces["row_index"])
     sizes = np.asarray(faces["face_size"], dtype=float)
     g = assign(rows, np.asarray(faces["frame_index"]), sizes, emb, opts, np.asarray(faces["detector_score"]))
     del emb  # the labels are written next, by DuckDB, which needs the memory more
-    before = {i for (i,) in con.execute(store.sql("cluster.person_ids")).fetchall()}
+    before = {i for (i,) in con.execute(store.sql("people.person_ids")).fetchall()}
     mapping = ids.match_ids(con, faces["face_id"], g.person, rows)
     cluster_ids = np.array([mapping.get(int(p), -1) for p in g.person], dtype=np.int64)
     influencer_ids = corrections.apply_corrections(con, rows, sizes, cluster_ids)
@@ -98,6 +98,6 @@ def cluster(con, opts: ClusterOptions | None = None) -> ClusterSummary:
     s.kept_ids = len({v for v in mapping.values() if v in before})
     s.new_ids = len(mapping) - s.kept_ids
     s.people, s.influencers, s.videos_with_influencer, s.uncertain = con.execute(
-        store.sql("cluster.cluster_summary")
+        store.sql("people.cluster_summary")
     ).fetchone()
     return s

@@ -15,13 +15,13 @@ class PeopleError(Exception):
 def apply_corrections(con, rows: np.ndarray, sizes: np.ndarray, ids: np.ndarray) -> np.ndarray:
     """The user's merges and moves, in order, applied to the clustering's ids (-1: unlabelled).
     A correction influx would not make (a crafted file) is refused, not guessed at."""
-    bad = con.execute(store.read_sql("checks/corrections_are_well_formed.sql")).fetchone()
+    bad = store.first_failure(con, "corrections_are_well_formed")
     if bad is not None:
         raise store.BadDatabase(f"correction {bad[0]} ({bad[1]}) is not one influx makes (a crafted or damaged"
                              f" file): refused; `influx undo {bad[0]}` removes it")  # fmt: skip
     ids = ids.copy()
     excluded = set()
-    for kind, influencer_id, target_id, row_index in con.execute(store.read_sql("queries/corrections.sql")).fetchall():
+    for kind, influencer_id, target_id, row_index in con.execute(store.sql("corrections.in_order")).fetchall():
         if kind == "merge":
             ids[ids == influencer_id] = target_id
         elif kind == "not_influencer":
@@ -47,7 +47,7 @@ def rename(con, influencer_id: int, name: str | None) -> str | None:
     _known(con, influencer_id)
     if name is not None and not name.strip():
         raise PeopleError("a name needs a visible character (to remove a name: influx rename ID --clear)")
-    old = con.execute(store.sql("history.person_name"), [influencer_id]).fetchone()
+    old = con.execute(store.sql("corrections.person_name"), [influencer_id]).fetchone()
     with store.transaction(con):
         con.execute(store.sql("people.rename_person_id"), [name, influencer_id])
         con.execute(store.sql("people.rename_influencer"), [name, influencer_id])
@@ -56,7 +56,7 @@ def rename(con, influencer_id: int, name: str | None) -> str | None:
 
 def _correct(con, kind: str, influencer_id=None, target_id=None, row_index=None) -> int:
     correction_id = con.execute(
-        store.sql("people.add_correction"),
+        store.sql("corrections.add_correction"),
         [kind, influencer_id, target_id, row_index],
     ).fetchone()[0]
     relabel(con)
@@ -75,15 +75,15 @@ def merge(con, from_id: int, into_id: int) -> int:
 def unmerge(con, influencer_id: int) -> list[int]:
     """Undo every merge into or of `influencer_id`; returns the ids that are separate again."""
     merges = con.execute(
-        store.sql("people.merges_of"),
+        store.sql("corrections.merges_of"),
         [influencer_id],
     ).fetchall()
     if not merges:
         raise PeopleError(f"no merge involves person {influencer_id} (see: influx corrections)")
     ids = [c for c, _ in merges]
     with store.transaction(con):  # kept in undone_corrections: unmerge takes merges back, it does not erase them
-        con.execute(store.sql("history.keep_undone"), ["unmerge", ids])
-        con.execute(store.sql("people.delete_corrections"), [ids])
+        con.execute(store.sql("corrections.keep_undone"), ["unmerge", ids])
+        con.execute(store.sql("corrections.delete_corrections"), [ids])
     relabel(con)
     return sorted({i for _, i in merges})
 
@@ -118,15 +118,15 @@ def not_influencer(con, influencer_id: int) -> int:
 def undo(con, correction_id: int) -> tuple:
     """Take one correction back (kept in undone_corrections) and apply the others again; returns
     the correction's row."""
-    row = con.execute(store.sql("people.correction"), [correction_id]).fetchone()
+    row = con.execute(store.sql("corrections.correction"), [correction_id]).fetchone()
     if row is None:
-        done = con.execute(store.sql("history.undone"), [correction_id]).fetchone()
+        done = con.execute(store.sql("corrections.undone"), [correction_id]).fetchone()
         if done:
             raise PeopleError(f"correction {correction_id} was already undone ({done[1]}, {done[0]:%Y-%m-%d %H:%M})")
         raise PeopleError(f"no correction {correction_id} (see: influx corrections)")
     with store.transaction(con):
-        con.execute(store.sql("history.keep_undone"), ["undo", [correction_id]])
-        con.execute(store.sql("people.delete_correction"), [correction_id])
+        con.execute(store.sql("corrections.keep_undone"), ["undo", [correction_id]])
+        con.execute(store.sql("corrections.delete_correction"), [correction_id])
     relabel(con)
     return row
 
@@ -137,7 +137,7 @@ CORRECTION_COLUMNS = ["correction_id", "kind", "influencer_id", "target_id", "ro
 def list_corrections(con) -> list[tuple]:
     """The corrections (CORRECTION_COLUMNS): those that apply, in order, then those taken back
     (`undone_at` set)."""
-    return con.execute(store.sql("history.listing")).fetchall()
+    return con.execute(store.sql("corrections.listing")).fetchall()
 
 
 def relabel(con) -> None:

@@ -20,7 +20,7 @@ def match_ids(con, face_ids: np.ndarray, person: np.ndarray, rows: np.ndarray) -
     people = np.unique(person[person >= 0])
     if len(people) == 0:
         return {}
-    old = con.execute(store.read_sql("queries/old_ids.sql")).fetchall()  # (face_id, id), a face may have several
+    old = con.execute(store.sql("people.old_ids")).fetchall()  # (face_id, id), a face may have several
     old_ids = sorted({i for _, i in old})
     mapping: dict[int, int] = {}
     if old_ids:
@@ -65,7 +65,7 @@ def write_labels(con, face_ids, tracks, cluster_ids, ids, merge_distance: float 
     with store.transaction(con):
         con.register("new_labels", labels)
         if tracks is not None:  # a new clustering
-            con.execute(store.read_sql("queries/remember_ids.sql"))
+            con.execute(store.sql("people.remember_ids"))
             con.execute(store.sql("people.clear_labels"))
             con.execute(store.sql("people.store_tracks"))
         else:
@@ -73,16 +73,16 @@ def write_labels(con, face_ids, tracks, cluster_ids, ids, merge_distance: float 
         con.execute(store.sql("people.store_labels"))
         con.unregister("new_labels")
         con.execute(store.sql("people.add_new_person_ids"))
-        con.execute(store.read_sql("derive/video_people.sql"))
+        store.derive(con, "video_people")
         _store_uncertainty(con, merge_distance)
-        con.execute(store.read_sql("derive/influencers.sql"))
+        store.derive(con, "influencers")
         store.refresh_quantiles(con)
 
 
 def _store_uncertainty(con, merge_distance: float) -> None:
     from influx.identity.doubt import uncertainty
 
-    got, embeddings = store.fetch_vectors(con, store.read_sql("queries/video_person_means.sql"))
+    got, embeddings = store.fetch_vectors(con, store.sql("faces.video_person_means"))
     if not len(got["row_index"]):
         return
     import pandas as pd

@@ -75,14 +75,14 @@ def sync_rows(con: duckdb.DuckDBPyConnection, rows: list[Row], videos_dir: Path)
     )
     with store.transaction(con):
         con.register("incoming", incoming)
-        changed = [i for (i,) in con.execute(store.read_sql("queries/changed_rows.sql")).fetchall()]
+        changed = [i for (i,) in con.execute(store.sql("videos.changed_rows")).fetchall()]
         if changed:
             store.forget_videos(con, changed)
-            con.execute(store.sql("ingest.forget_copies_of_rows"), [changed])
-            con.execute(store.sql("ingest.restart_duplicates_of_rows"), [changed])
-            con.execute(store.sql("ingest.delete_rows"), [changed])
-        con.execute(store.read_sql("queries/update_rows.sql"))
-        new = con.execute(store.read_sql("queries/insert_rows.sql")).fetchone()
+            con.execute(store.sql("videos.forget_copies_of_rows"), [changed])
+            con.execute(store.sql("videos.restart_duplicates_of_rows"), [changed])
+            con.execute(store.sql("videos.delete_rows"), [changed])
+        con.execute(store.sql("videos.update_rows"))
+        new = con.execute(store.sql("videos.insert_rows")).fetchone()
         con.unregister("incoming")
     for row_index in changed:  # the sheet now has another video at this position: influx's own
         downloads.forget(row_index, videos_dir)  # download of the old one goes (nothing else)
@@ -93,7 +93,7 @@ def find_copies(con: duckdb.DuckDBPyConnection) -> None:
     """Mark near-duplicate videos (re-encoded, resized or trimmed copies of a lower row's video) in
     `videos.copy_of`, afresh over the whole database."""
     with store.transaction(con):
-        con.execute(store.read_sql("derive/copies.sql"))
+        store.derive(con, "copies")
 
 
 def check_writable(folder: Path) -> None:
@@ -108,7 +108,7 @@ def check_writable(folder: Path) -> None:
 
 def plan(con: duckdb.DuckDBPyConnection, retry_failed: bool) -> list[tuple[int, str]]:
     """The rows to fetch and process, as (row_index, url), lowest row first."""
-    return con.execute(store.read_sql("queries/todo.sql"), {"retry_failed": retry_failed}).fetchall()
+    return con.execute(store.sql("videos.todo"), {"retry_failed": retry_failed}).fetchall()
 
 
 def ingest(
@@ -189,8 +189,8 @@ class _Bytes:
     identical bytes behind several URLs are decoded once and stored once, under their lowest row."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection):
-        self.known = dict(con.execute(store.read_sql("queries/decoded_bytes.sql")).fetchall())  # sha -> row
-        undecodable = con.execute(store.read_sql("queries/undecodable_bytes.sql")).fetchall()
+        self.known = dict(con.execute(store.sql("videos.decoded_bytes")).fetchall())  # sha -> row
+        undecodable = con.execute(store.sql("videos.undecodable_bytes")).fetchall()
         self.failed = {sha: ("decode", error) for sha, error in undecodable}  # sha -> (error_kind, error)
         self.stored_now: set[int] = set()  # rows stored in this run (their faces may still move)
         self.in_flight: dict[str, int] = {}  # sha -> row being processed
@@ -289,6 +289,6 @@ def _store(got: Outcome, writer: Writer, seen: _Bytes, done) -> None:
 
 
 def _fill_summary(con: duckdb.DuckDBPyConnection, summary: Summary) -> None:
-    summary.statuses = Counter(dict(con.execute(store.sql("ingest.count_statuses")).fetchall()))
-    summary.failures = Counter(dict(con.execute(store.sql("ingest.count_failures")).fetchall()))
-    summary.faces = con.execute(store.sql("ingest.count_faces")).fetchone()[0]
+    summary.statuses = Counter(dict(con.execute(store.sql("videos.count_statuses")).fetchall()))
+    summary.failures = Counter(dict(con.execute(store.sql("videos.count_failures")).fetchall()))
+    summary.faces = con.execute(store.sql("videos.count_faces")).fetchone()[0]

@@ -26,7 +26,7 @@ class Writer:
         """`row_index` has the same bytes as `of`, whose faces it shares (it keeps none of its own)."""
         with store.transaction(self.con):
             self._forget(row_index)
-            n = self.con.execute(store.sql("writer.faces_of_row"), [of]).fetchone()
+            n = self.con.execute(store.sql("videos.faces_of_row"), [of]).fetchone()
             self._as_duplicate(row_index, of, n[0] if n else 0, **facts)
 
     def video(self, row_index: int, result: VideoResult, **facts) -> str:
@@ -36,14 +36,12 @@ class Writer:
             self._forget(row_index)
             if result.frame_hashes:
                 times, hashes = zip(*result.frame_hashes, strict=True)
-                self.con.execute(
-                    store.read_sql("queries/insert_frame_hashes.sql"), [row_index, list(times), list(hashes)]
-                )
+                self.con.execute(store.sql("faces.insert_frame_hashes"), [row_index, list(times), list(hashes)])
             if result.faces:
                 import pandas as pd  # loaded on the first write, not at start-up
 
                 self.con.register("new_faces", pd.DataFrame(_face_columns(row_index, result)))
-                self.con.execute(store.read_sql("queries/insert_faces.sql"))
+                self.con.execute(store.sql("faces.insert_faces"))
                 self.con.unregister("new_faces")
             self._update(
                 row_index, status, duration_s=result.duration_s, fps=result.fps,
@@ -56,10 +54,10 @@ class Writer:
         """Make `to` (a lower row with the same bytes) hold `source`'s decoded video, and `source` its
         duplicate: the lowest row of identical bytes holds the faces, whichever finished first."""
         with store.transaction(self.con):
-            status, *decoded = self.con.execute(store.sql("writer.decoded"), [source]).fetchone()
+            status, *decoded = self.con.execute(store.sql("videos.decoded"), [source]).fetchone()
             store.move_video(self.con, source, to)
             self._update(to, status, **dict(zip(DECODE_FACTS, decoded, strict=True)), **facts)
-            self.con.execute(store.sql("writer.repoint_duplicates"), [to, source])
+            self.con.execute(store.sql("videos.repoint_duplicates"), [to, source])
             self._as_duplicate(source, to, decoded[DECODE_FACTS.index("n_faces")])
 
     def _as_duplicate(self, row_index: int, of: int, n_faces: int, **facts) -> None:

@@ -68,12 +68,12 @@ def _stats_line(n_videos, n_dup, n_seen, excluded, avg, low, high, reliability, 
 def write(con, merges: list[tuple[int, int, float]], budget: Budget | None = None) -> str:
     """The page for the open database `con`, as text."""
     budget = budget or Budget()
-    people = con.execute(store.sql("contact_sheet.people")).fetchall()
+    people = con.execute(store.sql("report.contact_sheet_people")).fetchall()
     faces: dict[int, list] = {}
-    rows = con.execute(store.read_sql("queries/contact_sheet.sql"), {"max_bytes": MAX_BYTES}).fetchall()
+    rows = con.execute(store.sql("report.contact_sheet"), {"max_bytes": MAX_BYTES}).fetchall()
     for pid, row, crop, main, uncertain, score, url in rows:
         faces.setdefault(pid, []).append((row, crop, main, uncertain, score, url))
-    best = dict(con.execute(store.read_sql("queries/representative_faces.sql"), {"max_bytes": MAX_BYTES}).fetchall())
+    best = dict(con.execute(store.sql("faces.representative_faces"), {"max_bytes": MAX_BYTES}).fetchall())
     names = {p[0]: display_name(p[1], 200) for p in people}
     font = fonts.cjk_subset([n for n in names.values() if n])
     face = (f"@font-face{{font-family:influx-cjk;src:url(data:font/otf;base64,{base64.b64encode(font).decode()})"

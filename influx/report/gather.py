@@ -17,14 +17,14 @@ def gather(con: duckdb.DuckDBPyConnection) -> dict:
     failures = q(store.sql("report.failures")).fetchall()
     crops = {
         int(i): jpeg
-        for i, crop in q(store.read_sql("queries/representative_faces.sql"), {"max_bytes": MAX_BYTES}).fetchall()
+        for i, crop in q(store.sql("faces.representative_faces"), {"max_bytes": MAX_BYTES}).fetchall()
         if (jpeg := safe_jpeg(crop)) is not None
     }
     people = q(store.sql("report.count_people")).fetchone()[0]
     faces = q(store.sql("report.face_counts")).fetchone()
     no_influencer = q(store.sql("report.count_without_influencer")).fetchone()[0]
     uncertain = q(store.sql("report.uncertain")).fetchall()
-    copies = q(store.read_sql("queries/copies.sql")).fetchall()
+    copies = q(store.sql("copies.listing")).fetchall()
     settings = dict(q(store.sql("report.settings")).fetchall())
     rel_constants = q(store.sql("report.constants"))
     constants = dict(zip([d[0] for d in rel_constants.description], rel_constants.fetchone(), strict=True))

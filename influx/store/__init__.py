@@ -1,11 +1,11 @@
 """The database: connection, SQL files, migrations, schema and data checks, settings, vectors."""
 
-from influx.store.checks import data_checks, verify_data
+from influx.store.checks import data_checks, first_failure, verify_data
 from influx.store.connection import DatabaseInUse, DiskFull, connect, disk_full, first_line, limit_memory, transaction
-from influx.store.migrations import create_views, migrate, refresh_quantiles
+from influx.store.migrations import create_views, derive, migrate, model, refresh_quantiles
 from influx.store.schema import OWN_MACROS, BadDatabase, check, check_tables, expected_schema
 from influx.store.settings import number_setting, setting, store_settings
-from influx.store.sqlfiles import read_sql, sql, sql_dir
+from influx.store.sqlfiles import sql, sql_dir
 from influx.store.vectors import fetch_vectors
 from influx.store.videos import VIDEO_COLUMNS, VIDEO_TABLES, forget_videos, move_video, set_video
 
@@ -20,6 +20,9 @@ __all__ = [
     "check_tables",
     "connect",
     "create_views",
+    "derive",
+    "first_failure",
+    "model",
     "data_checks",
     "disk_full",
     "expected_schema",
@@ -30,7 +33,6 @@ __all__ = [
     "migrate",
     "move_video",
     "number_setting",
-    "read_sql",
     "refresh_quantiles",
     "set_video",
     "setting",

@@ -16,6 +16,11 @@ def _checks() -> list[Path]:
     return sorted((sql_dir() / "checks").glob("*.sql"))
 
 
+def first_failure(con: duckdb.DuckDBPyConnection, check: str) -> tuple | None:
+    """The first row the data check `checks/<check>.sql` returns (None: it holds)."""
+    return con.execute((sql_dir() / "checks" / f"{check}.sql").read_text()).fetchone()
+
+
 def data_checks(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
     """Run the data tests in `sql/checks/`; the rows each returned."""
     return {path.stem: con.execute(path.read_text()).fetchall() for path in _checks()}

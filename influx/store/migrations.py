@@ -1,4 +1,4 @@
-"""Numbered migrations, the public views, and the statistical tables they read."""
+"""Numbered migrations, the data model (views and derived tables), and the quantile tables it reads."""
 
 from __future__ import annotations
 
@@ -43,10 +43,27 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     return applied
 
 
+def model() -> list[tuple[str, str, str]]:
+    """The data model, `influx/sql/model/`, in dependency order: (kind, name, SQL) of each file,
+    kind "view" (made when the file is opened) or "derived table" (rebuilt by `derive`), as the
+    file's first line says."""
+    out = []
+    for _, path in _numbered(sql_dir() / "model"):
+        text = path.read_text()
+        kind, name = re.match(r"-- (view|derived table): (\w+)", text).groups()
+        out.append((kind, name, text))
+    return out
+
+
+def derive(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Rebuild the derived table `table` from what it reads (model/NN_table.sql)."""
+    con.execute(next(text for kind, name, text in model() if kind == "derived table" and name == table))
+
+
 def create_views(con: duckdb.DuckDBPyConnection, temporary: bool = False) -> None:
-    """Create influx's macros and every view in `sql/views/` (one view per file, in file-name order):
-    in the file, or as temporary objects (a read-only file), which take precedence over the file's."""
-    texts = [read_sql("macros.sql")] + [path.read_text() for _, path in _numbered(sql_dir() / "views")]
+    """Create influx's macros and every view of the model (in file-name order): in the file, or
+    as temporary objects (a read-only file), which take precedence over the file's."""
+    texts = [read_sql("macros.sql")] + [text for kind, _, text in model() if kind == "view"]
     for text in texts:
         if temporary:
             text = re.sub(r"CREATE OR REPLACE (MACRO|VIEW)", r"CREATE OR REPLACE TEMP \1", text)
@@ -58,7 +75,7 @@ def refresh_quantiles(con: duckdb.DuckDBPyConnection) -> None:
     intervals) for the degrees of freedom of the current data. Stored values are computed again
     and compared, never trusted: a file from someone else could hold a wrong quantile that moves
     every interval and rating word (scipy.special, the functions scipy.stats' f and t call)."""
-    g, n = con.execute(sql("db.quantile_degrees")).fetchone()
+    g, n = con.execute(sql("statistics.quantile_degrees")).fetchone()
     if not g or g < 2 or n - g < 1:
         return
     from scipy.special import fdtri, stdtrit
@@ -66,11 +83,11 @@ def refresh_quantiles(con: duckdb.DuckDBPyConnection) -> None:
     want_f = {(d1, d2): float(fdtri(d1, d2, 0.975)) for d1, d2 in ((g - 1, n - g), (n - g, g - 1))}
     want_t = float(stdtrit(n - g, 0.975))
     keys = list(want_f)
-    stored = con.execute(sql("db.stored_f_quantiles"), [*keys[0], *keys[1]]).fetchall()
+    stored = con.execute(sql("statistics.stored_f_quantiles"), [*keys[0], *keys[1]]).fetchall()
     have_f = {(d1, d2): q for d1, d2, q in stored}
-    have_t = con.execute(sql("db.stored_t_quantile"), [n - g]).fetchall()
+    have_t = con.execute(sql("statistics.stored_t_quantile"), [n - g]).fetchall()
     if have_f == want_f and have_t == [(want_t,)]:
         return
     for (d1, d2), q in want_f.items():
-        con.execute(sql("db.store_f_quantile"), [d1, d2, q])
-    con.execute(sql("db.store_t_quantile"), [n - g, want_t])
+        con.execute(sql("statistics.store_f_quantile"), [d1, d2, q])
+    con.execute(sql("statistics.store_t_quantile"), [n - g, want_t])

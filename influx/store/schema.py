@@ -31,7 +31,7 @@ def _definitions(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Each table's and sequence's definition as DuckDB states it (CREATE TABLE with every
     default, generated column, CHECK and key; a sequence's step, bounds and cycling): SQL
     the file itself would evaluate, which must be influx's own, to the character."""
-    return dict(con.execute(sql("db.definitions")).fetchall())
+    return dict(con.execute(sql("database.definitions")).fetchall())
 
 
 def _constraints(con: duckdb.DuckDBPyConnection) -> frozenset:

@@ -13,15 +13,15 @@ def sql_dir() -> Path:
 
 
 def read_sql(name: str) -> str:
-    """The text of `sql/<name>`."""
+    """The text of `influx/sql/<name>` (migrations, macros, model and checks are read by the store)."""
     return (sql_dir() / name).read_text()
 
 
 @functools.cache
-def _named(module: str) -> dict[str, str]:
-    """The statements of sql/named/<module>.sql: blocks that start with `-- name: NAME`."""
+def _statements(concept: str) -> dict[str, str]:
+    """The statements of statements/<concept>.sql: blocks that start with `-- name: NAME`."""
     out, name = {}, None
-    for line in read_sql(f"named/{module}.sql").splitlines():
+    for line in read_sql(f"statements/{concept}.sql").splitlines():
         if line.startswith("-- name:"):
             name = line.split(":", 1)[1].strip()
             out[name] = ""
@@ -31,9 +31,7 @@ def _named(module: str) -> dict[str, str]:
 
 
 def sql(name: str) -> str:
-    """The text of a named statement, "module.name" (sql/named/module.sql), or of a one-statement
-    file, "queries/name" or "derive/name": influx's SQL lives in sql/, never in Python strings."""
-    if "/" in name:
-        return read_sql(f"{name}.sql")
-    module, _, statement = name.partition(".")
-    return _named(module)[statement]
+    """The text of the statement "concept.name" (influx/sql/statements/concept.sql): the one way
+    Python gets SQL; influx's SQL lives in influx/sql/, never in Python strings."""
+    concept, _, statement = name.partition(".")
+    return _statements(concept)[statement]

@@ -1,3 +1,4 @@
+-- derived table: video_people (rebuilt by `influx cluster` and every correction)
 -- Every identified person of every decoded video, with their share of screen presence.
 -- Presence = sum of face_size over the person's faces in the sampled frames (frames seen,
 -- weighted by face size). The dominant person (largest presence; ties: lowest id), among the

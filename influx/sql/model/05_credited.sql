@@ -1,3 +1,4 @@
+-- view: credited
 -- credited: the one place that says whose a CSV row's video (and score) is. One row per CSV row.
 --   row_index, video_url, performance, status   the row (videos)
 --   source_row_index  the row whose decoding this row uses (itself, or the row it duplicates)

@@ -1,4 +1,5 @@
--- Statements of influx/review.py (the `influx review` page), by name (db.sql("review.NAME")).
+-- What `influx review` reads.
+-- Each statement follows its `-- name:` line; run one with influx.store.sql("review.<name>").
 
 -- name: videos_by_doubt
 -- Every video with an influencer, the doubtful ones first: uncertain (by margin), far from the

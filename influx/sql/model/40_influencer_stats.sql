@@ -1,3 +1,4 @@
+-- view: influencer_stats
 -- influencer_stats: one row per influencer (a person who is the influencer of at least one video),
 -- ranked by reliability-adjusted performance, highest first (so that one lucky video does not top it).
 --   rank                  1 = highest adjusted_performance (ties: higher avg_performance, then lower id)

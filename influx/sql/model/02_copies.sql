@@ -1,3 +1,4 @@
+-- derived table: copies (rebuilt by `influx ingest` after new videos)
 -- Near-duplicate videos: a decoded video whose sampled frames match, at one time offset, the frames
 -- of a lower row's video is a copy of it (the same ad re-encoded, resized or trimmed by a few seconds).
 --   Two frames match when their 64-bit difference hashes differ in at most 7 bits (so they share at

@@ -1,3 +1,4 @@
+-- derived table: influencers (rebuilt with video_people)
 -- One row per person. The representative face maximises
 --   least(face_size, 160) / 160 * frontality * sharpness / (sharpness + 100)
 -- (large, frontal and sharp), preferring faces from videos the person dominates; ties go to the

@@ -1,3 +1,4 @@
+-- view: scores
 -- scores: the observations the statistics use: decoded videos (status ok, so never a duplicate) with an
 -- influencer and a performance, less near-duplicates (videos.copy_of) of a video of the same influencer.
 --   influencer_id, row_index, video_url, performance

@@ -1,3 +1,4 @@
+-- view: video_influencers
 -- video_influencers: one row per CSV row with its influencer (the dominant person of the video).
 --   row_index        0-based position in the CSV
 --   video_url        the CSV's URL

@@ -1,3 +1,4 @@
+-- view: reliability
 -- reliability: one row, the population's test-retest reliability (see README, "Statistics").
 --   icc              ICC(1), one-way random effects, unbalanced groups, over influencers with >= 2 scores
 --   icc_ci_low/high  95% confidence interval from the F distribution

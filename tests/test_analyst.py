@@ -209,14 +209,14 @@ def test_the_methods_page_follows_the_sql_threshold_and_distrusts_crafted_settin
     con.execute("INSERT OR REPLACE INTO settings VALUES ('fps', 'nan'), ('max_frames', '1e308')")
     con.execute("CREATE OR REPLACE TEMP VIEW constants AS SELECT 4 AS retest_min_pairs")
     data = gather(con)
-    text = " ".join(t for _, t in methods(data["settings"], data["constants"]))
+    text = " ".join(t for _, t in methods(data.settings, data.constants))
     assert "fewer than 4 pairs" in text and "at most unknown a second and unknown a video" in text
     assert "nan" not in text and "1e+308" not in text
-    assert data["rel"]["test_retest_reason"] is None or "4 pairs" in data["rel"]["test_retest_reason"]
+    assert data.rel["test_retest_reason"] is None or "4 pairs" in data.rel["test_retest_reason"]
     con.execute("CREATE OR REPLACE TEMP VIEW constants AS SELECT 1000 AS retest_min_pairs")
     data = gather(con)
-    assert "fewer than 1000 pairs" in " ".join(t for _, t in methods(data["settings"], data["constants"]))
-    assert "fewer than 1000 pairs" in data["rel"]["test_retest_reason"]
+    assert "fewer than 1000 pairs" in " ".join(t for _, t in methods(data.settings, data.constants))
+    assert "fewer than 1000 pairs" in data.rel["test_retest_reason"]
     con.close()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from enum import IntEnum
 from pathlib import Path
 
 import click
@@ -12,6 +13,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from influx import store
+from influx.ingest.csv_input import InputError
+from influx.ingest.pipeline import StorageError
 from influx.output import escape_controls
 
 # Not a terminal (a log, a pipe): lines are not wrapped, so paths and URLs stay whole.
@@ -32,7 +35,27 @@ def db_option(f):
     )(f)
 
 
-def fail(message: str, code: int = 2):
+class ExitCode(IntEnum):
+    """What `influx` exits with, whatever the command: a script can rely on these."""
+
+    OK = 0
+    FAILED = 1  # the work could not be done now (network, disk, an SQL error, nothing readable): run again
+    REFUSED = 2  # the input is wrong (an option, a CSV, a file influx will not open): fix it first
+    INTERRUPTED = 130  # Ctrl-C or a kill: what was finished is stored
+
+
+def exit_code(e: BaseException) -> ExitCode:
+    """The one mapping of errors to exit codes."""
+    if isinstance(e, (KeyboardInterrupt, duckdb.InterruptException)) or (
+        isinstance(e, (duckdb.Error, RuntimeError)) and interrupted(e)
+    ):
+        return ExitCode.INTERRUPTED
+    if isinstance(e, (store.BadDatabase, store.DatabaseInUse, InputError, StorageError, FileNotFoundError)):
+        return ExitCode.REFUSED
+    return ExitCode.FAILED
+
+
+def fail(message: str, code: ExitCode = ExitCode.REFUSED):
     """Print one line (user data in it shown as text, control characters escaped) and exit."""
     console.print(f"[bold red]Error:[/] {escape(escape_controls(message))}", highlight=False, soft_wrap=True)
     sys.exit(code)
@@ -77,23 +100,24 @@ class Commands(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except (KeyboardInterrupt, duckdb.InterruptException):
-            console.print("Interrupted.", highlight=False)
-            exit_now(130)
-        except (store.BadDatabase, store.DatabaseInUse) as e:
-            fail(str(e))
-        except duckdb.Error as e:
-            if interrupted(e):
-                exit_now(130)
-            fail(f"database error: {store.first_line(e)}", code=1)
-        except OSError as e:
-            fail(f"{e.filename + ': ' if e.filename else ''}{e.strerror or e}", code=1)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
+        except (KeyboardInterrupt, duckdb.InterruptException):
+            console.print("Interrupted.", highlight=False)
+            exit_now(ExitCode.INTERRUPTED)
+        except (store.BadDatabase, store.DatabaseInUse) as e:
+            fail(str(e), exit_code(e))
+        except duckdb.Error as e:
+            if exit_code(e) == ExitCode.INTERRUPTED:
+                exit_now(ExitCode.INTERRUPTED)
+            fail(f"database error: {store.first_line(e)}", exit_code(e))
+        except OSError as e:
+            fail(f"{e.filename + ': ' if e.filename else ''}{e.strerror or e}", ExitCode.FAILED)
         except Exception as e:  # noqa: BLE001 - a case nobody foresaw: still one line, not a traceback
             if os.environ.get("INFLUX_DEBUG"):
                 raise
-            fail(f"internal error: {type(e).__name__}: {store.first_line(e)} (INFLUX_DEBUG=1 shows where)", code=1)
+            fail(f"internal error: {type(e).__name__}: {store.first_line(e)} (INFLUX_DEBUG=1 shows where)",
+                 ExitCode.FAILED)  # fmt: skip
 
 
 def interrupted(e: Exception) -> bool:

@@ -6,7 +6,7 @@ import click
 import duckdb
 
 from influx import store
-from influx.cli.base import console, db_option, fail, open_rw
+from influx.cli.base import ExitCode, console, db_option, fail, open_rw
 from influx.identity.cluster import MERGE_DISTANCE, ClusterOptions, MixedEncoders, cluster
 from influx.identity.linking import METHODS
 from influx.output import plural
@@ -34,7 +34,7 @@ def run_cluster(db_path: str, track_distance: float, merge_distance: float, meth
     except (duckdb.Error, OSError) as e:
         if not store.disk_full(e):
             raise
-        fail(f"{db_path}: {store.DiskFull(db_path).strerror} ({store.first_line(e)})", code=1)
+        fail(f"{db_path}: {store.DiskFull(db_path).strerror} ({store.first_line(e)})", ExitCode.FAILED)
     finally:
         con.close()
     console.print(

@@ -20,7 +20,7 @@ from rich.progress import (
 from rich.table import Table
 
 from influx import store
-from influx.cli.base import console, db_option, exit_now, fail, interrupted, open_rw, say
+from influx.cli.base import ExitCode, console, db_option, exit_code, exit_now, fail, open_rw, say
 from influx.cli.cluster import cluster_options, run_cluster
 from influx.cli.report import run_report
 from influx.faces import models
@@ -156,32 +156,32 @@ def run_ingest(db_path: str, csv_path: str, kw: dict) -> Summary:
     try:
         with progress:
             summary = ingest(db_path, csv_path, opts, on_start, on_done, rows=rows, on_warning=warn)
-    except (store.DatabaseInUse, store.BadDatabase, StorageError) as e:
-        fail(str(e))
-    except SchedulerLost as e:
-        fail(f"{e}; everything finished so far is stored: run again to resume", code=1)
-    except KeyboardInterrupt:  # before or after the video loop, which handles its own
-        console.print("[yellow]Interrupted:[/] nothing half-stored; run again to resume.")
-        exit_now(130)
-    except (duckdb.Error, RuntimeError) as e:
-        if interrupted(e):  # Ctrl-C reached DuckDB in the middle of a statement
+    except (store.DatabaseInUse, store.BadDatabase, StorageError, SchedulerLost, KeyboardInterrupt, duckdb.Error,
+            RuntimeError, OSError) as e:  # fmt: skip
+        code = exit_code(e)
+        if code == ExitCode.INTERRUPTED:  # before or after the video loop (which handles its own), or inside DuckDB
             console.print("[yellow]Interrupted:[/] nothing half-stored; run again to resume.")
-            exit_now(130)
-        if not isinstance(e, duckdb.Error):
+            exit_now(code)
+        if isinstance(e, RuntimeError):
             raise
-        fail(f"database error (the current video was rolled back; run again to resume): {store.first_line(e)}", code=1)
-    except OSError as e:
-        fail(f"{e.filename or ''}: {e.strerror or e}", code=1)
+        if isinstance(e, SchedulerLost):
+            fail(f"{e}; everything finished so far is stored: run again to resume", code)
+        if isinstance(e, duckdb.Error):
+            fail(f"database error (the current video was rolled back; run again to resume): {store.first_line(e)}",
+                 code)  # fmt: skip
+        if isinstance(e, OSError):
+            fail(f"{e.filename or ''}: {e.strerror or e}", code)
+        fail(str(e), code)
     finally:
         signal.signal(signal.SIGTERM, previous)
     print_ingest_summary(summary, db_path)
     say(f"Performance read with {numbers or 'no thousands or decimal separators'} (decided from the whole column)")
     if summary.offline:
         fail(f"the network is unreachable: {summary.offline}; {summary.statuses.get('pending', 0)} rows are still"
-             " pending: run the same command again when the network is back to resume", code=1)  # fmt: skip
+             " pending: run the same command again when the network is back to resume", ExitCode.FAILED)  # fmt: skip
     if summary.interrupted:
         console.print("[yellow]Interrupted:[/] finished videos are stored; run again to resume.")
-        exit_now(130)
+        exit_now(ExitCode.INTERRUPTED)
     return summary
 
 
@@ -197,9 +197,12 @@ def fail_if_nothing_worked(summary: Summary, db_path: str) -> None:
         reasons = ", ".join(f"{k} {v}" for k, v in summary.failures.most_common()) or "see the database"
         fail(f"no video could be read: {summary.done_now['failed']} failed ({reasons}); the reasons are in"
              f" {db_path}: influx sql --db {db_path} \"SELECT row_index, error FROM videos WHERE status = 'failed'\"",
-             code=1)  # fmt: skip
+             ExitCode.FAILED)  # fmt: skip
     if not sum(summary.statuses.get(s, 0) for s in READ) and failed:
-        fail(f"no video in {db_path} could be read: {failed} rows failed; --retry-failed tries them again", code=1)
+        fail(
+            f"no video in {db_path} could be read: {failed} rows failed; --retry-failed tries them again",
+            ExitCode.FAILED,
+        )
 
 
 def _terminate(signum, frame):

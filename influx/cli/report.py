@@ -8,7 +8,7 @@ import click
 import duckdb
 
 from influx import store
-from influx.cli.base import db_option, fail, open_ro, open_rw, say, say_list
+from influx.cli.base import ExitCode, db_option, fail, open_ro, open_rw, say, say_list
 from influx.output import emit, format_option, plural
 
 
@@ -78,16 +78,16 @@ def sql_cmd(query, db_path, fmt, write, external_access):
     try:
         statements = duckdb.extract_statements(query)
     except duckdb.Error as e:
-        fail(f"SQL error: {store.first_line(e)}", code=1)
+        fail(f"SQL error: {store.first_line(e)}", ExitCode.FAILED)
     if not statements:
-        fail("no SQL statement given", code=1)
+        fail("no SQL statement given", ExitCode.FAILED)
     if not write:
         kinds = [s.type.name for s in statements]
         if len(statements) > 1:
-            fail(f"{len(statements)} statements given: one at a time, or use --write", code=1)
+            fail(f"{len(statements)} statements given: one at a time, or use --write", ExitCode.FAILED)
         if kinds[0] not in READ_ONLY_STATEMENTS:
             fail(f"{kinds[0]} is not allowed read-only (only SELECT): use --write to change the database"
-                 " and --external-access to reach files or the network", code=1)  # fmt: skip
+                 " and --external-access to reach files or the network", ExitCode.FAILED)  # fmt: skip
     con = open_rw(db_path, external_access) if write else open_ro(db_path, external_access)
     try:
         for n, statement in enumerate(statements):
@@ -97,7 +97,7 @@ def sql_cmd(query, db_path, fmt, write, external_access):
         if write:
             con.execute(store.sql("database.checkpoint"))
     except duckdb.Error as e:
-        fail(f"SQL error: {store.first_line(e)}", code=1)
+        fail(f"SQL error: {store.first_line(e)}", ExitCode.FAILED)
     finally:
         con.close()
 

@@ -61,14 +61,14 @@ def report(db_path, out_dir=None) -> ReportFiles:
     finally:
         con.close()
     faces = files.folder(out / FACES_DIR)
-    shown = {int(i) for i in data["stats"].influencer_id}
-    for influencer_id, crop in list(data["crops"].items()):  # ids are integers (checked schema): names stay inside
+    shown = {int(i) for i in data.stats.influencer_id}
+    for influencer_id, crop in list(data.crops.items()):  # ids are integers (checked schema): names stay inside
         if influencer_id in shown and budget.take(crop) is not None:
             files.write(faces / f"{int(influencer_id)}.jpg", crop)
         else:
-            del data["crops"][influencer_id]
+            del data.crops[influencer_id]
     write_csv(data, out / CSV_NAME, out / DETAILS_NAME, FACES_DIR)
     write_xlsx(data, out / XLSX_NAME, FACES_DIR)
     write_pdf(data, out / PDF_NAME, db_path.name)
-    return ReportFiles(out / PDF_NAME, out / CSV_NAME, faces, len(data["stats"]), out / DETAILS_NAME,
+    return ReportFiles(out / PDF_NAME, out / CSV_NAME, faces, len(data.stats), out / DETAILS_NAME,
                        out / XLSX_NAME, out / SHEET_NAME, budget.skipped)  # fmt: skip

@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import duckdb
+import pandas as pd
 
 from influx import store
 from influx.report.images import MAX_BYTES, safe_jpeg
 
 
-def gather(con: duckdb.DuckDBPyConnection) -> dict:
+@dataclass
+class ReportData:
+    """What the PDF, the CSVs and the workbook show: one read of the database."""
+
+    stats: pd.DataFrame  # influencer_stats, ranked
+    rel: dict  # the reliability view's one row
+    statuses: dict[str, int]  # videos by status
+    failures: list[tuple[str, int]]  # failed videos by error kind, most first
+    crops: dict[int, bytes]  # each person's representative face (JPEG), where it is a safe image
+    people: int  # people found
+    faces: tuple[int, int]  # faces stored, faces identified
+    no_influencer: int  # videos with faces but no influencer
+    uncertain: list[tuple]  # uncertain videos (report.uncertain)
+    copies: list[tuple]  # near-duplicate videos (copies.listing)
+    settings: dict[str, str]  # how the file was made (settings table)
+    constants: dict[str, float]  # the constants view: thresholds the methods page states
+
+
+def gather(con: duckdb.DuckDBPyConnection) -> ReportData:
     """Every number the report shows, read from the views and tables."""
     q = con.execute
     stats = q(store.sql("report.stats")).df()
@@ -28,7 +49,5 @@ def gather(con: duckdb.DuckDBPyConnection) -> dict:
     settings = dict(q(store.sql("report.settings")).fetchall())
     rel_constants = q(store.sql("report.constants"))
     constants = dict(zip([d[0] for d in rel_constants.description], rel_constants.fetchone(), strict=True))
-    return {"settings": settings, "constants": constants, "stats": stats, "rel": rel, "statuses": statuses,
-            "failures": failures,
-            "crops": crops, "people": people, "faces": faces, "no_influencer": no_influencer,
-            "uncertain": uncertain, "copies": copies}  # fmt: skip
+    return ReportData(stats, rel, statuses, failures, crops, people, tuple(faces), no_influencer, uncertain, copies,
+                      settings, constants)  # fmt: skip

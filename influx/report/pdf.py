@@ -12,6 +12,7 @@ from influx import store
 from influx.output import clean, web_link
 from influx.report import files, fonts
 from influx.report.chart import dot_plot
+from influx.report.gather import ReportData
 from influx.report.methods import COPIES_TEXT, READING, UNCERTAIN_TEXT
 from influx.report.pdf_text import _fit, _fit_tail, _put
 
@@ -36,10 +37,10 @@ COLUMNS = [("Rank", 11), ("Influencer", 34), ("Face", 18), ("Videos", 14), ("Adj
 ROW_H = 17.0
 
 
-def write_pdf(data: dict, path: Path, db_name: str) -> None:
+def write_pdf(data: ReportData, path: Path, db_name: str) -> None:
     """The PDF, written inside its folder only (files.write)."""
     pdf = _PDF(orientation="P", unit="mm", format="A4")
-    fonts.add_fonts(pdf, [clean(n, 200) for n in data["stats"].name if isinstance(n, str)])
+    fonts.add_fonts(pdf, [clean(n, 200) for n in data.stats.name if isinstance(n, str)])
     pdf.set_auto_page_break(False)
     pdf.set_title("influx: influencer performance report")
     _summary_page(pdf, data, db_name)
@@ -48,29 +49,29 @@ def write_pdf(data: dict, path: Path, db_name: str) -> None:
         pdf,
         "Videos to check: influencer uncertain",
         UNCERTAIN_TEXT,
-        data["uncertain"],
+        data.uncertain,
         store.sql("report.uncertain_listing_sql"),
     )
-    _listing(pdf, "Near-duplicate videos", COPIES_TEXT, data["copies"],
+    _listing(pdf, "Near-duplicate videos", COPIES_TEXT, data.copies,
              store.sql("report.copies_listing_sql"))  # fmt: skip
-    _methods_page(pdf, data["settings"], data["constants"])
+    _methods_page(pdf, data.settings, data.constants)
     files.write(path, bytes(pdf.output()))
 
 
-def _summary_page(pdf: FPDF, data: dict, db_name: str) -> None:
-    s, rel, stats = data["statuses"], data["rel"], data["stats"]
+def _summary_page(pdf: FPDF, data: ReportData, db_name: str) -> None:
+    s, rel, stats = data.statuses, data.rel, data.stats
     pdf.add_page()
     pdf.set_font("dejavu", "B", 18)
     pdf.cell(0, 10, "Influencer performance report", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("dejavu", size=8)
     pdf.set_text_color(100)
-    campaign = clean(data["settings"].get("campaign") or Path(db_name).stem, 120)
+    campaign = clean(data.settings.get("campaign") or Path(db_name).stem, 120)
     pdf.cell(0, 5, f"Campaign: {campaign} · {datetime.now():%Y-%m-%d %H:%M}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0)
     pdf.ln(3)
     rows = sum(s.values())
     failed = s.get("failed", 0)
-    reasons = ", ".join(f"{clean(k, 30)} {v}" for k, v in data["failures"]) or "none"
+    reasons = ", ".join(f"{clean(k, 30)} {v}" for k, v in data.failures) or "none"
     icc = rel.get("icc")
     icc_text = "n/a" if icc is None or icc != icc else (
         f"{icc:.3f} (95% CI {fmt(_nan(rel['icc_ci_low']))} to {fmt(_nan(rel['icc_ci_high']))}), "
@@ -84,18 +85,18 @@ def _summary_page(pdf: FPDF, data: dict, db_name: str) -> None:
         ("Duplicates (identical bytes)", f"{s.get('duplicate', 0)} (shown with their person, not counted as scores)"),
         (
             "Near-duplicates (re-encoded, trimmed)",
-            f"{len(data['copies'])} (listed after the table)" if data["copies"] else "0",
+            f"{len(data.copies)} (listed after the table)" if data.copies else "0",
         ),
         ("Without faces", f"{s.get('no_faces', 0)}"),
         ("Failed", f"{failed} ({reasons})" if failed else "0"),
         ("Not yet processed", f"{s.get('pending', 0)}"),
-        ("Faces stored / identified", f"{data['faces'][0]} / {data['faces'][1]}"),
-        ("People found", f"{data['people']}"),
+        ("Faces stored / identified", f"{data.faces[0]} / {data.faces[1]}"),
+        ("People found", f"{data.people}"),
         ("Influencers (dominant in ≥ 1 video)", f"{len(stats)}"),
-        ("Videos with faces but no influencer", f"{data['no_influencer']}"),
+        ("Videos with faces but no influencer", f"{data.no_influencer}"),
         (
             "Videos whose influencer is uncertain",
-            f"{len(data['uncertain'])} (listed after the table)" if data["uncertain"] else "0",
+            f"{len(data.uncertain)} (listed after the table)" if data.uncertain else "0",
         ),
         ("Population reliability ICC(1)", icc_text),
         ("Test-retest correlation", _retest(rel)),
@@ -153,7 +154,7 @@ def _header(pdf: FPDF) -> None:
     pdf.ln()
 
 
-def _table(pdf: FPDF, data: dict) -> None:
+def _table(pdf: FPDF, data: ReportData) -> None:
     pdf.add_page()
     pdf.set_font("dejavu", "B", 13)
     pdf.cell(0, 9, "Influencers, ranked by reliability-adjusted performance", new_x="LMARGIN", new_y="NEXT")
@@ -162,7 +163,7 @@ def _table(pdf: FPDF, data: dict) -> None:
     pdf.ln(2)
     _header(pdf)
     bottom = pdf.h - 16
-    for r in data["stats"].itertuples():
+    for r in data.stats.itertuples():
         if pdf.get_y() + ROW_H > bottom:  # rows never split; the header repeats
             pdf.add_page()
             _header(pdf)
@@ -199,7 +200,7 @@ def _table(pdf: FPDF, data: dict) -> None:
             with fonts.shaping(pdf, shown):
                 pdf.cell(widths[1] - 2, 4, _fit(pdf, shown, widths[1] - 2))
         # face
-        crop = data["crops"].get(r.influencer_id)
+        crop = data.crops.get(r.influencer_id)
         if crop:
             fx = pdf.l_margin + widths[0] + widths[1]
             pdf.image(io.BytesIO(crop), x=fx + 1.5, y=y + 1, h=ROW_H - 2, keep_aspect_ratio=True, w=widths[2] - 3)
@@ -212,7 +213,7 @@ def _table(pdf: FPDF, data: dict) -> None:
         _put(pdf, ux + 1, y + 5, widths[-1] - 2, 6, _fit_tail(pdf, url, widths[-1] - 2), center=False, link=link)
         pdf.set_text_color(0)
         pdf.set_xy(pdf.l_margin, y + ROW_H)
-    if not len(data["stats"]):
+    if not len(data.stats):
         pdf.set_font("dejavu", size=9)
         pdf.cell(0, 10, "No influencer yet: run `influx ingest` and `influx cluster`.")
 

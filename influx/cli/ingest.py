@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 from pathlib import Path
 
@@ -28,14 +27,15 @@ from influx.faces.extract import FaceOptions
 from influx.ingest.csv_input import InputError, read_table
 from influx.ingest.dask_executor import SchedulerLost, check_address
 from influx.ingest.limits import FetchOptions
-from influx.ingest.pipeline import IngestOptions, StorageError, Summary, ingest
+from influx.ingest.pipeline import WORKERS, IngestOptions, StorageError, Summary, ingest
+from influx.vocabulary import Setting, VideoStatus
 
 
 def ingest_options(f):
     options = [
         click.option("--videos-dir", type=click.Path(file_okay=False),
                      help="Where downloads go (default: videos/ beside the database)."),
-        click.option("--workers", type=click.IntRange(1, 64), default=os.cpu_count() or 1,
+        click.option("--workers", type=click.IntRange(1, 64), default=WORKERS,
                      show_default=True, help="Videos processed in parallel."),
         click.option("--fps", type=click.FloatRange(0.01, 60), default=FaceOptions.fps,
                      show_default=True, help="Frames sampled per second of video."),
@@ -137,16 +137,17 @@ def run_ingest(db_path: str, csv_path: str, kw: dict) -> Summary:
         disable=not console.is_terminal,  # a log or a pipe gets the summary, not a cut-off bar
     )
     task = progress.add_task("ingest", total=None, counts="")
-    counts = {"ok": 0, "failed": 0, "no_faces": 0, "duplicate": 0}
+    counts = dict.fromkeys((VideoStatus.OK, VideoStatus.FAILED, VideoStatus.NO_FACES, VideoStatus.DUPLICATE), 0)
 
     def on_start(total):
         progress.update(task, total=total)
 
     def on_done(row_index, status):
         counts[status] = counts.get(status, 0) + 1
-        text = f"ok {counts['ok']} · failed {counts['failed']} · no faces {counts['no_faces']}"
-        if counts["duplicate"]:
-            text += f" · duplicate {counts['duplicate']}"
+        c = counts
+        text = f"ok {c[VideoStatus.OK]} · failed {c[VideoStatus.FAILED]} · no faces {c[VideoStatus.NO_FACES]}"
+        if counts[VideoStatus.DUPLICATE]:
+            text += f" · duplicate {counts[VideoStatus.DUPLICATE]}"
         progress.update(task, advance=1, counts=text)
 
     def warn(message):
@@ -177,7 +178,8 @@ def run_ingest(db_path: str, csv_path: str, kw: dict) -> Summary:
     print_ingest_summary(summary, db_path)
     say(f"Performance read with {numbers or 'no thousands or decimal separators'} (decided from the whole column)")
     if summary.offline:
-        fail(f"the network is unreachable: {summary.offline}; {summary.statuses.get('pending', 0)} rows are still"
+        pending = summary.statuses.get(VideoStatus.PENDING, 0)
+        fail(f"the network is unreachable: {summary.offline}; {pending} rows are still"
              " pending: run the same command again when the network is back to resume", ExitCode.FAILED)  # fmt: skip
     if summary.interrupted:
         console.print("[yellow]Interrupted:[/] finished videos are stored; run again to resume.")
@@ -185,17 +187,17 @@ def run_ingest(db_path: str, csv_path: str, kw: dict) -> Summary:
     return summary
 
 
-READ = ("ok", "no_faces", "duplicate")
+READ = (VideoStatus.OK, VideoStatus.NO_FACES, VideoStatus.DUPLICATE)
 
 
 def fail_if_nothing_worked(summary: Summary, db_path: str) -> None:
     """Exit 1 when rows were processed in this run and not one of them could be read, or when the
     database holds no video that could be read (a second run with nothing left to try)."""
     worked = sum(summary.done_now[s] for s in READ)
-    failed = summary.statuses.get("failed", 0)
+    failed = summary.statuses.get(VideoStatus.FAILED, 0)
     if summary.to_process > 0 and worked == 0:
         reasons = ", ".join(f"{k} {v}" for k, v in summary.failures.most_common()) or "see the database"
-        fail(f"no video could be read: {summary.done_now['failed']} failed ({reasons}); the reasons are in"
+        fail(f"no video could be read: {summary.done_now[VideoStatus.FAILED]} failed ({reasons}); the reasons are in"
              f" {db_path}: influx sql --db {db_path} \"SELECT row_index, error FROM videos WHERE status = 'failed'\"",
              ExitCode.FAILED)  # fmt: skip
     if not sum(summary.statuses.get(s, 0) for s in READ) and failed:
@@ -214,7 +216,7 @@ def print_ingest_summary(s: Summary, db_path: str) -> None:
     table.add_column("videos")
     table.add_column("in database", justify="right")
     table.add_column("this run", justify="right")
-    for status in ("ok", "no_faces", "duplicate", "failed", "pending"):
+    for status in (*READ, VideoStatus.FAILED, VideoStatus.PENDING):
         if s.statuses.get(status) or s.done_now.get(status):
             table.add_row(status, str(s.statuses.get(status, 0)), str(s.done_now.get(status, 0)))
     console.print(table)
@@ -222,8 +224,9 @@ def print_ingest_summary(s: Summary, db_path: str) -> None:
         f"CSV rows {s.csv_rows} (new {s.new_rows}) · processed now {sum(s.done_now.values())}"
         f" of {s.to_process} · faces stored {s.faces} · {s.seconds:.1f} s"
     )
-    if s.failures and not s.done_now.get("failed") and s.statuses.get("failed"):  # failed in an earlier run
-        console.print(f"{s.statuses['failed']} failed rows are not tried again: --retry-failed retries them",
+    earlier = s.statuses.get(VideoStatus.FAILED)
+    if s.failures and not s.done_now.get(VideoStatus.FAILED) and earlier:  # failed in an earlier run
+        console.print(f"{earlier} failed rows are not tried again: --retry-failed retries them",
                       markup=False, highlight=False)  # fmt: skip
     if s.failures:
         reasons = ", ".join(f"{k} {v}" for k, v in s.failures.most_common())
@@ -246,7 +249,7 @@ def remember_campaign(db_path: str, csv_path: str) -> None:
     """The CSV's name, which the report's title shows (the campaign, not the database file)."""
     con = open_rw(db_path)
     try:
-        store.store_settings(con, campaign=Path(csv_path).stem)
+        store.store_settings(con, {Setting.CAMPAIGN: Path(csv_path).stem})
     finally:
         con.close()
 
@@ -275,7 +278,7 @@ def run_cmd(csv_path, db_path, track_distance, merge_distance, method, out_dir, 
 @click.option(
     "--workers",
     type=click.IntRange(1, 64),
-    default=os.cpu_count() or 1,
+    default=WORKERS,
     show_default=True,
     help="Videos processed at once (default: the number of cores).",
 )

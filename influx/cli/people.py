@@ -11,6 +11,7 @@ from influx import store
 from influx.cli.base import db_option, fail, open_ro, open_rw, say
 from influx.identity import corrections, suggestions
 from influx.output import display_name, emit, format_option, plural
+from influx.vocabulary import CorrectionKind
 
 
 def _run(db_path: str, action):
@@ -36,7 +37,8 @@ def _who(con, influencer_id) -> str:
 @click.command("people")
 @db_option
 @click.option("--suggest-merges", is_flag=True, help="List pairs that may be one person split in two.")
-@click.option("--max-distance", type=click.FloatRange(0, 2), help="With --suggest-merges (default 0.6).")
+@click.option("--max-distance", type=click.FloatRange(0, 2),
+              help=f"With --suggest-merges (default {suggestions.LOOKALIKE:g}).")  # fmt: skip
 @format_option
 def people_cmd(db_path, suggest_merges, max_distance, fmt):
     """List the people found: id, name, videos (decoded, duplicates apart), faces."""
@@ -46,7 +48,8 @@ def people_cmd(db_path, suggest_merges, max_distance, fmt):
     if not con.execute(store.sql("people.any_person_ids")).fetchone()[0]:
         say(f"no people yet in {db_path}: run `influx cluster` first")
     if suggest_merges:
-        pairs = suggestions.suggest_merges(con, 0.6 if max_distance is None else max_distance, limit=1000)
+        distance = suggestions.LOOKALIKE if max_distance is None else max_distance
+        pairs = suggestions.suggest_merges(con, distance, limit=1000)
         names = dict(con.execute(store.sql("people.person_names")).fetchall())
         rows = [(a, names.get(a), b, names.get(b), round(d, 3)) for a, b, d in pairs]
         emit(["influencer_id_a", "name_a", "influencer_id_b", "name_b", "distance"], rows, fmt,
@@ -153,8 +156,9 @@ def corrections_cmd(db_path, fmt):
 def undo_cmd(correction_id, db_path):
     """Delete one correction (see: influx corrections) and apply the others again."""
     kind, person, target, row = _run(db_path, lambda con: corrections.undo(con, correction_id))
-    what = {"merge": f"merge of #{person} into #{target}", "move": f"move of row {row} to #{target}",
-            "not_influencer": f"#{person} marked not an influencer"}.get(kind, kind)  # fmt: skip
+    what = {CorrectionKind.MERGE: f"merge of #{person} into #{target}",
+            CorrectionKind.MOVE: f"move of row {row} to #{target}",
+            CorrectionKind.NOT_INFLUENCER: f"#{person} marked not an influencer"}.get(kind, kind)  # fmt: skip
     say(f"undone: {what} (kept in influx corrections as undone; to redo it, run the command again)")
 
 

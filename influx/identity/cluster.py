@@ -24,6 +24,7 @@ from influx import store
 from influx.identity import corrections, ids
 from influx.identity.doubt import doubts
 from influx.identity.grouping import MERGE_DISTANCE, TRACK_DISTANCE, ClusterOptions, assign
+from influx.vocabulary import Setting
 
 __all__ = ["MERGE_DISTANCE", "TRACK_DISTANCE", "ClusterOptions", "ClusterSummary", "MixedEncoders", "cluster"]
 
@@ -89,9 +90,8 @@ def cluster(con, opts: ClusterOptions | None = None) -> ClusterSummary:
     mapping = ids.match_ids(con, faces["face_id"], g.person, rows)
     cluster_ids = np.array([mapping.get(int(p), -1) for p in g.person], dtype=np.int64)
     influencer_ids = corrections.apply_corrections(con, rows, sizes, cluster_ids)
-    store.store_settings(
-        con, track_distance=opts.track_distance, merge_distance=opts.merge_distance, method=opts.method
-    )
+    store.store_settings(con, {Setting.TRACK_DISTANCE: opts.track_distance,
+                               Setting.MERGE_DISTANCE: opts.merge_distance, Setting.METHOD: opts.method})  # fmt: skip
     ids.write_labels(con, faces["face_id"], g.track, cluster_ids, influencer_ids, opts.merge_distance)
     _store_links(con, g, opts.method)
     s = ClusterSummary(faces=len(rows), appearances=int(g.track.max() + 1) if len(rows) else 0)

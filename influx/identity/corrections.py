@@ -6,6 +6,7 @@ import numpy as np
 
 from influx import store
 from influx.identity.ids import write_labels
+from influx.vocabulary import CorrectionKind, VideoStatus
 
 
 class PeopleError(Exception):
@@ -22,11 +23,11 @@ def apply_corrections(con, rows: np.ndarray, sizes: np.ndarray, ids: np.ndarray)
     ids = ids.copy()
     excluded = set()
     for kind, influencer_id, target_id, row_index in con.execute(store.sql("corrections.in_order")).fetchall():
-        if kind == "merge":
+        if kind == CorrectionKind.MERGE:
             ids[ids == influencer_id] = target_id
-        elif kind == "not_influencer":
+        elif kind == CorrectionKind.NOT_INFLUENCER:
             excluded.add(influencer_id)
-        elif kind == "move":
+        elif kind == CorrectionKind.MOVE:
             here = (rows == row_index) & (ids >= 0) & ~np.isin(ids, list(excluded))
             if here.any():
                 presence = {}
@@ -54,7 +55,7 @@ def rename(con, influencer_id: int, name: str | None) -> str | None:
     return old[0] if old else None
 
 
-def _correct(con, kind: str, influencer_id=None, target_id=None, row_index=None) -> int:
+def _correct(con, kind: CorrectionKind, influencer_id=None, target_id=None, row_index=None) -> int:
     correction_id = con.execute(
         store.sql("corrections.add_correction"),
         [kind, influencer_id, target_id, row_index],
@@ -69,7 +70,7 @@ def merge(con, from_id: int, into_id: int) -> int:
     _known(con, into_id)
     if from_id == into_id:
         raise PeopleError("cannot merge a person into themselves")
-    return _correct(con, "merge", from_id, into_id)
+    return _correct(con, CorrectionKind.MERGE, from_id, into_id)
 
 
 def unmerge(con, influencer_id: int) -> list[int]:
@@ -95,7 +96,7 @@ def move(con, row_index: int, to: int | None) -> tuple[int | None, int, int]:
     if got is None:
         raise PeopleError(f"no row {row_index} in the database")
     status = con.execute(store.sql("people.row_status"), [row_index]).fetchone()
-    if status[0] == "duplicate":
+    if status[0] == VideoStatus.DUPLICATE:
         raise PeopleError(f"row {row_index} is a duplicate of row {status[1]}: move row {status[1]} instead")
     if got[0] is None:
         raise PeopleError(f"row {row_index} has no identified person to move (status {status[0]})")
@@ -106,13 +107,13 @@ def move(con, row_index: int, to: int | None) -> tuple[int | None, int, int]:
         raise PeopleError(f"no person with id {to} (see: influx people; or --to new)")
     if to == got[0]:
         raise PeopleError(f"person {to} is already the influencer of row {row_index}")
-    return got[0], to, _correct(con, "move", got[0], to, row_index)
+    return got[0], to, _correct(con, CorrectionKind.MOVE, got[0], to, row_index)
 
 
 def not_influencer(con, influencer_id: int) -> int:
     """Never count `influencer_id` as a video's influencer (a crew member, a stock face)."""
     _known(con, influencer_id)
-    return _correct(con, "not_influencer", influencer_id)
+    return _correct(con, CorrectionKind.NOT_INFLUENCER, influencer_id)
 
 
 def undo(con, correction_id: int) -> tuple:

@@ -11,10 +11,13 @@ import numpy as np
 
 from influx.identity import linking
 from influx.identity.linking import Linked, condensed, cross_distances
+from influx.vocabulary import CONSTANTS
 
 TRACK_DISTANCE = 0.5  # within a video: faces of one person
 MERGE_DISTANCE = 0.55  # across videos: main faces of one person (average linkage)
-WEAK_SCORE = 0.0  # a face detected under this HOG score is a person only when seen in two frames or more
+# a face detected under this score is a person only when seen in two frames or more (the view
+# constants has it too: a person seen only in weak detections is uncertain)
+WEAK_SCORE = CONSTANTS.weak_score
 
 
 @dataclass

@@ -6,6 +6,7 @@ import numpy as np
 
 from influx import store
 from influx.identity.grouping import mean_by
+from influx.vocabulary import Setting
 
 
 def match_ids(con, face_ids: np.ndarray, person: np.ndarray, rows: np.ndarray) -> dict[int, int]:
@@ -61,7 +62,7 @@ def write_labels(con, face_ids, tracks, cluster_ids, ids, merge_distance: float 
     if merge_distance is None:  # corrections: the distance of the clustering they apply to
         from influx.identity.grouping import MERGE_DISTANCE
 
-        merge_distance = store.number_setting(con, "merge_distance", MERGE_DISTANCE)
+        merge_distance = store.number_setting(con, Setting.MERGE_DISTANCE, MERGE_DISTANCE)
     with store.transaction(con):
         con.register("new_labels", labels)
         if tracks is not None:  # a new clustering

@@ -7,8 +7,10 @@ import numpy as np
 from influx import store
 from influx.identity.grouping import cross_distances, mean_by
 
+LOOKALIKE = 0.6  # people whose mean faces are closer than this may be one (people --suggest-merges --max-distance)
 
-def suggest_merges(con, max_distance: float = 0.6, limit: int = 200) -> list[tuple[int, int, float]]:
+
+def suggest_merges(con, max_distance: float = LOOKALIKE, limit: int = 200) -> list[tuple[int, int, float]]:
     """The `limit` closest pairs of people whose mean faces are closer than `max_distance`."""
     got, embeddings = store.fetch_vectors(con, store.sql("people.person_embeddings"))
     if len(np.unique(got["influencer_id"])) < 2:

@@ -29,6 +29,7 @@ from influx.faces.extract import FaceOptions, VideoError, process_video
 from influx.ingest.executors import Outcome, fetch_row
 from influx.ingest.limits import FetchOptions
 from influx.store.connection import first_line as db_first_line
+from influx.vocabulary import ErrorKind
 
 CONNECT_TIMEOUT = "10s"
 
@@ -58,11 +59,11 @@ def _process(target, path: Path, faces: FaceOptions, timeout: float):
     try:
         return runner.submit(target, path, faces).result(timeout=timeout or None)
     except FutureTimeout:
-        return "too_slow", f"processing took over {timeout:g} s (--video-timeout)"
+        return ErrorKind.TOO_SLOW, f"processing took over {timeout:g} s (--video-timeout)"
     except VideoError as e:
-        return "decode", str(e)
+        return ErrorKind.DECODE, str(e)
     except Exception as e:  # noqa: BLE001 - e.g. OpenCV errors on hostile files
-        return "decode", f"{type(e).__name__}: {e}"
+        return ErrorKind.DECODE, f"{type(e).__name__}: {e}"
     finally:
         runner.shutdown(wait=False)  # a hung decoder keeps its thread until the worker restarts
 
@@ -135,7 +136,7 @@ def run_row(row_index: int, url: str, fetch_opts: FetchOptions, faces: FaceOptio
         result = _process(target, path, faces, video_timeout)
         if isinstance(result, tuple):
             got.error = result
-            if result[0] == "too_slow":
+            if result[0] == ErrorKind.TOO_SLOW:
                 from distributed import get_worker
 
                 got.restart = get_worker().address
@@ -208,9 +209,10 @@ class DaskExecutor:
             else:
                 exc = fut.exception()
                 if isinstance(exc, KilledWorker):
-                    out.append(Outcome(row_index, error=("crash", "the video killed every Dask worker that tried it")))
+                    killed = (ErrorKind.CRASH, "the video killed every Dask worker that tried it")
+                    out.append(Outcome(row_index, error=killed))
                 else:
-                    out.append(Outcome(row_index, error=("fetch", f"{type(exc).__name__}: {exc}")))
+                    out.append(Outcome(row_index, error=(ErrorKind.FETCH, f"{type(exc).__name__}: {exc}")))
         return out
 
     def close(self) -> None:

@@ -19,6 +19,7 @@ from influx.faces.extract import FaceOptions, VideoResult, process_video
 from influx.ingest.fetch import fetch
 from influx.ingest.limits import FetchError, FetchOptions
 from influx.ingest.workers import Workers
+from influx.vocabulary import ErrorKind
 
 
 @dataclass
@@ -60,11 +61,11 @@ def fetch_row(row_index: int, url: str, opts: FetchOptions) -> Outcome:
     try:
         got = fetch(url, row_index, opts)
         if got.bytes == 0:
-            raise FetchError("empty", f"the file is empty (0 bytes): {got.path}")
+            raise FetchError(ErrorKind.EMPTY, f"the file is empty (0 bytes): {got.path}")
     except FetchError as e:
         return Outcome(row_index, error=(e.reason, str(e)), fetch_failed=True)
     except Exception as e:  # noqa: BLE001 - a bug or an OS error: the row fails, the run goes on
-        return Outcome(row_index, error=("fetch", f"{type(e).__name__}: {e}"), fetch_failed=True)
+        return Outcome(row_index, error=(ErrorKind.FETCH, f"{type(e).__name__}: {e}"), fetch_failed=True)
     facts = {"sha256": got.sha256, "bytes": got.bytes, "local_path": str(got.path),
              "download_s": time.perf_counter() - started}  # fmt: skip
     return Outcome(row_index, facts)

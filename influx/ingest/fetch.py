@@ -18,6 +18,7 @@ from influx.ingest import deadline
 from influx.ingest.downloads import TEMP_PREFIX, Fetched, NoName, existing, keep, sha256_file
 from influx.ingest.limits import CHUNK, USER_AGENT, FetchError, FetchOptions, Pace, TooSlow, overdue, should_stop
 from influx.ingest.platforms import _yt_dlp, is_platform
+from influx.vocabulary import ErrorKind, http_kind
 
 MAX_PAGE = 5 << 20  # a web page (for yt-dlp to find a video in) larger than this is refused
 # how video files start (MP4/MOV boxes at byte 4; Matroska/WebM, FLV, AVI, MPEG-PS): a server that
@@ -31,7 +32,7 @@ def fetch(url: str, row_index: int, opts: FetchOptions) -> Fetched:
     readable reason. A download from an earlier run is reused only when its `.source` record
     says it came from this very URL and its bytes are unchanged."""
     if any(c in url for c in "\r\n\t\x00"):
-        raise FetchError("input", "the URL contains a line break, tab or NUL character")
+        raise FetchError(ErrorKind.INPUT, "the URL contains a line break, tab or NUL character")
     parts = urllib.parse.urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme == "file" or scheme == "" or (len(scheme) == 1 and url[1:3] in (":\\", ":/")):
@@ -39,7 +40,7 @@ def fetch(url: str, row_index: int, opts: FetchOptions) -> Fetched:
         return Fetched(path, *sha256_file(path))
     if scheme not in ("http", "https"):
         raise FetchError(
-            "unsupported_scheme",
+            ErrorKind.UNSUPPORTED_SCHEME,
             f"unsupported URL scheme {scheme!r} (use http, https, file:// or a local path)",
         )
     opts.videos_dir.mkdir(parents=True, exist_ok=True)
@@ -53,10 +54,10 @@ def fetch(url: str, row_index: int, opts: FetchOptions) -> Fetched:
         path = _yt_dlp(url, work, opts) if is_platform(url) else _http(url, work, opts)
         return keep(path, url, row_index, opts.videos_dir)
     except NoName as e:
-        raise FetchError("fetch", str(e)) from None
+        raise FetchError(ErrorKind.FETCH, str(e)) from None
     except OSError as e:
         if e.errno == errno.ENOSPC:
-            raise FetchError("disk_full", f"no space left on the disk of {opts.videos_dir}") from None
+            raise FetchError(ErrorKind.DISK_FULL, f"no space left on the disk of {opts.videos_dir}") from None
         raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -67,7 +68,7 @@ def _local(url: str, parts: urllib.parse.SplitResult, opts: FetchOptions) -> Pat
     and --local-root), symbolic links and `..` resolved first, so a CSV's author cannot make
     influx read the reader's other files (`/etc/shadow`, `~/.ssh/...`, a private video)."""
     if parts.scheme.lower() == "file" and parts.netloc not in ("", "localhost"):
-        raise FetchError("unsupported_scheme", f"a file:// URL on another host ({parts.netloc!r}) is not read")
+        raise FetchError(ErrorKind.UNSUPPORTED_SCHEME, f"a file:// URL on another host ({parts.netloc!r}) is not read")
     raw = urllib.request.url2pathname(parts.path) if parts.scheme.lower() == "file" else url
     path = Path(raw).expanduser()
     if not path.is_absolute():
@@ -77,10 +78,10 @@ def _local(url: str, parts: urllib.parse.SplitResult, opts: FetchOptions) -> Pat
         roots = [Path(root).resolve() for root in opts.local_roots]
         if not any(real.is_relative_to(root) for root in roots):
             where = " or ".join(str(root) for root in roots) or "no folder"
-            raise FetchError("outside_root", f"the local file {path} is outside the folders influx reads"
+            raise FetchError(ErrorKind.OUTSIDE_ROOT, f"the local file {path} is outside the folders influx reads"
                              f" ({where}): refused; allow its folder with --local-root")  # fmt: skip
     if not path.is_file():
-        raise FetchError("not_found", f"local file not found: {path}")
+        raise FetchError(ErrorKind.NOT_FOUND, f"local file not found: {path}")
     return path
 
 
@@ -99,7 +100,7 @@ def _http(url: str, work: Path, opts: FetchOptions) -> Path:
     final, part = work / "video.mp4", work / "video.mp4.part"
     last: Exception | None = None
     ends = time.monotonic() + opts.deadline if opts.deadline else None  # for every attempt together
-    late = FetchError("timeout", str(overdue(opts)))
+    late = FetchError(ErrorKind.TIMEOUT, str(overdue(opts)))
     for attempt in range(opts.retries + 1):
         if attempt and should_stop(opts, opts.backoff * 2 ** (attempt - 1)):
             break
@@ -116,11 +117,12 @@ def _http(url: str, work: Path, opts: FetchOptions) -> Path:
                 raise late from None
             last = e
             if isinstance(e, OSError) and e.errno == errno.ENOSPC:
-                raise FetchError("disk_full", f"no space left on the disk of {opts.videos_dir}") from None
+                raise FetchError(ErrorKind.DISK_FULL, f"no space left on the disk of {opts.videos_dir}") from None
             if isinstance(e, urllib.error.HTTPError) and e.code in (301, 302, 303, 307, 308):
                 if "not allowed" in str(e):  # urllib refuses redirects to other schemes (file:, ftp:)
-                    raise FetchError("redirect_refused", f"refused a redirect to another scheme ({e})") from None
-                raise FetchError("redirect_loop", f"too many redirects ({e})") from None
+                    refused = f"refused a redirect to another scheme ({e})"
+                    raise FetchError(ErrorKind.REDIRECT_REFUSED, refused) from None
+                raise FetchError(ErrorKind.REDIRECT_LOOP, f"too many redirects ({e})") from None
             if not _retryable(e):
                 break
             continue
@@ -135,20 +137,20 @@ def _http(url: str, work: Path, opts: FetchOptions) -> Path:
 def _describe(error: Exception | None, retries: int, stopped: bool = False) -> FetchError:
     tries = f" after {retries + 1} attempt{'s' if retries else ''}" if _retryable(error) else ""
     if stopped:
-        return FetchError("interrupted", "download interrupted")
+        return FetchError(ErrorKind.INTERRUPTED, "download interrupted")
     if isinstance(error, urllib.error.HTTPError):
-        return FetchError(f"http_{error.code}", f"HTTP {error.code} {error.reason}{tries}")
+        return FetchError(http_kind(error.code), f"HTTP {error.code} {error.reason}{tries}")
     if isinstance(error, urllib.error.URLError):
         error = error.reason if isinstance(error.reason, Exception) else error
     if isinstance(error, socket.gaierror):
-        return FetchError("dns", f"cannot resolve the host name (no network, or no DNS?): {error}{tries}")
+        return FetchError(ErrorKind.DNS, f"cannot resolve the host name (no network, or no DNS?): {error}{tries}")
     if isinstance(error, TooSlow):
-        return FetchError("timeout", f"{error}{tries}")
+        return FetchError(ErrorKind.TIMEOUT, f"{error}{tries}")
     if isinstance(error, socket.timeout | TimeoutError):
-        return FetchError("timeout", f"timed out{tries}")
+        return FetchError(ErrorKind.TIMEOUT, f"timed out{tries}")
     if isinstance(error, ConnectionError | http.client.HTTPException):
-        return FetchError("connection", f"connection failed: {error!r}{tries}")
-    return FetchError("network", f"download failed: {error}{tries}")
+        return FetchError(ErrorKind.CONNECTION, f"connection failed: {error!r}{tries}")
+    return FetchError(ErrorKind.NETWORK, f"download failed: {error}{tries}")
 
 
 def _http_once(url: str, part: Path, opts: FetchOptions, ends: float | None) -> bool:
@@ -179,11 +181,12 @@ def _stream(opener, request, part: Path, opts: FetchOptions, ends: float | None)
                 page += len(chunk)
                 pace.arrived(len(chunk))
                 if page > MAX_PAGE:
-                    raise FetchError("too_large", f"a web page of over {MAX_PAGE >> 20} MB where a video was expected")
+                    large = f"a web page of over {MAX_PAGE >> 20} MB where a video was expected"
+                    raise FetchError(ErrorKind.TOO_LARGE, large)
             return True
         length = response.headers.get("Content-Length")
         if length and length.isdigit() and int(length) > opts.max_bytes:
-            raise FetchError("too_large", f"file is {int(length):,} bytes, over --max-bytes {opts.max_bytes:,}")
+            raise FetchError(ErrorKind.TOO_LARGE, f"file is {int(length):,} bytes, over --max-bytes {opts.max_bytes:,}")
         size = len(head)
         pace = Pace(opts, ends)
         with open(part, "wb") as out:
@@ -192,10 +195,10 @@ def _stream(opener, request, part: Path, opts: FetchOptions, ends: float | None)
                 size += len(chunk)
                 pace.arrived(len(chunk))
                 if size > opts.max_bytes:
-                    raise FetchError("too_large", f"file is over --max-bytes {opts.max_bytes:,}")
+                    raise FetchError(ErrorKind.TOO_LARGE, f"file is over --max-bytes {opts.max_bytes:,}")
                 out.write(chunk)
         if length and length.isdigit() and size < int(length):
             raise http.client.IncompleteRead(b"", int(length) - size)
     if size == 0:
-        raise FetchError("empty", "the server sent an empty body (0 bytes)")
+        raise FetchError(ErrorKind.EMPTY, "the server sent an empty body (0 bytes)")
     return False

@@ -7,6 +7,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from influx.vocabulary import ErrorKind
+
 CHUNK = 1 << 20
 MIN_RATE = 1024  # bytes/s: a server sending less than this over a whole --timeout has timed out
 USER_AGENT = "influx/0.1 (+https://pypi.org/project/influx)"
@@ -17,9 +19,9 @@ class TooSlow(TimeoutError):
 
 
 class FetchError(Exception):
-    """The video could not be fetched; `reason` is a short category for the summary."""
+    """The video could not be fetched; `reason` is its error kind (stored in videos.error_kind)."""
 
-    def __init__(self, reason: str, message: str):
+    def __init__(self, reason: ErrorKind | str, message: str):
         super().__init__(message)
         self.reason = reason
 
@@ -64,7 +66,7 @@ class Pace:
 
     def arrived(self, n: int) -> None:
         if should_stop(self.opts):
-            raise FetchError("interrupted", "download interrupted")
+            raise FetchError(ErrorKind.INTERRUPTED, "download interrupted")
         now = time.monotonic()
         if self.ends is not None and now > self.ends:
             raise overdue(self.opts)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 import threading
 import time
@@ -20,8 +21,10 @@ from influx.ingest.csv_input import Row, read_rows
 from influx.ingest.executors import Executor, LocalExecutor, Outcome
 from influx.ingest.limits import FetchOptions
 from influx.ingest.writer import Writer
+from influx.vocabulary import ErrorKind, Setting, VideoStatus
 
 WRITER_MEMORY = "256MB"  # DuckDB memory limit of the ingest's database connection
+WORKERS = os.cpu_count() or 1  # videos processed in parallel by default (ingest --workers): every core
 
 
 class StorageError(Exception):
@@ -37,7 +40,7 @@ class NoNetwork(Exception):
 class IngestOptions:
     fetch: FetchOptions
     faces: FaceOptions = field(default_factory=FaceOptions)
-    workers: int = 2
+    workers: int = WORKERS
     retry_failed: bool = False
     video_timeout: float = 600.0  # seconds of processing before a video is failed (a hung decoder); 0: none
     scheduler: str | None = None  # a Dask scheduler's address: run on that cluster instead of the local pool
@@ -137,8 +140,9 @@ def ingest(
     # grows by ~40 MB per 1,000 videos. The writer needs little: the cap bounds that growth.
     store.limit_memory(con, WRITER_MEMORY)
     f = opts.faces
-    store.store_settings(con, fps=f.fps, max_frames=f.max_frames, min_face=f.min_face, model=f.model,
-                      hog_threshold=f.hog_threshold, main_error=f.main_error)  # fmt: skip
+    store.store_settings(con, {Setting.FPS: f.fps, Setting.MAX_FRAMES: f.max_frames, Setting.MIN_FACE: f.min_face,
+                               Setting.MODEL: f.model, Setting.HOG_THRESHOLD: f.hog_threshold,
+                               Setting.MAIN_ERROR: f.main_error})  # fmt: skip
     summary = Summary(csv_rows=len(rows))
     try:
         summary.new_rows = sync_rows(con, rows, opts.fetch.videos_dir)
@@ -146,7 +150,7 @@ def ingest(
         summary.to_process = len(todo)
         on_start(len(todo))
 
-        def done(row_index: int, status: str) -> None:
+        def done(row_index: int, status: VideoStatus) -> None:
             summary.done_now[status] += 1
             on_done(row_index, status)
 
@@ -170,7 +174,7 @@ def ingest(
     return summary
 
 
-NETWORK_KINDS = {"dns", "connection", "network", "timeout"}
+NETWORK_KINDS = {ErrorKind.DNS, ErrorKind.CONNECTION, ErrorKind.NETWORK, ErrorKind.TIMEOUT}
 NO_NETWORK_AFTER = 5  # this many downloads failing for network reasons, and none working: stop
 
 
@@ -191,7 +195,7 @@ class _Bytes:
     def __init__(self, con: duckdb.DuckDBPyConnection):
         self.known = dict(con.execute(store.sql("videos.decoded_bytes")).fetchall())  # sha -> row
         undecodable = con.execute(store.sql("videos.undecodable_bytes")).fetchall()
-        self.failed = {sha: ("decode", error) for sha, error in undecodable}  # sha -> (error_kind, error)
+        self.failed = {sha: (ErrorKind.DECODE, error) for sha, error in undecodable}  # sha -> (error_kind, error)
         self.stored_now: set[int] = set()  # rows stored in this run (their faces may still move)
         self.in_flight: dict[str, int] = {}  # sha -> row being processed
         self.waiting: dict[str, list[tuple[int, dict]]] = {}  # sha in flight -> rows fetched meanwhile
@@ -219,7 +223,7 @@ def _run(con, todo, opts: IngestOptions, done, on_warning=lambda message: None) 
                     _fetch_failed(got, writer, network, done)
                 elif not got.facts:  # lost before it was fetched (a Dask task that killed its workers)
                     writer.failed(got.row_index, *got.error)
-                    done(got.row_index, "failed")
+                    done(got.row_index, VideoStatus.FAILED)
                 else:
                     network["worked"] = True
                     _store(got, writer, seen, done)
@@ -233,15 +237,15 @@ def _release(network: dict, writer: Writer, done) -> None:
     """Store the network failures held back while it was unknown whether there is a network."""
     for got in network["held"]:
         writer.failed(got.row_index, *got.error)
-        done(got.row_index, "failed")
+        done(got.row_index, VideoStatus.FAILED)
     network["held"] = []
 
 
 def _fetch_failed(got: Outcome, writer: Writer, network: dict, done) -> None:
     kind, error = got.error
-    if kind == "disk_full":
+    if kind == ErrorKind.DISK_FULL:
         raise StorageError(error)
-    if kind == "interrupted":
+    if kind == ErrorKind.INTERRUPTED:
         return  # stays pending: the next run fetches it again
     if kind in NETWORK_KINDS and not network["worked"]:  # no network at all? Not a row's fault
         network["held"].append(got)
@@ -250,7 +254,7 @@ def _fetch_failed(got: Outcome, writer: Writer, network: dict, done) -> None:
                             f" worked ({kind}: {error})")  # fmt: skip
         return
     writer.failed(got.row_index, kind, error)
-    done(got.row_index, "failed")
+    done(got.row_index, VideoStatus.FAILED)
 
 
 def _store(got: Outcome, writer: Writer, seen: _Bytes, done) -> None:
@@ -264,10 +268,10 @@ def _store(got: Outcome, writer: Writer, seen: _Bytes, done) -> None:
             seen.stored_now.add(row)
         else:
             writer.duplicate(row, holder, **facts)
-        done(row, "duplicate")
+        done(row, VideoStatus.DUPLICATE)
     elif sha in seen.failed and got.result is None:
         writer.failed(row, *(got.error or seen.failed[sha]), **facts)
-        done(row, "failed")
+        done(row, VideoStatus.FAILED)
     elif got.result is None and got.error is None:  # its bytes are being processed for another row
         seen.waiting.setdefault(sha, []).append((row, facts))
     elif got.result is not None:
@@ -279,13 +283,13 @@ def _store(got: Outcome, writer: Writer, seen: _Bytes, done) -> None:
         done(canonical, writer.video(canonical, got.result, **canonical_facts))
         for dup, dup_facts in copies:
             writer.duplicate(dup, canonical, **dup_facts)
-            done(dup, "duplicate")
+            done(dup, VideoStatus.DUPLICATE)
     else:
         seen.failed[sha] = got.error
         seen.in_flight.pop(sha, None)
         for failed, failed_facts in [(row, facts), *seen.waiting.pop(sha, [])]:
             writer.failed(failed, *got.error, **failed_facts)
-            done(failed, "failed")
+            done(failed, VideoStatus.FAILED)
 
 
 def _fill_summary(con: duckdb.DuckDBPyConnection, summary: Summary) -> None:

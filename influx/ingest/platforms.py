@@ -10,6 +10,7 @@ import urllib.request
 from pathlib import Path
 
 from influx.ingest.limits import FetchError, FetchOptions, Pace, TooSlow
+from influx.vocabulary import ErrorKind
 
 PLATFORM_HOSTS = (
     "youtube.com", "youtu.be", "instagram.com", "tiktok.com", "facebook.com", "fb.watch",
@@ -65,10 +66,11 @@ def _yt_dlp(url: str, work: Path, opts: FetchOptions, ends: float | None = None)
             ydl.download([url])
     except Exception as e:  # noqa: BLE001 - yt-dlp raises many types (its partial files go with `work`)
         if failed:
-            raise (FetchError("timeout", str(failed[0])) if isinstance(failed[0], TooSlow) else failed[0]) from None
+            slow = isinstance(failed[0], TooSlow)
+            raise (FetchError(ErrorKind.TIMEOUT, str(failed[0])) if slow else failed[0]) from None
         message = str(e).replace("\x1b[0;31mERROR:\x1b[0m ", "").strip()
-        raise FetchError("yt_dlp", f"yt-dlp could not get the video: {message[:300]}") from None
+        raise FetchError(ErrorKind.YT_DLP, f"yt-dlp could not get the video: {message[:300]}") from None
     files = [p for p in work.glob("video.*") if not p.name.endswith((".part", ".ytdl"))]
     if not files:
-        raise FetchError("yt_dlp", "yt-dlp finished but wrote no file (over --max-bytes?)")
+        raise FetchError(ErrorKind.YT_DLP, "yt-dlp finished but wrote no file (over --max-bytes?)")
     return files[0]

@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from influx.faces.extract import FaceOptions, VideoError, VideoResult, process_video
+from influx.vocabulary import ErrorKind
 
 MAX_CRASHES = 2  # a video that kills its worker this many times when running alone is marked failed
 
@@ -106,7 +107,7 @@ class Workers:
             if fut in self.overran:
                 self.overran.discard(fut)
                 self._replace(pool)
-                return "too_slow", f"processing took over {self.timeout:g} s (--video-timeout)"
+                return ErrorKind.TOO_SLOW, f"processing took over {self.timeout:g} s (--video-timeout)"
             return fut.result()
         except BrokenProcessPool:
             self._replace(pool)
@@ -116,11 +117,13 @@ class Workers:
                 self.suspects.add(row_index)
                 return None
             self.crashes[row_index] += 1
-            return None if self.crashes[row_index] < MAX_CRASHES else ("crash", "decoding crashed the worker process")
+            if self.crashes[row_index] < MAX_CRASHES:
+                return None
+            return ErrorKind.CRASH, "decoding crashed the worker process"
         except VideoError as e:
-            return "decode", str(e)
+            return ErrorKind.DECODE, str(e)
         except Exception as e:  # noqa: BLE001 - e.g. OpenCV errors on hostile files
-            return "decode", f"{type(e).__name__}: {e}"
+            return ErrorKind.DECODE, f"{type(e).__name__}: {e}"
         finally:
             if alone:
                 _stop(pool)

@@ -10,17 +10,16 @@ import duckdb
 
 from influx import store
 from influx.faces.extract import VideoResult
-
-DECODE_FACTS = ("duration_s", "fps", "width", "height", "frames_sampled", "n_faces", "process_s")
+from influx.vocabulary import ErrorKind, VideoStatus
 
 
 class Writer:
     def __init__(self, con: duckdb.DuckDBPyConnection):
         self.con = con
 
-    def failed(self, row_index: int, kind: str, error: str, **facts) -> None:
+    def failed(self, row_index: int, kind: ErrorKind | str, error: str, **facts) -> None:
         with store.transaction(self.con):
-            self._update(row_index, "failed", error_kind=kind, error=error, n_faces=0, **facts)
+            self._update(row_index, VideoStatus.FAILED, error_kind=kind, error=error, n_faces=0, **facts)
 
     def duplicate(self, row_index: int, of: int, **facts) -> None:
         """`row_index` has the same bytes as `of`, whose faces it shares (it keeps none of its own)."""
@@ -29,9 +28,9 @@ class Writer:
             n = self.con.execute(store.sql("videos.faces_of_row"), [of]).fetchone()
             self._as_duplicate(row_index, of, n[0] if n else 0, **facts)
 
-    def video(self, row_index: int, result: VideoResult, **facts) -> str:
+    def video(self, row_index: int, result: VideoResult, **facts) -> VideoStatus:
         """Store a decoded video's faces and frame hashes; returns its status (ok or no_faces)."""
-        status = "ok" if result.faces else "no_faces"
+        status = VideoStatus.OK if result.faces else VideoStatus.NO_FACES
         with store.transaction(self.con):
             self._forget(row_index)
             if result.frame_hashes:
@@ -54,23 +53,31 @@ class Writer:
         """Make `to` (a lower row with the same bytes) hold `source`'s decoded video, and `source` its
         duplicate: the lowest row of identical bytes holds the faces, whichever finished first."""
         with store.transaction(self.con):
-            status, *decoded = self.con.execute(store.sql("videos.decoded"), [source]).fetchone()
+            decoded = self._decoded(source)
+            status = decoded.pop("status")
             store.move_video(self.con, source, to)
-            self._update(to, status, **dict(zip(DECODE_FACTS, decoded, strict=True)), **facts)
+            self._update(to, status, **decoded, **facts)
             self.con.execute(store.sql("videos.repoint_duplicates"), [to, source])
-            self._as_duplicate(source, to, decoded[DECODE_FACTS.index("n_faces")])
+            self._as_duplicate(source, to, decoded["n_faces"])
+
+    def _decoded(self, row_index: int) -> dict:
+        """The row's status and decoded facts (statement videos.decoded), by column name."""
+        got = self.con.execute(store.sql("videos.decoded"), [row_index])
+        names = [d[0] for d in got.description]
+        return dict(zip(names, got.fetchone() or [None] * len(names), strict=True))
 
     def _as_duplicate(self, row_index: int, of: int, n_faces: int, **facts) -> None:
         """Mark `row_index` a duplicate of `of`: no decoded facts of its own (whichever row
         finished first, and whatever an earlier run stored for it)."""
-        undecoded = dict.fromkeys(DECODE_FACTS)
-        self._update(row_index, "duplicate", **{**undecoded, "duplicate_of": of, "n_faces": n_faces, **facts})
+        undecoded = dict.fromkeys(name for name in self._decoded(of) if name != "status")
+        self._update(row_index, VideoStatus.DUPLICATE, **{**undecoded, "duplicate_of": of, "n_faces": n_faces,
+                                                          **facts})  # fmt: skip
 
     def _forget(self, row_index: int) -> None:
         """Drop what an earlier run stored for this row's video."""
         store.forget_videos(self.con, [row_index])
 
-    def _update(self, row_index: int, status: str, **values) -> None:
+    def _update(self, row_index: int, status: VideoStatus, **values) -> None:
         store.set_video(self.con, row_index, status=status, **{"error_kind": None, "error": None, "duplicate_of": None,
                                                             **values})  # fmt: skip
 

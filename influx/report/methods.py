@@ -1,4 +1,5 @@
-"""The report's methods page, worded from the settings that produced the database (`settings`)."""
+"""The report's methods page, worded from the settings that produced the database (`settings`) and
+the thresholds of the SQL (the view `constants`, written from influx.vocabulary.CONSTANTS)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,16 @@ from influx.faces.extract import FaceOptions
 from influx.identity.doubt import HAIR
 from influx.identity.grouping import ClusterOptions
 from influx.identity.linking import CROWD_FREE, HDBSCAN_EPSILON, MIN_DISTANCE, NEIGHBOURHOOD, STRICT_DISTANCE, TIGHTEN
+from influx.vocabulary import CONSTANTS, Setting
 
 # The range in which a stored setting is believed (a crafted file may hold nan or 1e308): outside
 # it the page says "unknown" rather than print a number influx never used.
-RANGES = {"fps": (0.01, 60), "max_frames": (1, 100_000), "min_face": (20, 1000), "hog_threshold": (-5, 5),
-          "main_error": (0, 2), "track_distance": (0.1, 1.2), "merge_distance": (0.1, 1.2)}  # fmt: skip
+RANGES = {Setting.FPS: (0.01, 60), Setting.MAX_FRAMES: (1, 100_000), Setting.MIN_FACE: (20, 1000),
+          Setting.HOG_THRESHOLD: (-5, 5), Setting.MAIN_ERROR: (0, 2), Setting.TRACK_DISTANCE: (0.1, 1.2),
+          Setting.MERGE_DISTANCE: (0.1, 1.2)}  # fmt: skip
 
 
-def setting_text(settings: dict, name: str, default: float) -> str:
+def setting_text(settings: dict, name: Setting, default: float) -> str:
     """A setting as the page shows it: the stored number when it is finite and in RANGES, the
     default when none is stored, else "unknown"."""
     if name not in settings:
@@ -32,15 +35,17 @@ def methods(settings: dict, constants: dict | None = None) -> list[tuple[str, st
     """(title, text) for each method, with the numbers this database was made with (defaults for a
     database made before influx stored them) and the thresholds of the SQL (view `constants`)."""
     f, c = FaceOptions(), ClusterOptions()
-    min_pairs = int((constants or {}).get("retest_min_pairs", 10))
+    k = {**CONSTANTS.as_dict(), **(constants or {})}
+    min_pairs = int(k["retest_min_pairs"])
 
     def get(name, default) -> str:
         return setting_text(settings, name, default)
 
-    fps, frames, min_face = get("fps", f.fps), get("max_frames", f.max_frames), get("min_face", f.min_face)
-    threshold, error = get("hog_threshold", f.hog_threshold), get("main_error", f.main_error)
-    track, merge = get("track_distance", c.track_distance), get("merge_distance", c.merge_distance)
-    model = settings.get("model")
+    fps, frames = get(Setting.FPS, f.fps), get(Setting.MAX_FRAMES, f.max_frames)
+    min_face = get(Setting.MIN_FACE, f.min_face)
+    threshold, error = get(Setting.HOG_THRESHOLD, f.hog_threshold), get(Setting.MAIN_ERROR, f.main_error)
+    track, merge = get(Setting.TRACK_DISTANCE, c.track_distance), get(Setting.MERGE_DISTANCE, c.merge_distance)
+    model = settings.get(Setting.MODEL)
     if model == "yunet":
         found = (f"proposed by the YuNet detector on frames resized for faces of {min_face} px and confirmed by "
                  f"dlib's HOG detector on a window around each (threshold {threshold})")  # fmt: skip
@@ -54,18 +59,17 @@ def methods(settings: dict, constants: dict | None = None) -> list[tuple[str, st
          f"rotation metadata honoured). Faces are {found}, so that faces down to {min_face} px are found, "
          "and each face is described by dlib's 128-d encoding. Videos with identical bytes (SHA-256) are "
          "decoded once and scored once. A video whose sampled frames match a lower row's video at one time "
-         "offset (64-bit difference hashes within 7 bits, 70% of frames, durations within 2 s or 10%) is a "
-         "near-duplicate (a re-encoded, resized or trimmed re-upload): when both show the same influencer it "
-         "is scored once."),
+         f"offset ({_copies(k)}) is a near-duplicate (a re-encoded, resized or trimmed re-upload): when both "
+         "show the same influencer it is scored once."),
         ("People", f"Within each video, faces closer than {track} (average linkage) are one appearance; two faces "
          "of one frame never are. Each video's main appearance (most face area over the sampled frames) gives one "
-         f"mean face. {_linking(settings.get('method'), merge)} Other people on screen join the person whose "
+         f"mean face. {_linking(settings.get(Setting.METHOD), merge)} Other people on screen join the person whose "
          f"centre is within {merge}, or form people of their own. A video's influencer is its main person; "
          "corrections made with influx merge, move and not-influencer are applied on top. A video is uncertain "
          f"when its link to its person was decided by less than {HAIR} (joined just under the threshold, or a "
          "one-video person kept apart from a look-alike just over it) or is weak, when another person's centre "
-         "is within 0.05 of its own person's, when its person was found in fewer than half of the sampled "
-         "frames, or only in weak detections; never when it was moved by hand."),
+         f"is within {float(k['uncertain_margin']):g} of its own person's, when its person was found in fewer "
+         "than half of the sampled frames, or only in weak detections; never when it was moved by hand."),
         ("Average performance", "m_i, the mean performance of influencer i's n_i scored videos (its sample "
          "standard deviation is in influencer_details.csv and the workbook). Its 95% interval is m_i ± t · "
          "sqrt(MSW / n_i), with MSW the within-person variance pooled over everyone (see ICC), so people with "
@@ -108,8 +112,16 @@ COPIES_TEXT = (
     "These videos show the same influencer as a lower row's video and look like it re-encoded, resized or trimmed"
     " (their sampled frames match at one time offset), so their score is not counted again, as for identical"
     " files. Frame matches between videos of different people are not copies and are not listed. Distance: mean"
-    " differing bits of the matched frames' 64-bit hashes (0 identical, 7 the limit)."
+    f" differing bits of the matched frames' 64-bit hashes (0 identical, {CONSTANTS.copy_max_bits} the limit)."
 )
+
+
+def _copies(k: dict) -> str:
+    """When two videos are near-duplicates, in words, from the constants of model/02_copies.sql."""
+    bits, share = int(k["copy_max_bits"]), float(k["copy_min_share"])
+    seconds, duration_share = float(k["copy_duration_s"]), float(k["copy_duration_share"])
+    return (f"64-bit difference hashes within {bits} bits, {share:.0%} of frames, durations within {seconds:g} s "
+            f"or {duration_share:.0%}")  # fmt: skip
 
 
 def _linking(method: str | None, merge: str) -> str:

@@ -15,6 +15,7 @@ from influx.report.chart import dot_plot
 from influx.report.gather import ReportData
 from influx.report.methods import COPIES_TEXT, READING, UNCERTAIN_TEXT
 from influx.report.pdf_text import _fit, _fit_tail, _put
+from influx.vocabulary import Setting, VideoStatus
 
 MAX_LISTED = 300  # uncertain videos and near-duplicates listed in the PDF (all of them are in the database)
 
@@ -65,12 +66,13 @@ def _summary_page(pdf: FPDF, data: ReportData, db_name: str) -> None:
     pdf.cell(0, 10, "Influencer performance report", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("dejavu", size=8)
     pdf.set_text_color(100)
-    campaign = clean(data.settings.get("campaign") or Path(db_name).stem, 120)
+    campaign = clean(data.settings.get(Setting.CAMPAIGN) or Path(db_name).stem, 120)
     pdf.cell(0, 5, f"Campaign: {campaign} · {datetime.now():%Y-%m-%d %H:%M}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0)
     pdf.ln(3)
     rows = sum(s.values())
-    failed = s.get("failed", 0)
+    shown = (VideoStatus.OK, VideoStatus.NO_FACES, VideoStatus.DUPLICATE, VideoStatus.FAILED, VideoStatus.PENDING)
+    ok, no_faces, duplicates, failed, pending = (s.get(status, 0) for status in shown)
     reasons = ", ".join(f"{clean(k, 30)} {v}" for k, v in data.failures) or "none"
     icc = rel.get("icc")
     icc_text = "n/a" if icc is None or icc != icc else (
@@ -81,15 +83,15 @@ def _summary_page(pdf: FPDF, data: ReportData, db_name: str) -> None:
         icc_text += f" — {rel['reason']}"
     facts = [
         ("CSV rows", f"{rows}"),
-        ("Videos decoded", f"{s.get('ok', 0) + s.get('no_faces', 0)} ({s.get('ok', 0)} with faces)"),
-        ("Duplicates (identical bytes)", f"{s.get('duplicate', 0)} (shown with their person, not counted as scores)"),
+        ("Videos decoded", f"{ok + no_faces} ({ok} with faces)"),
+        ("Duplicates (identical bytes)", f"{duplicates} (shown with their person, not counted as scores)"),
         (
             "Near-duplicates (re-encoded, trimmed)",
             f"{len(data.copies)} (listed after the table)" if data.copies else "0",
         ),
-        ("Without faces", f"{s.get('no_faces', 0)}"),
+        ("Without faces", f"{no_faces}"),
         ("Failed", f"{failed} ({reasons})" if failed else "0"),
-        ("Not yet processed", f"{s.get('pending', 0)}"),
+        ("Not yet processed", f"{pending}"),
         ("Faces stored / identified", f"{data.faces[0]} / {data.faces[1]}"),
         ("People found", f"{data.people}"),
         ("Influencers (dominant in ≥ 1 video)", f"{len(stats)}"),

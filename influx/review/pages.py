@@ -17,12 +17,13 @@ from influx import store
 from influx.identity import corrections as fixes
 from influx.identity import suggestions
 from influx.identity.grouping import MERGE_DISTANCE
+from influx.identity.suggestions import LOOKALIKE  # suggested merges, as `influx people --suggest-merges`
 from influx.report import images
+from influx.vocabulary import Setting
 
 PAGE = 25  # cards a page: 500 people, 5,000 videos open in pages, not at once
 PER_PERSON = 12  # videos shown with a person on the people page (all on the person's own page)
 FAR = 0.8  # a video farther than this share of the merge distance from its person's other videos is doubtful
-LOOKALIKE = 0.6  # suggested merges: mean faces closer than this (as `influx people --suggest-merges`)
 
 # One connection at a time in this process: DuckDB refuses a writer while a reader of the same file
 # is open in the same process, and the server answers requests on several threads.
@@ -89,7 +90,7 @@ def merge_suggestions(con) -> list[tuple[int, int, float]]:
 
 def videos_by_doubt(con, page: int = 0) -> dict:
     """The videos with an influencer, doubtful ones first (with the reason), one page."""
-    far = FAR * store.number_setting(con, "merge_distance", MERGE_DISTANCE)
+    far = FAR * store.number_setting(con, Setting.MERGE_DISTANCE, MERGE_DISTANCE)
     lookalikes = sorted({i for a, b, _ in merge_suggestions(con) for i in (a, b)})
     rows = _rows(con, "videos_by_doubt", {"far": far, "lookalikes": lookalikes, "limit": PAGE,
                                           "offset": page * PAGE})  # fmt: skip

@@ -15,3 +15,8 @@ CREATE OR REPLACE MACRO paulson(d1, d2) AS
 CREATE OR REPLACE MACRO koo_li(x) AS
     CASE WHEN x IS NULL THEN NULL WHEN x < 0.5 THEN 'poor' WHEN x < 0.75 THEN 'moderate'
          WHEN x < 0.9 THEN 'good' ELSE 'excellent' END;
+-- face_quality(face_size, frontality, sharpness): how good a face is to show a person by, 0..1: large
+-- (up to 160 px), frontal (1: nose centred between the eyes) and sharp (variance of the Laplacian,
+-- 100 gives half). The representative face (influencers.face_id) and the contact sheet's faces maximise it.
+CREATE OR REPLACE MACRO face_quality(face_size, frontality, sharpness) AS
+    least(face_size, 160) / 160.0 * frontality * sharpness / (sharpness + 100);

@@ -7,15 +7,13 @@ from influx.store.schema import OWN_MACROS, BadDatabase, check, check_tables, ex
 from influx.store.settings import number_setting, setting, store_settings
 from influx.store.sqlfiles import sql, sql_dir
 from influx.store.vectors import fetch_vectors
-from influx.store.videos import VIDEO_COLUMNS, VIDEO_TABLES, forget_videos, move_video, set_video
+from influx.store.videos import forget_videos, move_video, set_video, video_columns
 
 __all__ = [
     "BadDatabase",
     "DatabaseInUse",
     "DiskFull",
     "OWN_MACROS",
-    "VIDEO_COLUMNS",
-    "VIDEO_TABLES",
     "check",
     "check_tables",
     "connect",
@@ -41,4 +39,5 @@ __all__ = [
     "store_settings",
     "transaction",
     "verify_data",
+    "video_columns",
 ]

@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 
 from influx.store.sqlfiles import read_sql, sql, sql_dir
+from influx.store.words import fill
 
 
 def _numbered(folder: Path) -> list[tuple[int, Path]]:
@@ -46,10 +47,10 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
 def model() -> list[tuple[str, str, str]]:
     """The data model, `influx/sql/model/`, in dependency order: (kind, name, SQL) of each file,
     kind "view" (made when the file is opened) or "derived table" (rebuilt by `derive`), as the
-    file's first line says."""
+    file's first line says; the vocabulary and the constants written in (store.words)."""
     out = []
     for _, path in _numbered(sql_dir() / "model"):
-        text = path.read_text()
+        text = fill(path.read_text())
         kind, name = re.match(r"-- (view|derived table): (\w+)", text).groups()
         out.append((kind, name, text))
     return out

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 
 import duckdb
 
 from influx.store.migrations import _numbered, migrate
-from influx.store.sqlfiles import sql, sql_dir
+from influx.store.sqlfiles import read_sql, sql, sql_dir
 
 
 class BadDatabase(Exception):
     """The file is not an influx database influx can trust; the message says why in one line."""
 
 
-OWN_MACROS = {"paulson", "paulson_cube_root", "koo_li"}
+# influx's own macros, as macros.sql defines them (any other function in a file is refused)
+OWN_MACROS = frozenset(re.findall(r"^CREATE OR REPLACE MACRO (\w+)", read_sql("macros.sql"), re.M))
 
 
 @functools.cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -35,3 +36,9 @@ def sql(name: str) -> str:
     Python gets SQL; influx's SQL lives in influx/sql/, never in Python strings."""
     concept, _, statement = name.partition(".")
     return _statements(concept)[statement]
+
+
+def statements(name: str) -> list[str]:
+    """The statements of the block "concept.name", one by one (a block of several, each ending
+    with `;` at the end of a line, whose parameters DuckDB would take for the last one only)."""
+    return [s.strip() for s in re.split(r";\s*$", sql(name), flags=re.M) if s.strip()]

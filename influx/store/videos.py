@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import functools
+
 import duckdb
 
-VIDEO_COLUMNS = frozenset(("status", "error_kind", "error", "duplicate_of", "sha256", "bytes", "local_path",
-                           "download_s", "duration_s", "fps", "width", "height", "frames_sampled", "n_faces",
-                           "process_s"))  # fmt: skip
+from influx.store.schema import expected_schema
+from influx.store.sqlfiles import statements
+
+SET_ELSEWHERE = ("row_index", "ingested_at")  # the key, and the time set_video sets itself
+
+
+@functools.cache
+def video_columns() -> frozenset[str]:
+    """The columns set_video may set: every column of the table videos as the migrations make it,
+    but its key and the time."""
+    return frozenset(expected_schema()[0]["videos"]) - set(SET_ELSEWHERE)
 
 
 def set_video(con: duckdb.DuckDBPyConnection, row_index: int, **values) -> None:
-    """Set the given columns of one `videos` row (names checked against VIDEO_COLUMNS), and its time."""
-    unknown = set(values) - VIDEO_COLUMNS
+    """Set the given columns of one `videos` row (names checked against the schema), and its time."""
+    unknown = set(values) - video_columns()
     if unknown:
         raise ValueError(f"not a videos column: {sorted(unknown)}")
     sets = ", ".join(f"{k} = ?" for k in values)
@@ -19,16 +29,13 @@ def set_video(con: duckdb.DuckDBPyConnection, row_index: int, **values) -> None:
                 [*values.values(), row_index])  # fmt: skip
 
 
-VIDEO_TABLES = ("faces", "frame_hashes", "video_people")  # what is stored per decoded video
-
-
 def forget_videos(con: duckdb.DuckDBPyConnection, row_indexes: list[int]) -> None:
-    """Delete what was stored for these rows' videos: faces, frame hashes, people."""
-    for table in VIDEO_TABLES:
-        con.execute(f"DELETE FROM {table} WHERE row_index IN ?", [row_indexes])
+    """Delete what was stored for these rows' videos (statement videos.forget_videos says what)."""
+    for statement in statements("videos.forget_videos"):
+        con.execute(statement, [row_indexes])
 
 
 def move_video(con: duckdb.DuckDBPyConnection, source: int, to: int) -> None:
     """Re-point a decoded video's faces and frame hashes to another row (before it is clustered)."""
-    for table in ("faces", "frame_hashes"):
-        con.execute(f"UPDATE {table} SET row_index = ? WHERE row_index = ?", [to, source])
+    for statement in statements("videos.move_video"):
+        con.execute(statement, {"source": source, "to": to})

@@ -1,6 +1,9 @@
 -- view: constants
--- constants: thresholds the views and the report's methods page share, defined once (the PDF's
--- words are read from this view, so they cannot disagree with the SQL).
---   retest_min_pairs  pairs of consecutive scores below which the test-retest correlation is not given
+-- constants: every threshold SQL and Python share, one row, a column each, defined once in
+-- influx/vocabulary.py (CONSTANTS, with each one's meaning) and written in when a file is opened, as
+-- it is into the model files that use one (by name, in braces). Python reads the same definition (the
+-- clustering's weak detections); the reliability view and the PDF's methods page read this view, so
+-- the report's words cannot disagree with the SQL.
 CREATE OR REPLACE VIEW constants AS
-SELECT 10 AS retest_min_pairs;
+SELECT
+    {constants};

@@ -10,7 +10,8 @@
 --   source_row_index the row whose decoding this row uses (itself, or the row it duplicates)
 --   copy_of          the lower row whose video this one nearly duplicates (re-encoded, resized or trimmed;
 --                    videos.copy_of); its score is not counted again when both show the same influencer
---   copy_distance    how close: mean differing bits (of 64) of the matched frames' hashes, 0 to 7
+--   copy_distance    how close: mean differing bits (of 64) of the matched frames' hashes, 0 to
+--                    constants.copy_max_bits
 --   distance         distance of the influencer's mean face in this video to the centre of the
 --                    influencer's other videos (NULL when it is their only video)
 --   margin           distance to the nearest other person's centre minus `distance` (minus the
@@ -19,10 +20,11 @@
 --   frames_sampled   frames of the video that went through face detection
 --   best_score       the influencer's best detector score in the video
 --   uncertain        true when the assignment deserves a look: its link to its person was decided by a
---                    hair or is weak (video_links.doubt), margin under 0.05 for a person of several videos
---                    (a one-video person's doubt is its link's), the influencer found in fewer
---                    than half of the sampled frames, or only in weak detections (score < 0); never for a
---                    video the user moved by hand (influx move): a person decided it
+--                    hair or is weak (video_links.doubt), margin under constants.uncertain_margin for a
+--                    person of several videos (a one-video person's doubt is its link's), the influencer
+--                    found in fewer than half of the sampled frames, or only in weak detections (best
+--                    score under constants.weak_score); never for a video the user moved by hand
+--                    (influx move): a person decided it
 --   uncertain_reason why, in words (NULL when not uncertain)
 CREATE OR REPLACE VIEW video_influencers AS
 WITH base AS (
@@ -43,7 +45,9 @@ WITH base AS (
         src.frames_sampled,
         vp.best_score,
         vl.doubt,
-        c.row_index IN (SELECT row_index FROM corrections WHERE kind = 'move') AS moved
+        c.row_index IN (SELECT row_index FROM corrections WHERE kind = 'move') AS moved,
+        vp.margin < {constants.uncertain_margin} AND vp.distance IS NOT NULL AS close_call,
+        vp.best_score < {constants.weak_score} AS weak
     FROM credited c
     JOIN videos v USING (row_index)
     LEFT JOIN videos src ON src.row_index = c.source_row_index
@@ -53,13 +57,13 @@ WITH base AS (
         ON np.row_index = c.source_row_index
 )
 SELECT
-    * EXCLUDE (doubt, moved),
-    influencer_id IS NOT NULL AND NOT moved AND (doubt IS NOT NULL OR coalesce(margin < 0.05 AND distance IS NOT NULL, false)
-        OR 2 * frames_seen < frames_sampled OR coalesce(best_score < 0, false)) AS uncertain,
+    * EXCLUDE (doubt, moved, close_call, weak),
+    influencer_id IS NOT NULL AND NOT moved AND (doubt IS NOT NULL OR coalesce(close_call, false)
+        OR 2 * frames_seen < frames_sampled OR coalesce(weak, false)) AS uncertain,
     CASE WHEN influencer_id IS NULL OR moved THEN NULL
          WHEN doubt IS NOT NULL THEN doubt
-         WHEN margin < 0.05 AND distance IS NOT NULL THEN 'another person is about as close (margin ' || round(margin, 3) || ')'
+         WHEN close_call THEN 'another person is about as close (margin ' || round(margin, 3) || ')'
          WHEN 2 * frames_seen < frames_sampled THEN 'found in ' || frames_seen || ' of ' || frames_sampled || ' sampled frames'
-         WHEN best_score < 0 THEN 'only weak detections (best detector score ' || round(best_score, 2) || '): a face?'
+         WHEN weak THEN 'only weak detections (best detector score ' || round(best_score, 2) || '): a face?'
     END AS uncertain_reason
 FROM base;

@@ -1,7 +1,6 @@
 -- derived table: influencers (rebuilt with video_people)
--- One row per person. The representative face maximises
---   least(face_size, 160) / 160 * frontality * sharpness / (sharpness + 100)
--- (large, frontal and sharp), preferring faces from videos the person dominates; ties go to the
+-- One row per person. The representative face maximises face_quality (macros.sql: large, frontal
+-- and sharp), preferring faces from videos the person dominates; ties go to the
 -- lowest face_id. n_videos is influencer_stats.n_videos: decoded videos whose influencer this person
 -- is, less duplicates and near-duplicates of their own videos (one count of videos everywhere).
 DELETE FROM influencers;
@@ -19,7 +18,7 @@ seen AS (
 best AS (
     SELECT f.influencer_id,
            arg_max(f.face_id, ((coalesce(vp.is_dominant, false))::INTEGER * 10
-               + least(f.face_size, 160) / 160.0 * f.frontality * f.sharpness / (f.sharpness + 100),
+               + face_quality(f.face_size, f.frontality, f.sharpness),
                -f.face_id)) AS face_id,  -- ties: the first face, whichever thread saw it first
            count(*) AS n_faces
     FROM faces f

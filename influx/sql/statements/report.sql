@@ -52,8 +52,7 @@ WITH best AS (
     SELECT
         f.influencer_id,
         f.row_index,
-        arg_max(f.face_id, (least(f.face_size, 160) / 160.0 * f.frontality * f.sharpness / (f.sharpness + 100),
-                            -f.face_id)) AS face_id,  -- ties: the first face
+        arg_max(f.face_id, (face_quality(f.face_size, f.frontality, f.sharpness), -f.face_id)) AS face_id,  -- ties: the first face
         coalesce(any_value(vp.is_dominant), false) AS is_influencer,
         coalesce(any_value(vi.uncertain), false) AS uncertain
     FROM faces f

@@ -26,8 +26,22 @@ UPDATE videos SET duplicate_of = ? WHERE duplicate_of = ?;
 SELECT n_faces FROM videos WHERE row_index = ?;
 
 -- name: decoded
--- a decoded video's status and facts (writer.DECODE_FACTS, in that order)
+-- A decoded video's status and its facts: the columns a row holding the video has and a duplicate
+-- of it does not (the writer reads them by name, and clears them in a duplicate).
 SELECT status, duration_s, fps, width, height, frames_sampled, n_faces, process_s FROM videos WHERE row_index = ?;
+
+-- name: forget_videos
+-- What is stored for the decoded videos of the rows in the list ?: faces, frame hashes, people.
+-- One statement per table, each run with the same parameter (store.forget_videos).
+DELETE FROM faces WHERE row_index IN ?;
+DELETE FROM frame_hashes WHERE row_index IN ?;
+DELETE FROM video_people WHERE row_index IN ?;
+
+-- name: move_video
+-- A decoded video's faces and frame hashes re-pointed from row $source to row $to (before it is
+-- clustered). One statement per table, each run with the same parameters (store.move_video).
+UPDATE faces SET row_index = $to WHERE row_index = $source;
+UPDATE frame_hashes SET row_index = $to WHERE row_index = $source;
 
 -- name: changed_rows
 -- Rows of the CSV (table `incoming`) whose URL is not the one stored: another video at that position.
@@ -42,12 +56,12 @@ WHERE status IN ('ok', 'no_faces') AND sha256 IS NOT NULL GROUP BY sha256;
 
 -- name: insert_rows
 -- Rows of the CSV not yet stored: pending, or failed at once when the row itself is unusable.
-INSERT INTO videos (row_index, video_url, performance, extra, input_error, status, error_kind, error, ingested_at)
-SELECT i.row_index, i.video_url, i.performance, i.extra::JSON, i.input_error,
-       CASE WHEN i.video_url IS NULL THEN 'failed' ELSE 'pending' END,
-       CASE WHEN i.video_url IS NULL THEN 'input' END,
-       CASE WHEN i.video_url IS NULL THEN i.input_error END,
-       current_timestamp
+INSERT INTO videos BY NAME
+SELECT i.row_index, i.video_url, i.performance, i.extra::JSON AS extra, i.input_error,
+       CASE WHEN i.video_url IS NULL THEN 'failed' ELSE 'pending' END AS status,
+       CASE WHEN i.video_url IS NULL THEN 'input' END AS error_kind,
+       CASE WHEN i.video_url IS NULL THEN i.input_error END AS error,
+       current_timestamp AS ingested_at
 FROM incoming i
 WHERE i.row_index NOT IN (SELECT row_index FROM videos)
 ORDER BY i.row_index;

@@ -43,7 +43,8 @@ def _library(rng, strangers: int, pair_distance: float = 0.45):
 
 
 def test_the_threshold_tightens_with_the_crowd_never_below_its_floor():
-    t = linking.crowd_threshold(np.array([0, 4, 8, 16, 64, 10_000]), 0.55)
+    free = linking.CROWD_FREE
+    t = linking.crowd_threshold(np.array([0, free, 2 * free, 4 * free, 16 * free, 10_000]), 0.55)
     assert t[0] == t[1] == 0.55
     assert 0.55 > t[2] > t[3] > t[4] >= linking.MIN_DISTANCE
     assert t[5] == linking.MIN_DISTANCE
@@ -51,14 +52,14 @@ def test_the_threshold_tightens_with_the_crowd_never_below_its_floor():
 
 def test_two_look_alikes_in_a_crowd_stay_apart_where_a_fixed_distance_merges_them():
     rng = np.random.default_rng(1)
-    points, truth = _library(rng, strangers=16)
+    points, truth = _library(rng, strangers=40)
     fixed = link_videos(points, ClusterOptions(method="fixed")).label
     assert fixed[0] == fixed[2], "the fixed 0.55 merges the pair (what influx did before)"
     adaptive = link_videos(points, ClusterOptions()).label
     assert adaptive[0] == adaptive[1] and adaptive[2] == adaptive[3]
     assert adaptive[0] != adaptive[2]
     # every stranger is still one person of their own
-    for s in range(16):
+    for s in range(40):
         own = adaptive[truth == 2 + s]
         assert len(set(own)) == 1 and not np.isin(own, adaptive[truth != 2 + s]).any()
 

@@ -32,7 +32,7 @@ def uncertainty(person_of: np.ndarray, vectors: np.ndarray, merge_distance: floa
     return own, margin
 
 
-HAIR = 0.01  # a join (or a refusal) decided by less than this much distance is in doubt
+HAIR = 0.03  # a join (or a refusal) decided by less than this much distance is in doubt
 WEAK_MEMBER = 0.5  # an HDBSCAN membership probability under this is in doubt
 
 

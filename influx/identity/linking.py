@@ -9,10 +9,11 @@ Two methods, chosen with `influx cluster --method`:
       threshold = max_distance - TIGHTEN * log2(crowd / CROWD_FREE)     (at most max_distance,
                                                                          at least MIN_DISTANCE)
 
-  where `crowd` is the number of other people (tight groups of videos, see STRICT_DISTANCE) whose
-  centre lies within NEIGHBOURHOOD of the joined group's centre: the people it could be confused
-  with. A group alone in its part of the face space joins at max_distance (0.55); one among a
-  dozen look-alikes only well under it. A group is joined only if each of its parts was.
+  where `crowd` is the number of other people (the groups a fixed STRICT_DISTANCE would make, the
+  loosest join: one person's videos are one such group, look-alikes may share one) whose centre
+  lies within NEIGHBOURHOOD of the joined group's centre: the people it could be confused with. A
+  group alone in its part of the face space joins at max_distance (0.55); one among dozens of
+  look-alikes only well under it. A group is joined only if each of its parts was.
 - `hdbscan`: HDBSCAN (the `hdbscan` package) on the same mean faces, min_cluster_size 2 and
   cluster_selection_epsilon HDBSCAN_EPSILON; a video it calls noise is a person of its own, and
   each of its clusters is cut again at max_distance (HDBSCAN keeps far stragglers as weak members).
@@ -30,9 +31,10 @@ from dataclasses import dataclass
 import numpy as np
 
 METHODS = ("linkage", "hdbscan", "fixed")
-STRICT_DISTANCE = 0.40  # videos closer than this (average linkage) are surely one person: the unit of crowding
+STRICT_DISTANCE = 0.55  # the unit of crowding: groups a fixed distance joins (counting tighter groups counted
+# one person's scattered videos as a crowd of their own: 19 distinct people were split, recall 0.68)
 NEIGHBOURHOOD = 0.70  # people whose centre is this close to a group could be confused with it
-CROWD_FREE = 4  # up to this many such people, the full max_distance applies
+CROWD_FREE = 8  # up to this many such people, the full max_distance applies
 TIGHTEN = 0.035  # the threshold falls this much each time the crowd doubles beyond that
 MIN_DISTANCE = 0.42  # ... but never below this (one person's videos sit this far apart)
 HDBSCAN_EPSILON = 0.40

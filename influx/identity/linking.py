@@ -134,10 +134,12 @@ def adaptive_linkage(points: np.ndarray, max_distance: float, adaptive: bool = T
         if height < limit:
             ok[node] = True
             loosest = max(loosest, limit)
-            for side in (a, b):  # the smaller side is the one the join is about
+            small = min(size[a], size[b])
+            for side in (a, b):
                 joined = members[side]
                 joined_at[joined] = height
-                hair[joined] = np.fmin(hair[joined], limit - height) if side >= n else limit - height
+                if size[side] == small:  # the smaller side is the one the join is about: its videos are in doubt
+                    hair[joined] = np.fmin(hair[joined], limit - height)
         else:
             for side in (a, b):
                 gone = members[side]

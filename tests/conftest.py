@@ -119,3 +119,31 @@ def _close_connections():
     yield
     while _open_connections:
         _open_connections.pop().close()
+
+
+def _refusing_real_models(item):
+    """Around each phase of a test not marked slow (tests/guard.py)."""
+    if item.get_closest_marker("slow"):
+        return (yield)
+    from tests import guard
+
+    with guard.refusing() as refused:
+        result = yield
+    if refused:
+        pytest.fail("\n".join(refused), pytrace=False)
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    return (yield from _refusing_real_models(item))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    return (yield from _refusing_real_models(item))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    return (yield from _refusing_real_models(item))

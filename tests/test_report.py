@@ -26,10 +26,11 @@ def demo(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def campaign(tmp_path_factory):
-    """A reported campaign on the fake face models (the demo, with dlib, is test_demo_finds_every_person's)."""
+def campaign(tmp_path_factory, server):
+    """A reported campaign on the fake face models, its videos downloaded from web addresses (the
+    demo, with dlib, is test_demo_finds_every_person's)."""
     folder = tmp_path_factory.mktemp("campaign")
-    fake_campaign(folder, report=True)
+    fake_campaign(folder, report=True, server_url=server.url)
     return folder
 
 
@@ -77,8 +78,9 @@ def test_pdf_images_and_links(campaign):
     images = len(table_page.images)
     assert images == len([r for r in rows if r[4] is not None])
     links = [a.get_object()["/A"]["/URI"] for a in table_page.get("/Annots", []) if "/A" in a.get_object()]
-    # demo URLs are relative paths: not links; the CSV has them
-    assert all(re.match(r"(https?|file)://", u) for u in links)
+    first_urls = [r[3] for r in rows]
+    assert all(u.startswith("http://127.0.0.1:") for u in first_urls), first_urls
+    assert links == first_urls, "each row links to its influencer's first video, in rank order"
 
 
 def test_csv_matches_view(campaign):

@@ -75,16 +75,21 @@ def campaign(folder: Path, rows, model: str = "fake", *, csv_name: str = "in.csv
                     options(folder, model, **option_changes))  # fmt: skip
 
 
-def fake_campaign(folder: Path, report: bool = False):
+def fake_campaign(folder: Path, report: bool = False, server_url: str | None = None):
     """The FAKE videos (five people, three videos each, one of nobody), an identical copy of p0_0
-    and an unreadable file, ingested and clustered on the fake models into folder/influx.duckdb;
-    with `report`, the report written beside it. Returns (database path, FAKE names, Summary)."""
+    and an unreadable file, ingested and clustered on the fake models into folder/influx.duckdb:
+    read in place, or downloaded from `server_url` (tests/server.py serving fake_videos()); with
+    `report`, the report written beside it. Returns (database path, FAKE names, Summary)."""
     from tests.builders.videos import FAKE, fake_videos
 
     files = fake_videos()
     names = list(FAKE)
-    rows = [(1.0 + i % 5 + 0.1 * (i // 5), str(files[n])) for i, n in enumerate(names)]
-    rows += [(9.0, str(files["p0_0_copy"])), (9.0, str(files["truncated"]))]
+
+    def url(name):
+        return f"{server_url}/blob/{name}" if server_url else str(files[name])
+
+    rows = [(1.0 + i % 5 + 0.1 * (i // 5), url(n)) for i, n in enumerate(names)]
+    rows += [(9.0, url("p0_0_copy")), (9.0, url("truncated"))]
     c = campaign(folder, rows)
     summary = c.ingest()
     c.cluster()

@@ -59,13 +59,18 @@ def make_campaign(tmp_path):
     return make
 
 
+@pytest.fixture(scope="session")
+def _db_templates(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("templates")
+
+
 @pytest.fixture
-def make_clustered_db(tmp_path):
+def make_clustered_db(tmp_path, _db_templates):
     """make_clustered_db(videos=builders.FOUR, name="c.duckdb", options=None) -> the path of a
-    closed, clustered database of synthetic faces in tmp_path."""
+    closed, clustered database of synthetic faces in tmp_path (built once per session and copied)."""
 
     def make(videos=builders.FOUR, name: str = "c.duckdb", options=None) -> Path:
-        return builders.clustered_db(tmp_path / name, videos, options)
+        return builders.clustered_db(tmp_path / name, videos, options, templates=_db_templates)
 
     return make
 

@@ -193,10 +193,12 @@ def test_a_scheduler_that_goes_away_is_a_clear_error_and_the_next_run_resumes(tm
     assert summary.to_process == 8 - kept and summary.statuses["ok"] == 8
 
 
-def test_an_unreachable_scheduler_is_one_line_and_exit_1(tmp_path, fake_videos):
+def test_an_unreachable_scheduler_is_one_line_and_exit_1(tmp_path, fake_videos, monkeypatch):
     from click.testing import CliRunner
 
     from influx.cli import cli
+
+    monkeypatch.setattr("influx.ingest.dask_executor.CONNECT_TIMEOUT", "1s")  # not 10 s: nobody is there
 
     csv = write_csv(tmp_path / "in.csv", [(1.0, str(fake_videos["p0_0"]))])
     res = CliRunner().invoke(cli, ["ingest", str(csv), "--db", str(tmp_path / "db.duckdb"), "--local-root",

@@ -274,21 +274,22 @@ def numbers(path) -> dict:
 
 
 def click_form(driver, action: str, inside=None, **fields):
+    """The form posting to /act/<action> whose inputs have these values (one query to the browser)."""
     from selenium.webdriver.common.by import By
 
-    scope = inside or driver
-    for form in scope.find_elements(By.CSS_SELECTOR, f"form[action='/act/{action}']"):
-        hidden = {i.get_attribute("name"): i.get_attribute("value") for i in form.find_elements(By.TAG_NAME, "input")}
-        if all(hidden.get(k) == str(v) for k, v in fields.items()):
-            return form
-    raise AssertionError(f"no {action} form with {fields}")
+    wanted = "".join(f":has(input[name='{k}'][value='{v}'])" for k, v in fields.items())
+    found = (inside or driver).find_elements(By.CSS_SELECTOR, f"form[action='/act/{action}']{wanted}")
+    if not found:
+        raise AssertionError(f"no {action} form with {fields}")
+    return found[0]
 
 
 def wait_flash(driver) -> str:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".flash"))[0].text
+    wait = WebDriverWait(driver, 20, poll_frequency=0.05)
+    return wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".flash"))[0].text
 
 
 def test_rename_merge_move_undo_in_the_browser(browser, served, path):
@@ -377,7 +378,7 @@ def test_a_crafted_file_runs_no_script_and_makes_no_link_in_the_browser(browser,
             assert d.title.startswith("influx review"), tab  # no script set it to 'pwned'
             with pytest.raises(NoAlertPresentException):
                 d.switch_to.alert.text  # noqa: B018
-            hrefs = [a.get_attribute("href") or "" for a in d.find_elements(By.TAG_NAME, "a")]
+            hrefs = d.execute_script("return Array.from(document.querySelectorAll('a'), a => a.href || '')")
             assert not [h for h in hrefs if not h.startswith("http://127.0.0.1")], (tab, hrefs)
         body = d.find_element(By.TAG_NAME, "body").text
         assert "<img src=x onerror" in body and "file:///etc/passwd" in body  # shown as text
@@ -408,7 +409,7 @@ def test_accept_with_the_keyboard_keeps_a_video_and_merges_a_suggested_pair(brow
         assert f"#{before[0]}" in pair.text and f"#{split}" in pair.text
         d.find_element(By.TAG_NAME, "body").send_keys("a")
         assert f"merged #{split} into #{before[0]}" in wait_flash(d)
-        WebDriverWait(d, 10).until(lambda d: "No two people look alike" in d.page_source)
+        WebDriverWait(d, 10, poll_frequency=0.05).until(lambda d: "No two people look alike" in d.page_source)
         assert ("merge", split, before[0], None) in numbers(path)["corrections"] and people_of(path) == before
     finally:
         proc.terminate()

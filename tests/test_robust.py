@@ -102,14 +102,14 @@ def test_variable_frame_rate(hard):
 
 def _misbehaving(path, opts):
     """process_video, except that files named *stall* hang, *crash* kill their worker and *slow*
-    take 2 s more (so they are still running when a crash breaks the pool)."""
+    take 1.5 s more (so they are still running when a crash breaks the pool)."""
     name = Path(path).name
     if "stall" in name:
         time.sleep(3600)
     if "crash" in name:
         os._exit(1)
     if "slow" in name:
-        time.sleep(2)
+        time.sleep(1.5)
     return process_video(path, opts)
 
 
@@ -117,7 +117,7 @@ def test_a_crashing_or_hanging_video_fails_alone_and_its_pool_mates_finish(tmp_p
     sources = {"crash": "vfr", "stall": "rotated", "slow": "one_frame"}
     for name, source in sources.items():
         shutil.copy(hard[source], tmp_path / f"{name}.mp4")
-    c = make_campaign([tmp_path / f"{name}.mp4" for name in sources], fetch=QUICK, video_timeout=8,
+    c = make_campaign([tmp_path / f"{name}.mp4" for name in sources], fetch=QUICK, video_timeout=4,
                       process=_misbehaving)  # fmt: skip
     started = time.perf_counter()
     c.ingest()

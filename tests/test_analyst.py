@@ -11,8 +11,8 @@ from pypdf import PdfReader
 
 from influx.cli import cli
 from influx.output import display, display_name
+from tests.builders import synthetic_db
 from tests.conftest import ro
-from tests.synthetic import synthetic_db
 
 
 def run(*args, env=None):
@@ -20,11 +20,9 @@ def run(*args, env=None):
 
 
 @pytest.fixture
-def good(tmp_path):
-    """Six synthetic videos of four people, clustered by the command."""
-    synthetic_db(tmp_path / "good.duckdb", [[(f, p, 100) for f in range(4)] for p in (0, 1, 2, 3, 0, 1)]).close()
-    assert run("cluster", "--db", tmp_path / "good.duckdb").exit_code == 0
-    return tmp_path / "good.duckdb"
+def good(make_clustered_db):
+    """Six synthetic videos of four people, clustered."""
+    return make_clustered_db([[(f, p, 100) for f in range(4)] for p in (0, 1, 2, 3, 0, 1)], "good.duckdb")
 
 
 def craft(path, *statements):

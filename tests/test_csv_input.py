@@ -128,9 +128,17 @@ def test_loader_never_crashes(tmp_path, content):
         assert r.url is not None or r.error
 
 
+# cells full of what confuses a CSV reader: delimiters, quotes, line breaks, a BOM, any character
+CELL = st.text(alphabet=st.sampled_from(list(",;\t|\"' \n\r\ufeff.5a")) | st.characters(exclude_categories=("Cs",)),
+               max_size=20)  # fmt: skip
+
+
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.tuples(st.text(max_size=20), st.text(max_size=30)), min_size=1, max_size=10))
+@given(st.lists(st.tuples(CELL, CELL), min_size=1, max_size=10))
 def test_every_row_kept_in_order(tmp_path, cells):
+    """Every row with a cell that is not blank comes back once, in order, with its own URL, and a
+    score or the reason it has none; blank rows are left out, and a file of only blank rows (or
+    with a NUL byte) is refused as a whole."""
     import csv
     import io
 
@@ -139,9 +147,17 @@ def test_every_row_kept_in_order(tmp_path, cells):
     w.writerow(["Performance", "Video_URL"])
     w.writerows(cells)
     p = write(tmp_path, buf.getvalue())
-    try:
-        rows = read_rows(p)
-    except InputError:
+    kept = [(score, url) for score, url in cells if score.strip() or url.strip()]
+    if any("\x00" in score + url for score, url in cells):
+        with pytest.raises(InputError, match="NUL bytes"):
+            read_rows(p)
         return
+    if not kept:
+        with pytest.raises(InputError, match="a header but no rows"):
+            read_rows(p)
+        return
+    rows = read_rows(p)
+    assert [r.row_index for r in rows] == list(range(len(kept))), "one row per row with a cell that is not blank"
+    assert [r.url for r in rows] == [url.strip() or None for _, url in kept], "each row's own URL, in order"
     for r in rows:
-        assert (r.performance is not None) or r.error
+        assert (r.performance is None) == ("performance" in (r.error or "")), (r.performance, r.error)

@@ -10,14 +10,13 @@ import time
 import numpy as np
 import pytest
 
-from fixtures.build import campaign
-from influx.faces.extract import FaceOptions, process_video
-from influx.ingest.limits import FetchOptions
-from influx.ingest.pipeline import IngestOptions, ingest
-from tests.conftest import ro, write_csv
+from influx.faces.extract import process_video
+from influx.ingest.pipeline import ingest
+from tests.builders import REAL_MODEL, options, real_clips, write_csv
+from tests.conftest import ro
 from tests.test_ingest import NAMES
 
-pytestmark = pytest.mark.slow  # a Dask LocalCluster and the real face models
+slow = pytest.mark.slow  # a Dask LocalCluster and the real face models
 
 distributed = pytest.importorskip("distributed")
 
@@ -37,10 +36,7 @@ def dask_cluster():
 
 
 def opts(tmp, scheduler=None, **kw):
-    return IngestOptions(
-        fetch=FetchOptions(videos_dir=tmp / "videos", timeout=2, retries=1, backoff=0.05),
-        faces=FaceOptions(), workers=2, scheduler=scheduler, **kw,
-    )  # fmt: skip
+    return options(tmp, REAL_MODEL, fetch=dict(timeout=2, retries=1, backoff=0.05), scheduler=scheduler, **kw)
 
 
 def content(path):
@@ -57,8 +53,9 @@ def content(path):
     return rows, faces, hashes
 
 
-def test_dask_gives_the_same_database_as_the_local_pool(tmp_path, server, dask_cluster):
-    csv = write_csv(tmp_path / "in.csv", [(i + 0.5, f"{server.url}/blob/{n}") for i, n in enumerate(NAMES)])
+@slow
+def test_dask_gives_the_same_database_as_the_local_pool(tmp_path, real_server, dask_cluster):
+    csv = write_csv(tmp_path / "in.csv", [(i + 0.5, f"{real_server.url}/blob/{n}") for i, n in enumerate(NAMES)])
     (tmp_path / "local").mkdir()
     (tmp_path / "dask").mkdir()
     ingest(tmp_path / "local" / "db.duckdb", csv, opts(tmp_path / "local"))
@@ -74,10 +71,11 @@ def test_dask_gives_the_same_database_as_the_local_pool(tmp_path, server, dask_c
     assert not (tmp_path / "dask" / "videos").exists() or not any((tmp_path / "dask" / "videos").iterdir())
 
 
-def test_a_worker_killed_mid_run_still_stores_every_row_once(tmp_path, server, dask_cluster):
-    clips = campaign(12)
-    server.files.update(clips)
-    csv = write_csv(tmp_path / "in.csv", [(float(i), f"{server.url}/blob/{n}") for i, n in enumerate(clips)])
+@slow
+def test_a_worker_killed_mid_run_still_stores_every_row_once(tmp_path, real_server, dask_cluster):
+    clips = real_clips(12)
+    real_server.files.update(clips)
+    csv = write_csv(tmp_path / "in.csv", [(float(i), f"{real_server.url}/blob/{n}") for i, n in enumerate(clips)])
     client = distributed.Client(dask_cluster.scheduler_address, set_as_default=False)
     pids = list(client.run(os.getpid).values())
     killed = []
@@ -108,10 +106,11 @@ def crash_on_some(path, opts):
     return process_video(path, opts)
 
 
-def test_a_crashing_video_fails_as_crash_and_the_rest_finish(tmp_path, videos, dask_cluster):
+@slow
+def test_a_crashing_video_fails_as_crash_and_the_rest_finish(tmp_path, real_videos, dask_cluster):
     crash = tmp_path / "crash.mp4"  # local paths are read in place: the worker sees this name
-    crash.write_bytes(videos["grace_small"].read_bytes())
-    csv = write_csv(tmp_path / "in.csv", [(1.0, str(videos["obama_a"])), (2.0, str(crash))])
+    crash.write_bytes(real_videos["grace_small"].read_bytes())
+    csv = write_csv(tmp_path / "in.csv", [(1.0, str(real_videos["obama_a"])), (2.0, str(crash))])
     ingest(tmp_path / "db.duckdb", csv, opts(tmp_path, dask_cluster.scheduler_address, process=crash_on_some))
     con = ro(tmp_path / "db.duckdb")
     got = con.execute("SELECT row_index, status, error_kind FROM videos ORDER BY 1").fetchall()
@@ -125,11 +124,13 @@ def stall_on_some(path, opts):
     return process_video(path, opts)
 
 
-def test_video_timeout_applies_on_the_workers(tmp_path, videos, dask_cluster):
+@slow
+def test_video_timeout_applies_on_the_workers(tmp_path, real_videos, dask_cluster):
     stall = tmp_path / "stall.mp4"
-    stall.write_bytes(videos["grace_small"].read_bytes())
+    stall.write_bytes(real_videos["grace_small"].read_bytes())
     csv = write_csv(
-        tmp_path / "in.csv", [(1.0, str(stall)), (2.0, str(videos["obama_a"])), (3.0, str(videos["eileen_a"]))]
+        tmp_path / "in.csv",
+        [(1.0, str(stall)), (2.0, str(real_videos["obama_a"])), (3.0, str(real_videos["eileen_a"]))],
     )
     o = opts(tmp_path, dask_cluster.scheduler_address, process=stall_on_some, video_timeout=4)
     started = time.monotonic()
@@ -140,11 +141,12 @@ def test_video_timeout_applies_on_the_workers(tmp_path, videos, dask_cluster):
     assert got == [(0, "failed", "too_slow"), (1, "ok", None), (2, "ok", None)]
 
 
-def test_ctrl_c_on_a_dask_ingest_exits_130_and_keeps_finished_videos(tmp_path, server, dask_cluster):
-    clips = campaign(6)
-    server.files.update(clips)
-    rows = [(float(i), f"{server.url}/blob/{n}") for i, n in enumerate(clips)]
-    rows += [(9.0, f"{server.url}/trickle?{i}") for i in range(4)]  # downloads that never finish
+@slow
+def test_ctrl_c_on_a_dask_ingest_exits_130_and_keeps_finished_videos(tmp_path, real_server, dask_cluster):
+    clips = real_clips(6)
+    real_server.files.update(clips)
+    rows = [(float(i), f"{real_server.url}/blob/{n}") for i, n in enumerate(clips)]
+    rows += [(9.0, f"{real_server.url}/trickle?{i}") for i in range(4)]  # downloads that never finish
     csv = write_csv(tmp_path / "in.csv", rows)
     db_path = tmp_path / "db.duckdb"
     cmd = [sys.executable, "-m", "influx", "ingest", str(csv), "--db", str(db_path),
@@ -163,14 +165,15 @@ def test_ctrl_c_on_a_dask_ingest_exits_130_and_keeps_finished_videos(tmp_path, s
     assert got == {"ok": 6, "pending": 4}
 
 
-def test_a_scheduler_that_goes_away_is_a_clear_error_and_the_next_run_resumes(tmp_path, server):
+@slow
+def test_a_scheduler_that_goes_away_is_a_clear_error_and_the_next_run_resumes(tmp_path, real_server):
     import threading
 
     from influx.ingest.dask_executor import SchedulerLost
 
-    clips = campaign(8)
-    server.files.update(clips)
-    csv = write_csv(tmp_path / "in.csv", [(float(i), f"{server.url}/blob/{n}") for i, n in enumerate(clips)])
+    clips = real_clips(8)
+    real_server.files.update(clips)
+    csv = write_csv(tmp_path / "in.csv", [(float(i), f"{real_server.url}/blob/{n}") for i, n in enumerate(clips)])
     going = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None)
     stopped = []
 
@@ -190,39 +193,42 @@ def test_a_scheduler_that_goes_away_is_a_clear_error_and_the_next_run_resumes(tm
     assert summary.to_process == 8 - kept and summary.statuses["ok"] == 8
 
 
-def test_an_unreachable_scheduler_is_one_line_and_exit_1(tmp_path, videos):
+def test_an_unreachable_scheduler_is_one_line_and_exit_1(tmp_path, fake_videos, monkeypatch):
     from click.testing import CliRunner
 
     from influx.cli import cli
 
-    csv = write_csv(tmp_path / "in.csv", [(1.0, str(videos["obama_a"]))])
+    monkeypatch.setattr("influx.ingest.dask_executor.CONNECT_TIMEOUT", "1s")  # not 10 s: nobody is there
+
+    csv = write_csv(tmp_path / "in.csv", [(1.0, str(fake_videos["p0_0"]))])
     res = CliRunner().invoke(cli, ["ingest", str(csv), "--db", str(tmp_path / "db.duckdb"), "--local-root",
-                                   str(videos["obama_a"].parent), "--scheduler", "tcp://127.0.0.1:9"])  # fmt: skip
+                                   str(fake_videos["p0_0"].parent), "--scheduler", "tcp://127.0.0.1:9"])  # fmt: skip
     assert res.exit_code == 1, res.output
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in res.output
     assert "Traceback" not in res.output
 
 
 @pytest.mark.parametrize("address", ["notaurl", "udp://x:1", "tcp://:x", "tcp://host:"])
-def test_a_malformed_scheduler_address_is_one_line_and_exit_2(tmp_path, videos, address):
+def test_a_malformed_scheduler_address_is_one_line_and_exit_2(tmp_path, fake_videos, address):
     from click.testing import CliRunner
 
     from influx.cli import cli
 
-    csv = write_csv(tmp_path / "in.csv", [(1.0, str(videos["obama_a"]))])
+    csv = write_csv(tmp_path / "in.csv", [(1.0, str(fake_videos["p0_0"]))])
     res = CliRunner().invoke(cli, ["ingest", str(csv), "--db", str(tmp_path / "db.duckdb"), "--scheduler", address,
-                                   "--local-root", str(videos["obama_a"].parent)])  # fmt: skip
+                                   "--local-root", str(fake_videos["p0_0"].parent)])  # fmt: skip
     assert res.exit_code == 2, res.output
     assert "is not a Dask scheduler address like tcp://" in res.output and "Traceback" not in res.output
     assert not (tmp_path / "db.duckdb").exists()  # refused before anything is written
 
 
+@slow
 def test_the_worker_preload_loads_the_face_models_before_the_first_video():
     """`dask worker --preload influx.dask_executor` runs dask_setup when the worker starts."""
     code = (
-        "from influx import models; from influx.dask_executor import dask_setup;"
-        "assert not models._idle; dask_setup(None);"
-        "print(sorted((m, len(p)) for m, p in models._idle.items()))"
+        "from influx.faces.models import registry; from influx.dask_executor import dask_setup;"
+        "assert not registry._idle; dask_setup(None);"
+        "print(sorted((m, len(p)) for m, p in registry._idle.items()))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     from influx.faces.models.registry import default_model
@@ -230,6 +236,7 @@ def test_the_worker_preload_loads_the_face_models_before_the_first_video():
     assert out.strip() == f"[('{default_model()}', 1)]"
 
 
+@slow
 def test_workers_undo_the_nannys_malloc_trim(dask_cluster):
     """Dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_ set (1.5x slower processing here);
     each worker sets glibc back to reusing freed memory on its first row."""
@@ -245,5 +252,5 @@ def test_workers_undo_the_nannys_malloc_trim(dask_cluster):
         assert all(undone.values())
     # a process the nanny did not start is left alone
     assert subprocess.run([sys.executable, "-c", "import os, sys; os.environ.pop('MALLOC_TRIM_THRESHOLD_', None);"
-                           "from influx.dask_executor import undo_nanny_malloc_trim as u; sys.exit(int(u()))"],
+                           "from influx.ingest.dask_executor import undo_nanny_malloc_trim as u; sys.exit(int(u()))"],
                           env={k: v for k, v in os.environ.items() if k != "MALLOC_TRIM_THRESHOLD_"}).returncode == 0  # fmt: skip

@@ -11,10 +11,8 @@ from influx.cli import cli
 from influx.faces.extract import FaceOptions
 from influx.faces.models.fake import FAKE_DIM
 from influx.identity.cluster import MixedEncoders, cluster
-from influx.ingest.limits import FetchOptions
-from influx.ingest.pipeline import IngestOptions, ingest
-from tests.conftest import ro, write_csv
-from tests.fakes import VIDEOS, fake_campaign
+from tests.builders import FAKE, fake_campaign
+from tests.conftest import ro
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +35,7 @@ def test_each_video_gets_its_main_person_and_people_stay_apart(fake_db):
     path, names, _ = fake_db
     con = ro(path)
     got = dict(con.execute("SELECT row_index, influencer_id FROM video_influencers").fetchall())
-    truth = [VIDEOS[n][1] for n in names]
+    truth = [FAKE[n][1] for n in names]
     by_person = {}
     for i, person in enumerate(truth):
         if person is not None:
@@ -67,25 +65,31 @@ def test_scores_and_report_through_the_cli(fake_db, tmp_path):
     assert res.exit_code == 0 and len(res.output.strip().splitlines()) == 1 + 5
 
 
-def test_faces_of_two_encoders_are_not_clustered_together(fake_db, tmp_path, videos):
+def test_faces_of_two_encoders_are_not_clustered_together(fake_db, make_campaign, fake_videos, monkeypatch):
+    """Faces stored by another encoder (a second fake one, of another name) are never compared with
+    the first one's: cluster refuses the database, and the command says why in one line."""
+    from influx.faces.models import registry
+
+    class OtherEncoder(registry.FakeEncoder):
+        name = "fake-hue 2"
+
+    monkeypatch.setitem(registry.DETECTORS, "other", registry.FakeDetector)
+    monkeypatch.setitem(registry.ENCODERS, "other", OtherEncoder)
     path, _, _ = fake_db
-    mixed = tmp_path / "mixed.duckdb"
-    shutil.copy(path, mixed)
-    csv = write_csv(tmp_path / "more.csv", [(1.0, str(videos["grace_big"]))])
-    rows = store.connect(mixed).execute("SELECT count(*) FROM videos").fetchone()[0]
-    assert rows
-    # the same CSV rows plus one more video, ingested with the real models
-    con = store.connect(mixed)
-    old = con.execute("SELECT performance, video_url FROM videos ORDER BY row_index").fetchall()
+    con = store.connect(path)
+    rows = con.execute("SELECT performance, video_url FROM videos ORDER BY row_index").fetchall()
     con.close()
-    write_csv(csv, [*old, (1.0, str(videos["grace_big"]))])
-    ingest(mixed, csv, IngestOptions(fetch=FetchOptions(videos_dir=tmp_path / "v"), workers=1))
-    con = store.connect(mixed)
+    # the same CSV rows plus one more video, ingested with the other encoder into a copy
+    more = make_campaign([*rows, (1.0, str(fake_videos["portrait"]))], "other", db_name="mixed.duckdb")
+    shutil.copy(path, more.db)
+    assert more.ingest().done_now == {"ok": 1}, "only the new row is read, by the other encoder"
+    con = store.connect(more.db)
+    assert con.execute("SELECT DISTINCT encoder FROM faces ORDER BY 1").fetchall() == [("fake-hue 1",), ("fake-hue 2",)]
     with pytest.raises(MixedEncoders, match="2 face encoders"):
         cluster(con)
     con.close()
-    res = CliRunner().invoke(cli, ["cluster", "--db", str(mixed)])
-    assert res.exit_code == 2 and "cannot be compared" in res.output and "Traceback" not in res.output
+    res = CliRunner().invoke(cli, ["cluster", "--db", str(more.db)])
+    assert res.exit_code == 2 and "cannot be compared" in res.output and "Traceback" not in res.output, res.output
 
 
 def test_identical_bytes_finished_out_of_order_end_under_the_lowest_row(tmp_path):

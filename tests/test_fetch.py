@@ -56,37 +56,37 @@ def test_other_schemes_refused(fopts, url):
         fetch(url, 1, fopts)
 
 
-def test_a_video_served_as_a_web_page_is_stored_as_the_video(server, fopts, videos, monkeypatch):
+def test_a_video_served_as_a_web_page_is_stored_as_the_video(server, fopts, monkeypatch):
     """Recognised by its first bytes, not taken for a page (pages over MAX_PAGE are refused)."""
     monkeypatch.setattr("influx.ingest.fetch.MAX_PAGE", 1000)
     fopts.max_bytes = 10_000_000
-    got = fetch(server.url + "/mislabelled/eileen_a", 3, fopts)
-    assert got.path.read_bytes() == videos["eileen_a"].read_bytes()
+    got = fetch(server.url + "/mislabelled/p0_0", 3, fopts)
+    assert got.path.read_bytes() == server.files["p0_0"].read_bytes()
 
 
 def test_download_named_by_row_not_url(server, fopts):
-    got = fetch(server.url + "/blob/eileen_a?name=../../etc/passwd", 5, fopts)
+    got = fetch(server.url + "/blob/p0_0?name=../../etc/passwd", 5, fopts)
     assert got.path == fopts.videos_dir / "5.mp4" and got.path.with_name("5.mp4.source").is_file()
     assert len(got.sha256) == 64 and got.bytes == got.path.stat().st_size
 
 
-def test_a_download_is_reused_only_for_its_own_url(server, fopts, videos):
+def test_a_download_is_reused_only_for_its_own_url(server, fopts):
     fopts.max_bytes = 10_000_000
-    a, b = server.url + "/blob/eileen_a", server.url + "/blob/grace_big"
+    a, b = server.url + "/blob/p0_0", server.url + "/blob/p1_0"
     first = fetch(a, 7, fopts)
-    hits = server.hits["/blob/eileen_a"]
-    assert fetch(a, 7, fopts).sha256 == first.sha256 and server.hits["/blob/eileen_a"] == hits  # reused
+    hits = server.hits["/blob/p0_0"]
+    assert fetch(a, 7, fopts).sha256 == first.sha256 and server.hits["/blob/p0_0"] == hits  # reused
     other = fetch(b, 7, fopts)  # another database, or a new CSV, with another URL at row 7
-    assert other.sha256 != first.sha256 and other.path.read_bytes() == videos["grace_big"].read_bytes()
+    assert other.sha256 != first.sha256 and other.path.read_bytes() == server.files["p1_0"].read_bytes()
     # a file without its record (an older layout, or copied in by hand) is never trusted
     other.path.with_name(other.path.name + ".source").unlink()
-    hits = server.hits["/blob/grace_big"]
+    hits = server.hits["/blob/p1_0"]
     fetch(b, 7, fopts)
-    assert server.hits["/blob/grace_big"] == hits + 1
+    assert server.hits["/blob/p1_0"] == hits + 1
     # nor one whose bytes changed since
     got = fetch(b, 7, fopts)
-    got.path.write_bytes(videos["eileen_a"].read_bytes()[: got.bytes])
-    assert fetch(b, 7, fopts).path.read_bytes() == videos["grace_big"].read_bytes()
+    got.path.write_bytes(server.files["p0_0"].read_bytes()[: got.bytes])
+    assert fetch(b, 7, fopts).path.read_bytes() == server.files["p1_0"].read_bytes()
 
 
 def test_a_url_with_a_line_break_fails_as_input(fopts):

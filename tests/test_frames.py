@@ -14,7 +14,7 @@ def _sample(path, n):
     return out
 
 
-def test_frames_passed_on_the_way_are_the_frames_a_decode_would_give(videos, monkeypatch):
+def test_frames_passed_on_the_way_are_the_frames_a_decode_would_give(fake_videos, monkeypatch):
     kept = []
     real = frames._keep_passed
 
@@ -22,13 +22,13 @@ def test_frames_passed_on_the_way_are_the_frames_a_decode_would_give(videos, mon
         real(frame, t, rate, todo, passed)
         kept.append(len(passed))
 
-    for name in ("grace_big", "obama_b", "grace_portrait"):
+    for name, n in (("long_gop", 8), ("p2_1", 6), ("portrait", 6)):  # 4 s and 3 s long, sampled at 2 a second
         monkeypatch.setattr(frames, "_keep_passed", counting)
-        with_cache = _sample(videos[name], 8)
+        with_cache = _sample(fake_videos[name], n)
         monkeypatch.setattr(frames, "CACHE_BYTES", 0)
-        without = _sample(videos[name], 8)
+        without = _sample(fake_videos[name], n)
         monkeypatch.undo()
-        assert len(with_cache) == len(without) == 8
+        assert len(with_cache) == len(without) == n, name
         for (i, t, a), (j, u, b) in zip(with_cache, without, strict=True):
             assert (i, t) == (j, u)
             assert np.array_equal(a, b)

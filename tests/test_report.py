@@ -13,9 +13,8 @@ from influx.cli import cli
 from influx.identity.cluster import cluster
 from influx.identity.corrections import rename
 from influx.report import CSV_NAME, DETAILS_NAME, PDF_NAME, report
+from tests.builders import fake_campaign, synthetic_db
 from tests.conftest import ro
-from tests.fakes import fake_campaign
-from tests.synthetic import synthetic_db
 
 
 @pytest.fixture(scope="module")
@@ -27,10 +26,11 @@ def demo(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def campaign(tmp_path_factory):
-    """A reported campaign on the fake face models (the demo, with dlib, is test_demo_finds_every_person's)."""
+def campaign(tmp_path_factory, server):
+    """A reported campaign on the fake face models, its videos downloaded from web addresses (the
+    demo, with dlib, is test_demo_finds_every_person's)."""
     folder = tmp_path_factory.mktemp("campaign")
-    fake_campaign(folder, report=True)
+    fake_campaign(folder, report=True, server_url=server.url)
     return folder
 
 
@@ -78,8 +78,9 @@ def test_pdf_images_and_links(campaign):
     images = len(table_page.images)
     assert images == len([r for r in rows if r[4] is not None])
     links = [a.get_object()["/A"]["/URI"] for a in table_page.get("/Annots", []) if "/A" in a.get_object()]
-    # demo URLs are relative paths: not links; the CSV has them
-    assert all(re.match(r"(https?|file)://", u) for u in links)
+    first_urls = [r[3] for r in rows]
+    assert all(u.startswith("http://127.0.0.1:") for u in first_urls), first_urls
+    assert links == first_urls, "each row links to its influencer's first video, in rank order"
 
 
 def test_csv_matches_view(campaign):
@@ -148,7 +149,6 @@ def test_sql_command(campaign):
 
 def test_methods_read_the_settings_and_urls_show_their_distinguishing_end(tmp_path):
     from influx.identity.cluster import ClusterOptions, cluster
-    from tests.synthetic import synthetic_db
 
     path = tmp_path / "m.duckdb"
     con = synthetic_db(path, [[(f, p, 100) for f in range(4)] for p in (0, 1, 0, 1)])

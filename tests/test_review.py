@@ -19,22 +19,17 @@ from influx.identity import corrections
 from influx.identity.cluster import cluster
 from influx.review import pages as review
 from influx.review.app import create_app
-from tests.conftest import ro
-from tests.synthetic import synthetic_db
+from tests.builders import FOUR, synthetic_db
+from tests.conftest import held_by_another_process, ro
 
-FOUR = [[(f, p, 100) for f in range(4)] for p in (0, 1, 2, 3, 0, 1, 2, 3)]
 PORT = 8765
 BASE = f"http://127.0.0.1:{PORT}"
 XSS_NAME = "<img src=x onerror=\"document.title='pwned'\"></script><script>document.title='pwned'</script>"
 
 
 @pytest.fixture
-def path(tmp_path) -> Path:
-    p = tmp_path / "r.duckdb"
-    con = synthetic_db(p, FOUR)
-    cluster(con)
-    con.close()
-    return p
+def path(make_clustered_db) -> Path:
+    return make_clustered_db(FOUR, "r.duckdb")
 
 
 def people_of(path) -> dict[int, int]:
@@ -121,20 +116,13 @@ def test_a_crafted_name_and_url_are_text_not_markup(path):
 def test_a_busy_file_is_said_so(path):
     """Another process writing (holding DuckDB's lock): the page says the file is busy, and a
     change is not lost silently."""
-    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]);"
-                               " print('held', flush=True); time.sleep(60)", str(path)],
-                              stdout=subprocess.PIPE, text=True)  # fmt: skip
-    try:
-        assert holder.stdout.readline().strip() == "held"
+    with held_by_another_process(path):
         c = logged_in_despite_lock(path)
         reply = c.get("/", base_url=BASE)
         assert reply.status_code == 503 and "the database is busy" in reply.get_data(as_text=True)
         posted = c.post("/act/rename", data={"token": "t0ken", "id": "1", "name": "X", "back": "/"},
                         base_url=BASE, headers={"Origin": BASE}, follow_redirects=True)  # fmt: skip
         assert "not saved: the database is busy" in posted.get_data(as_text=True)
-    finally:
-        holder.kill()
-        holder.wait()
 
 
 def logged_in_despite_lock(path):
@@ -286,21 +274,22 @@ def numbers(path) -> dict:
 
 
 def click_form(driver, action: str, inside=None, **fields):
+    """The form posting to /act/<action> whose inputs have these values (one query to the browser)."""
     from selenium.webdriver.common.by import By
 
-    scope = inside or driver
-    for form in scope.find_elements(By.CSS_SELECTOR, f"form[action='/act/{action}']"):
-        hidden = {i.get_attribute("name"): i.get_attribute("value") for i in form.find_elements(By.TAG_NAME, "input")}
-        if all(hidden.get(k) == str(v) for k, v in fields.items()):
-            return form
-    raise AssertionError(f"no {action} form with {fields}")
+    wanted = "".join(f":has(input[name='{k}'][value='{v}'])" for k, v in fields.items())
+    found = (inside or driver).find_elements(By.CSS_SELECTOR, f"form[action='/act/{action}']{wanted}")
+    if not found:
+        raise AssertionError(f"no {action} form with {fields}")
+    return found[0]
 
 
 def wait_flash(driver) -> str:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".flash"))[0].text
+    wait = WebDriverWait(driver, 20, poll_frequency=0.05)
+    return wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".flash"))[0].text
 
 
 def test_rename_merge_move_undo_in_the_browser(browser, served, path):
@@ -389,7 +378,7 @@ def test_a_crafted_file_runs_no_script_and_makes_no_link_in_the_browser(browser,
             assert d.title.startswith("influx review"), tab  # no script set it to 'pwned'
             with pytest.raises(NoAlertPresentException):
                 d.switch_to.alert.text  # noqa: B018
-            hrefs = [a.get_attribute("href") or "" for a in d.find_elements(By.TAG_NAME, "a")]
+            hrefs = d.execute_script("return Array.from(document.querySelectorAll('a'), a => a.href || '')")
             assert not [h for h in hrefs if not h.startswith("http://127.0.0.1")], (tab, hrefs)
         body = d.find_element(By.TAG_NAME, "body").text
         assert "<img src=x onerror" in body and "file:///etc/passwd" in body  # shown as text
@@ -420,7 +409,7 @@ def test_accept_with_the_keyboard_keeps_a_video_and_merges_a_suggested_pair(brow
         assert f"#{before[0]}" in pair.text and f"#{split}" in pair.text
         d.find_element(By.TAG_NAME, "body").send_keys("a")
         assert f"merged #{split} into #{before[0]}" in wait_flash(d)
-        WebDriverWait(d, 10).until(lambda d: "No two people look alike" in d.page_source)
+        WebDriverWait(d, 10, poll_frequency=0.05).until(lambda d: "No two people look alike" in d.page_source)
         assert ("merge", split, before[0], None) in numbers(path)["corrections"] and people_of(path) == before
     finally:
         proc.terminate()

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from fixtures.build import broken, campaign
 from influx.cli import cli
 from influx.cli.ingest import _ingest_opts
 from influx.faces.extract import FaceOptions, process_video
@@ -21,24 +20,22 @@ from influx.ingest import fetch, limits
 from influx.ingest.csv_input import read_rows
 from influx.ingest.limits import FetchOptions
 from influx.ingest.pipeline import IngestOptions, StorageError, ingest
-from tests.conftest import ro, write_csv
+from tests.builders import REAL_MODEL, hard_files, options, real_clips, write_csv
+from tests.conftest import ro
 from tests.server import Server
 
 HOSTILE = ["/status/404", "/status/500", "/stall", "/reset", "/loop", "/html", "/empty", "/big", "/bignolength"]
+FAKE = FaceOptions(model="fake")
 
 
-def opts(tmp, **kw):
-    fo = FetchOptions(videos_dir=tmp / "videos", timeout=0.5, retries=1, backoff=0.01, max_bytes=200_000)
-    return IngestOptions(fetch=fo, faces=FaceOptions(), workers=2, **kw)
+QUICK = dict(timeout=0.5, retries=1, backoff=0.01, max_bytes=200_000)  # short timeouts, one retry, 200 KB at most
 
 
-def test_hostile_links_fail_per_row_and_the_run_goes_on(tmp_path, server):
-    urls = [server.url + r for r in HOSTILE] + ["ftp://example.com/x", f"{server.url}/blob/eileen_a"]
-    csv = write_csv(tmp_path / "h.csv", [(i, u) for i, u in enumerate(urls)])
-    o = opts(tmp_path)
-    o.fetch.max_bytes = 10_000_000
-    s = ingest(tmp_path / "h.duckdb", csv, o)
-    con = ro(tmp_path / "h.duckdb")
+def test_hostile_links_fail_per_row_and_the_run_goes_on(make_campaign, server):
+    urls = [server.url + r for r in HOSTILE] + ["ftp://example.com/x", f"{server.url}/blob/p0_0"]
+    c = make_campaign([(i, u) for i, u in enumerate(urls)], fetch={**QUICK, "max_bytes": 10_000_000})
+    s = c.ingest()
+    con = ro(c.db)
     rows = con.execute("SELECT row_index, status, error_kind, error FROM videos ORDER BY row_index").fetchall()
     assert len(rows) == len(urls)
     assert rows[-1][1] == "ok"
@@ -57,77 +54,75 @@ def test_sniffer_is_not_fooled_by_urls_full_of_commas(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def hard_files():
-    return broken()
+def hard():
+    return hard_files()
 
 
-def test_audio_only_fails_with_reason(tmp_path, hard_files):
-    csv = write_csv(tmp_path / "a.csv", [(1, str(hard_files["audio_only"]))])
-    ingest(tmp_path / "a.duckdb", csv, opts(tmp_path))
-    con = ro(tmp_path / "a.duckdb")
+def test_audio_only_fails_with_reason(make_campaign, hard):
+    c = make_campaign([hard["audio_only"]], fetch=QUICK)
+    c.ingest()
+    con = ro(c.db)
     status, kind, error = con.execute("SELECT status, error_kind, error FROM videos").fetchone()
     assert (status, kind) == ("failed", "decode") and "no video stream" in error
 
 
-def test_single_frame_video(hard_files):
-    r = process_video(hard_files["one_frame"])
+def test_single_frame_video(hard):
+    r = process_video(hard["one_frame"], FAKE)
     assert r.frames_sampled == 1 and len(r.faces) == 1
 
 
-def test_rotation_metadata_is_honoured(hard_files):
-    r = process_video(hard_files["rotated"])
-    assert (r.width, r.height) == (360, 640)  # displayed portrait
-    assert len(r.faces) == r.frames_sampled >= 2  # the face is upright only after rotation
+def test_rotation_metadata_is_honoured(hard):
+    r = process_video(hard["rotated"], FAKE)
+    assert (r.width, r.height) == (360, 640), "displayed portrait"
+    assert len(r.faces) == r.frames_sampled >= 2
+    shapes = {(f.box[2] - f.box[0], f.box[1] - f.box[3]) for f in r.faces}  # (height, width)
+    assert all(h > 1.5 * w for h, w in shapes), f"stored lying, the person stands only once rotated: {shapes}"
 
 
-def test_two_hour_video_is_capped(hard_files):
+def test_two_hour_video_is_capped(hard):
     started = time.perf_counter()
-    r = process_video(hard_files["two_hours"], FaceOptions(max_frames=30, thorough=True))
+    r = process_video(hard["two_hours"], FaceOptions(max_frames=30, thorough=True, model="fake"))
     assert r.frames_sampled == 30 and r.duration_s == pytest.approx(7200, rel=0.01)
     assert time.perf_counter() - started < 30
     picked = sample_times(7200.0, 1.0, 30)
     assert len(picked) == 30 and picked[0] < 240 and picked[-1] > 6960  # spread over the whole video
 
 
-def test_a_download_cut_short_keeps_the_frames_that_arrived(hard_files):
-    r = process_video(hard_files["cut_short"])
+def test_a_download_cut_short_keeps_the_frames_that_arrived(hard):
+    r = process_video(hard["cut_short"], FAKE)
     assert r.duration_s == pytest.approx(10, abs=0.2)  # the index still describes the whole video
     assert r.frames_sampled >= 2 and len(r.faces) == r.frames_sampled
     assert max(f.timestamp_s for f in r.faces) < 6.5  # only the first 60% can be decoded
 
 
-def test_variable_frame_rate(hard_files):
-    r = process_video(hard_files["vfr"])
+def test_variable_frame_rate(hard):
+    r = process_video(hard["vfr"], FAKE)
     assert r.frames_sampled >= 2 and len(r.faces) == r.frames_sampled
 
 
 def _misbehaving(path, opts):
     """process_video, except that files named *stall* hang, *crash* kill their worker and *slow*
-    take 2 s more (so they are still running when a crash breaks the pool)."""
+    take 1.5 s more (so they are still running when a crash breaks the pool)."""
     name = Path(path).name
     if "stall" in name:
         time.sleep(3600)
     if "crash" in name:
         os._exit(1)
     if "slow" in name:
-        time.sleep(2)
+        time.sleep(1.5)
     return process_video(path, opts)
 
 
-@pytest.mark.slow
-def test_a_crashing_or_hanging_video_fails_alone_and_its_pool_mates_finish(tmp_path, hard_files):
+def test_a_crashing_or_hanging_video_fails_alone_and_its_pool_mates_finish(tmp_path, make_campaign, hard):
     sources = {"crash": "vfr", "stall": "rotated", "slow": "one_frame"}
-    rows = []
-    for i, (name, source) in enumerate(sources.items()):
-        shutil.copy(hard_files[source], tmp_path / f"{name}.mp4")
-        rows.append((i, str(tmp_path / f"{name}.mp4")))
-    db_path = tmp_path / "m.duckdb"
+    for name, source in sources.items():
+        shutil.copy(hard[source], tmp_path / f"{name}.mp4")
+    c = make_campaign([tmp_path / f"{name}.mp4" for name in sources], fetch=QUICK, video_timeout=4,
+                      process=_misbehaving)  # fmt: skip
     started = time.perf_counter()
-    ingest(db_path, write_csv(tmp_path / "m.csv", rows), opts(tmp_path, video_timeout=8, process=_misbehaving))
+    c.ingest()
     assert time.perf_counter() - started < 60
-    got = {
-        r[0]: r[1:] for r in ro(db_path).execute("SELECT local_path, status, error_kind, error FROM videos").fetchall()
-    }
+    got = {r[0]: r[1:] for r in ro(c.db).execute("SELECT local_path, status, error_kind, error FROM videos").fetchall()}
     by_name = {Path(k).stem: v for k, v in got.items()}
     assert by_name["crash"][:2] == ("failed", "crash")
     assert by_name["stall"][:2] == ("failed", "too_slow") and "--video-timeout" in by_name["stall"][2]
@@ -147,26 +142,25 @@ def test_cli_options_reach_the_ingest(tmp_path):
 def test_unwritable_videos_dir_is_a_clear_error(tmp_path, server):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    csv = write_csv(tmp_path / "u.csv", [(1, f"{server.url}/blob/eileen_a")])
+    csv = write_csv(tmp_path / "u.csv", [(1, f"{server.url}/blob/p0_0")])
     db_path = tmp_path / "u.duckdb"
     result = CliRunner().invoke(cli, ["ingest", str(csv), "--db", str(db_path), "--videos-dir", str(blocker / "v")])
     assert result.exit_code == 2 and "cannot write to --videos-dir" in result.output
     assert not db_path.exists()
 
 
-def test_full_disk_stops_the_run_and_keeps_what_is_stored(tmp_path, server, monkeypatch):
-    csv = write_csv(tmp_path / "d.csv", [(1, f"{server.url}/blob/eileen_a"), (2, f"{server.url}/blob/grace_big")])
-    ingest(
-        tmp_path / "d.duckdb", write_csv(tmp_path / "first.csv", [(1, f"{server.url}/blob/eileen_a")]), opts(tmp_path)
-    )
+def test_full_disk_stops_the_run_and_keeps_what_is_stored(make_campaign, server, monkeypatch):
+    c = make_campaign([f"{server.url}/blob/p0_0"], fetch=QUICK)
+    c.ingest()
+    c.write([f"{server.url}/blob/p0_0", f"{server.url}/blob/p1_0"])  # a second row, once the disk is full
 
     def no_space(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(fetch, "_http_once", no_space)
     with pytest.raises(StorageError, match="no space left"):
-        ingest(tmp_path / "d.duckdb", csv, opts(tmp_path))
-    con = ro(tmp_path / "d.duckdb")
+        c.ingest()
+    con = ro(c.db)
     assert con.execute("SELECT status FROM videos ORDER BY row_index").fetchall() == [("ok",), ("pending",)]
 
 
@@ -205,7 +199,7 @@ def test_yt_dlp_runs_without_hooks_or_cookies(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="module")
 def clips():
-    files = campaign(20)
+    files = real_clips(20)
     with Server(files) as s:
         yield s, sorted(files)
 
@@ -255,7 +249,7 @@ def test_sigkill_then_rerun_equals_an_uninterrupted_run(tmp_path, clips):
     videos, faces, dup, half = _snapshot(tmp_path / "k.duckdb")
     ref_dir = tmp_path / "ref"
     ref_dir.mkdir()
-    ingest(ref_dir / "k.duckdb", csv, IngestOptions(fetch=FetchOptions(videos_dir=ref_dir / "videos"), workers=2))
+    ingest(ref_dir / "k.duckdb", csv, options(ref_dir, REAL_MODEL))  # the CLI's default model
     ref_videos, ref_faces, _, _ = _snapshot(ref_dir / "k.duckdb")
     assert dup == 0 and half == 0
     assert videos == ref_videos and faces == ref_faces
@@ -281,19 +275,19 @@ def test_ctrl_c_stops_cleanly_keeps_finished_videos_and_exits_130(tmp_path, clip
 
 
 @pytest.mark.slow
-def test_videos_processed_in_threads_of_one_process(videos):
+def test_videos_processed_in_threads_of_one_process(real_videos):
     """A Dask worker started without --nthreads 1 runs several videos at once in one process: each
     thread gets its own dlib models (sharing them corrupted memory)."""
     import threading
 
     names = ["grace_big", "obama_a", "eileen_a", "biden_a"]
-    alone = {n: len(process_video(videos[n]).faces) for n in names}
+    alone = {n: len(process_video(real_videos[n]).faces) for n in names}
     together, errors = {}, []
 
     def run(name):
         try:
             for _ in range(2):
-                together[name] = len(process_video(videos[name]).faces)
+                together[name] = len(process_video(real_videos[name]).faces)
         except Exception as e:  # noqa: BLE001 - reported below
             errors.append(e)
 

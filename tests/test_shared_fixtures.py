@@ -5,13 +5,9 @@ import cv2
 import numpy as np
 import pytest
 
-from influx import store
 from influx.demo.synth import Shot, render
-from influx.faces.extract import FaceOptions
-from influx.identity.cluster import cluster
-from influx.ingest.limits import FetchOptions
-from influx.ingest.pipeline import IngestOptions, ingest
-from tests.conftest import ro, write_csv
+from tests.builders import REAL_MODEL, campaign
+from tests.conftest import ro
 from tests.server import Server
 
 pytestmark = pytest.mark.slow  # the real face models on ../shared
@@ -50,12 +46,9 @@ def shared_run(tmp_path_factory):
     files["hamilton"] = SHARED / "videos" / "short_hamilton_clip.mp4"
     truth.append(("hamilton", "lin_manuel_miranda"))
     with Server(files) as server:
-        csv = write_csv(tmp / "in.csv", [(1.0, f"{server.url}/blob/{n}") for n, _ in truth])
-        opts = IngestOptions(fetch=FetchOptions(videos_dir=tmp / "videos"), faces=FaceOptions(), workers=2)
-        summary = ingest(tmp / "store.duckdb", csv, opts)
-    con = store.connect(tmp / "store.duckdb")
-    cluster(con)
-    con.close()
+        c = campaign(tmp, [(1.0, f"{server.url}/blob/{n}") for n, _ in truth], REAL_MODEL, db_name="store.duckdb")
+        summary = c.ingest()
+    c.cluster()
     return tmp, truth, summary
 
 

@@ -15,8 +15,7 @@ from influx.cli import cli
 from influx.identity import corrections, ids
 from influx.identity.cluster import cluster
 from influx.output import csv_cell
-from tests.conftest import ro
-from tests.synthetic import synthetic_db
+from tests.conftest import held_by_another_process, ro
 
 SECRET = "influx-secret-line"
 FOUR = [[(f, p, 100) for f in range(4)] for p in (0, 1, 2, 3, 0, 1)]
@@ -30,13 +29,9 @@ def secret(tmp_path):
 
 
 @pytest.fixture
-def good(tmp_path):
+def good(make_clustered_db):
     """A clustered database of synthetic faces, closed."""
-    path = tmp_path / "good.duckdb"
-    con = synthetic_db(path, FOUR)
-    cluster(con)
-    con.close()
-    return path
+    return make_clustered_db(FOUR, "good.duckdb")
 
 
 def run(*args):
@@ -386,23 +381,21 @@ def test_commands_on_a_missing_database_create_nothing(tmp_path):
 
 
 def test_a_database_in_use_is_one_line(tmp_path, good):
-    holder = duckdb.connect(str(good))  # another process would hold the lock; in one process: a writer
-    try:
-        for args in (["rename", "1", "x"], ["merge", "1", "2"], ["cluster"]):
-            result = run(*args, "--db", good)
-            assert result.exit_code == 2 and "Traceback" not in result.output, result.output
-    finally:
-        holder.close()
+    """Another process holds the file (DuckDB's lock): each command says so in one line, exit 2."""
+    with held_by_another_process(good):
+        for args in (["rename", "1", "x"], ["merge", "1", "2"], ["cluster"], ["people"], ["report"]):
+            line = one_clear_line(run(*args, "--db", good), 2)
+            assert "in use by another process" in line, (args, line)
 
 
-def test_cluster_and_run_on_a_database_without_faces(tmp_path, videos):
+def test_cluster_and_run_on_a_database_without_faces(tmp_path, fake_videos, fake_models):
     csv_path = tmp_path / "in.csv"
-    csv_path.write_text(f"Video URL,Performance\n{videos['noface']},1\n/no/such/file.mp4,2\n")
+    csv_path.write_text(f"Video URL,Performance\n{fake_videos['nobody']},1\n/no/such/file.mp4,2\n")
     path = tmp_path / "n.duckdb"
-    local_root = videos["noface"].parent
+    local_root = fake_videos["nobody"].parent
     assert run("ingest", csv_path, "--db", path, "--workers", "1", "--local-root", local_root).exit_code == 0
     result = run("cluster", "--db", path)
-    assert result.exit_code == 0 and "0 faces" in result.output
+    assert result.exit_code == 0 and "0 faces" in result.output, result.output
     bad = tmp_path / "bad.csv"
     bad.write_text("Video URL,Performance\n/no/such/a.mp4,1\n/no/such/b.mp4,2\n")
     result = run("run", bad, "--db", tmp_path / "r.duckdb", "--out-dir", tmp_path / "r", "--workers", "1")

@@ -1,0 +1,82 @@
+"""Databases of synthetic faces: dlib-like 128-d embeddings around six people's centres, written
+straight into the faces table (no video decoded, no model loaded)."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from influx import store
+
+CENTRES = np.random.default_rng(0).normal(0, 0.044, (6, 128))  # people ~0.7 apart, as dlib puts them
+
+# videos as synthetic_faces takes them: a list per video of (frame, person, face size px)
+FOUR = [[(f, p, 100) for f in range(4)] for p in (0, 1, 2, 3, 0, 1, 2, 3)]  # four people, two videos each
+
+
+def person_faces(p: int, n: int, rng: np.random.Generator, noise: float = 0.02) -> np.ndarray:
+    """n faces of person p, drawn from `rng` (a test seeds its own: the same draws in any order)."""
+    return CENTRES[p] + rng.normal(0, noise, (n, 128))
+
+
+def synthetic_faces(videos, seed: int = 0):
+    """videos: list of list of (frame, person, size) -> (rows, frames, sizes, embeddings) as
+    cluster_faces.sql gives them. The same videos and seed give the same faces."""
+    rng = np.random.default_rng(seed)
+    rows, frames, emb, sizes = [], [], [], []
+    for r, faces in enumerate(videos):
+        for frame, p, size in sorted(faces):
+            rows.append(r)
+            frames.append(frame)
+            emb.append(person_faces(p, 1, rng)[0])
+            sizes.append(size)
+    return np.array(rows), np.array(frames), np.array(sizes, dtype=float), np.array(emb)
+
+
+def _crop() -> bytes:
+    import cv2
+
+    ok, jpeg = cv2.imencode(".jpg", np.full((32, 32, 3), 128, np.uint8))
+    return jpeg.tobytes()
+
+
+CROP = _crop()
+
+
+def synthetic_db(path, videos, seed: int = 0):
+    """An open connection to a new database whose faces are synthetic (videos as in
+    synthetic_faces); video r is http://v/r with performance r % 3."""
+    con = store.connect(path)
+    rows, frames, sizes, emb = synthetic_faces(videos, seed)
+    for r in range(len(videos)):
+        con.execute("INSERT INTO videos (row_index, video_url, performance, status) VALUES (?, ?, ?, 'ok')",
+                    [r, f"http://v/{r}", float(r % 3)])  # fmt: skip
+    for r, f, s, e in zip(rows, frames, sizes, emb, strict=True):
+        con.execute(
+            "INSERT INTO faces (row_index, frame_index, timestamp_s, box_top, box_right, box_bottom, box_left,"
+            " face_size, sharpness, frontality, embedding, crop) VALUES (?, ?, ?, 0, ?, ?, 0, ?, 100, 1, ?, ?)",
+            [int(r), int(f), float(f), int(s), int(s), int(s), e.tolist(), CROP],
+        )
+    con.execute("UPDATE videos SET frames_sampled = 4, n_faces = 4")
+    return con
+
+
+def clustered_db(path, videos=FOUR, options=None, templates: Path | None = None) -> Path:
+    """synthetic_db, clustered (with `options`, a ClusterOptions) and closed: its path. With
+    `templates` (a folder kept for the session), each set of videos and options is built once
+    there and copied to `path` (the same bytes, in milliseconds instead of a second)."""
+    from influx.identity.cluster import cluster
+
+    if templates is not None:
+        template = templates / f"{hashlib.sha256(repr((videos, options)).encode()).hexdigest()[:16]}.duckdb"
+        if not template.exists():
+            clustered_db(template, videos, options)
+        shutil.copyfile(template, path)
+        return Path(path)
+    con = synthetic_db(path, videos)
+    cluster(con, options)
+    con.close()
+    return Path(path)

@@ -242,7 +242,7 @@ def views_reference() -> str:
 def macros_reference() -> str:
     """Each macro of `macros.sql` with the comment lines that start with its name (`koo_li(x): ...`)."""
     text = (store.sql_dir() / "macros.sql").read_text()
-    signatures = re.findall(r"CREATE OR REPLACE MACRO (\w+)(\([^)]*\))", text)
+    signatures = re.findall(r"CREATE OR REPLACE (?:TEMP )?MACRO (\w+)(\([^)]*\))", text)
     described: dict[str | None, str] = {}
     name = None
     for note in filter(None, map(_comment, text.splitlines())):

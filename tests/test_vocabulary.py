@@ -190,7 +190,7 @@ def test_every_word_used_in_python_and_sql_is_in_the_vocabulary():
     found = {(getattr(v, "__name__", v), w) for v, w, _ in uses}
     assert {("VideoStatus", "ok"), ("VideoStatus", "failed"), ("VideoStatus", "pending"), ("VideoStatus", "duplicate"),
             ("ErrorKind", "decode"), ("ErrorKind", "input"), ("CorrectionKind", "merge"), ("CorrectionKind", "move"),
-            ("CorrectionKind", "not_influencer"), ("vocabulary.column_name", "settings.name"),
+            ("CorrectionKind", "not_influencer"), ("vocabulary.column_name", "videos.status"),
             ("ErrorKind", "TIMEOUT"), ("Setting", "MERGE_DISTANCE"), ("CorrectionKind", "MOVE")} <= found, found  # fmt: skip
 
 
@@ -260,9 +260,7 @@ def test_a_file_with_every_word_influx_writes_opens(tmp_path):
     "statement, check",
     [
         ("UPDATE videos SET status = 'archived' WHERE row_index = 0", "accepted_video_statuses"),
-        ("UPDATE videos SET error_kind = 'http_teapot' WHERE row_index = 100", "accepted_error_kinds"),
         ("INSERT INTO corrections (kind, influencer_id) VALUES ('split', 1)", "accepted_correction_kinds"),
-        ("INSERT INTO settings VALUES ('theme', 'dark')", "accepted_setting_names"),
     ],
 )
 def test_a_file_with_a_word_influx_does_not_write_is_refused_in_one_line(tmp_path, statement, check):
@@ -340,7 +338,30 @@ def test_a_constant_changed_in_python_changes_the_sql_and_the_methods_page(tmp_p
 def test_every_macro_of_macros_sql_is_influx_s_own():
     text = (PKG / "sql" / "macros.sql").read_text()
     assert set(re.findall(r"CREATE OR REPLACE MACRO (\w+)", text)) == store.OWN_MACROS
-    assert "face_quality" in store.OWN_MACROS
+    assert "face_quality" not in store.OWN_MACROS  # a TEMP macro: never stored, so never allowed in a file
+
+
+def test_a_file_influx_wrote_stores_only_the_macros_an_earlier_influx_knows(tmp_path):
+    """An earlier influx refuses a file holding a function it does not know: the macros stored in
+    a file are the three every version has had; face_quality is made per connection."""
+    path = _db(tmp_path / "written.duckdb")
+    con = duckdb.connect(str(path), read_only=True)
+    stored = {n for (n,) in con.execute("SELECT function_name FROM duckdb_functions() WHERE NOT internal"
+                                        " AND database_name = 'written'").fetchall()}  # fmt: skip
+    con.close()
+    assert stored == {"paulson", "paulson_cube_root", "koo_li"}, stored
+
+
+def test_a_setting_or_error_kind_of_a_newer_influx_does_not_refuse_the_file(tmp_path):
+    """Settings and error kinds change no number: a file a newer influx wrote, with a name this one
+    does not know, still opens; statuses and correction kinds, which decide what is counted, do not."""
+    path = _db(tmp_path / "newer.duckdb")
+    con = duckdb.connect(str(path))
+    con.execute("INSERT INTO settings VALUES ('theme', 'dark')")
+    con.execute("UPDATE videos SET error_kind = 'http_teapot' WHERE row_index = 100")
+    con.close()
+    result = CliRunner().invoke(cli, ["people", "--db", str(path)])
+    assert result.exit_code == 0, result.output
 
 
 def test_set_video_takes_the_columns_of_the_schema():

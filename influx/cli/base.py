@@ -107,13 +107,15 @@ class Commands(click.Group):
             exit_now(ExitCode.INTERRUPTED)
         except (store.BadDatabase, store.DatabaseInUse) as e:
             fail(str(e), exit_code(e))
-        except duckdb.Error as e:
-            if exit_code(e) == ExitCode.INTERRUPTED:
-                exit_now(ExitCode.INTERRUPTED)
-            fail(f"database error: {store.first_line(e)}", exit_code(e))
-        except OSError as e:
-            fail(f"{e.filename + ': ' if e.filename else ''}{e.strerror or e}", ExitCode.FAILED)
         except Exception as e:  # noqa: BLE001 - a case nobody foresaw: still one line, not a traceback
+            code = exit_code(e)
+            if code == ExitCode.INTERRUPTED:  # Ctrl-C inside DuckDB ("Query interrupted")
+                console.print("Interrupted.", highlight=False)
+                exit_now(code)
+            if isinstance(e, duckdb.Error):
+                fail(f"database error: {store.first_line(e)}", code)
+            if isinstance(e, OSError):
+                fail(f"{e.filename + ': ' if e.filename else ''}{e.strerror or e}", code)
             if os.environ.get("INFLUX_DEBUG"):
                 raise
             fail(f"internal error: {type(e).__name__}: {store.first_line(e)} (INFLUX_DEBUG=1 shows where)",

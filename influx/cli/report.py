@@ -8,7 +8,7 @@ import click
 import duckdb
 
 from influx import store
-from influx.cli.base import ExitCode, db_option, fail, open_ro, open_rw, say, say_list
+from influx.cli.base import ExitCode, db_option, exit_code, fail, open_ro, open_rw, say, say_list
 from influx.output import emit, format_option, plural
 
 
@@ -97,6 +97,8 @@ def sql_cmd(query, db_path, fmt, write, external_access):
         if write:
             con.execute(store.sql("database.checkpoint"))
     except duckdb.Error as e:
+        if exit_code(e) == ExitCode.INTERRUPTED:
+            raise KeyboardInterrupt from None  # Ctrl-C during the query: the group says so and exits 130
         fail(f"SQL error: {store.first_line(e)}", ExitCode.FAILED)
     finally:
         con.close()

@@ -246,7 +246,9 @@ def _listing(pdf: FPDF, title: str, text: str, rows: list, more_sql: str) -> Non
     pdf.ln(2)
     for row, url, influencer, reason in rows[:MAX_LISTED]:
         # the reason in full, on as many lines as it needs (up to 4), beside the row and its URL
-        lines = pdf.multi_cell(80, 4, clean(reason, 400), dry_run=True, output="LINES")[:4]
+        lines = pdf.multi_cell(80, 4, clean(reason, 400), dry_run=True, output="LINES")
+        if len(lines) > 4:  # a longer reason (a crafted file) ends with an ellipsis, never silently
+            lines = [*lines[:3], _fit(pdf, lines[3] + " " + lines[4], 78)]
         if pdf.get_y() + 4 * len(lines) > pdf.h - 20:
             pdf.add_page()
         y = pdf.get_y()

@@ -18,5 +18,7 @@ CREATE OR REPLACE MACRO koo_li(x) AS
 -- face_quality(face_size, frontality, sharpness): how good a face is to show a person by, 0..1: large
 -- (up to 160 px), frontal (1: nose centred between the eyes) and sharp (variance of the Laplacian,
 -- 100 gives half). The representative face (influencers.face_id) and the contact sheet's faces maximise it.
-CREATE OR REPLACE MACRO face_quality(face_size, frontality, sharpness) AS
+-- A TEMP macro, made on every open and never stored in the file: a file written by this version stays
+-- readable by an earlier influx, which refuses functions it does not know.
+CREATE OR REPLACE TEMP MACRO face_quality(face_size, frontality, sharpness) AS
     least(face_size, 160) / 160.0 * frontality * sharpness / (sharpness + 100);

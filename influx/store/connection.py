@@ -82,6 +82,8 @@ def connect(
         raise
     except (duckdb.Error, RuntimeError) as e:
         con.close()
+        if "interrupt" in str(e).lower():  # Ctrl-C while the file was being opened: not a damaged file
+            raise KeyboardInterrupt from None
         if disk_full(e):
             raise DiskFull(path) from None
         raise BadDatabase(f"{path} is damaged or not an influx database ({first_line(e)})") from None

@@ -1,7 +1,7 @@
 -- view: vocabulary
 -- vocabulary: the words influx stores in a column, one row each, with their meaning: written in from
 -- influx/vocabulary.py when a file is opened (so SQL and Python read one list); the data checks
--- accepted_* refuse a file whose column holds another word.
+-- accepted_* refuse a file with another status or correction kind (they decide what is counted).
 --   column_name  the column: videos.status, videos.error_kind, corrections.kind or settings.name
 --   value        the word
 --   meaning      what it means, in one line

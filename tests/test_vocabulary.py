@@ -313,13 +313,15 @@ def test_the_views_read_the_constants_python_defines(tmp_path):
     assert CONSTANTS.copy_max_bits <= 7  # with more, two matching hashes may share no byte (copies' join key)
 
 
-def test_a_constant_changed_in_python_changes_the_sql_and_the_methods_page(tmp_path, monkeypatch):
+def test_a_constant_changed_in_python_changes_the_sql_and_the_methods_page(tmp_path, monkeypatch, request):
     """The uncertain margin: the view video_influencers and the PDF's words follow vocabulary.py."""
     from influx.report.methods import methods
     from influx.store import words
 
     changed = replace(CONSTANTS, uncertain_margin=0.25, copy_max_bits=5, copy_min_share=0.8)
     monkeypatch.setattr(words, "CONSTANTS", changed)
+    store.model.cache_clear()  # the model is read once a process: read it again with the changed constants
+    request.addfinalizer(store.model.cache_clear)  # and again after the test, with influx's own
     view = next(text for _, name, text in store.model() if name == "video_influencers")
     assert "margin < 0.25" in view and "0.05" not in view
     copies = next(text for _, name, text in store.model() if name == "copies")

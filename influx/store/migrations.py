@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -44,16 +45,18 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     return applied
 
 
-def model() -> list[tuple[str, str, str]]:
+@functools.cache
+def model() -> tuple[tuple[str, str, str], ...]:
     """The data model, `influx/sql/model/`, in dependency order: (kind, name, SQL) of each file,
     kind "view" (made when the file is opened) or "derived table" (rebuilt by `derive`), as the
-    file's first line says; the vocabulary and the constants written in (store.words)."""
+    file's first line says; the vocabulary and the constants written in (store.words). Read once
+    a process: every open and every rebuild uses it (the review page opens the file per request)."""
     out = []
     for _, path in _numbered(sql_dir() / "model"):
         text = fill(path.read_text())
         kind, name = re.match(r"-- (view|derived table): (\w+)", text).groups()
         out.append((kind, name, text))
-    return out
+    return tuple(out)
 
 
 def derive(con: duckdb.DuckDBPyConnection, table: str) -> None:

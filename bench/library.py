@@ -181,9 +181,10 @@ def _distinct(out: dict[str, list[np.ndarray]]) -> dict[str, list[np.ndarray]]:
 
 
 def lookalike(name: str, among: list[str]) -> str:
-    """The person of `among` whose face dlib puts nearest to `name`'s."""
+    """The person of `among` whose face dlib puts nearest to `name`'s (never `name` under another
+    name: SAME)."""
     enc = encodings()
-    others = [o for o in among if o != name]
+    others = [o for o in among if SAME.get(o, o) != SAME.get(name, name)]
     return min(others, key=lambda o: float(np.linalg.norm(enc[name] - enc[o])))
 
 

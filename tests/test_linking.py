@@ -9,7 +9,7 @@ from influx.cli import cli
 from influx.identity import corrections, linking
 from influx.identity.cluster import ClusterOptions, cluster
 from influx.identity.doubt import doubts
-from influx.identity.grouping import link_videos
+from influx.identity.grouping import assign, link_videos
 from tests.builders import synthetic_db
 from tests.conftest import ro
 
@@ -73,6 +73,36 @@ def test_alone_in_its_part_of_the_library_a_person_joins_at_the_full_distance():
     linked = link_videos(points, ClusterOptions())
     assert linked.label[0] == linked.label[1]
     assert linked.joined_at[0] == pytest.approx(d)
+
+
+def _faces_of(rng, videos):
+    """(rows, frames, sizes, vectors) sorted by row and frame from {row: [(frame, centre, size)]}."""
+    faces = sorted((row, frame, size, _at(rng, centre, 0.05)) for row, shown in videos.items()
+                   for frame, centre, size in shown)  # fmt: skip
+    rows, frames, sizes, vectors = zip(*faces, strict=True)
+    return np.array(rows), np.array(frames), np.array(sizes, dtype=float), np.array(vectors)
+
+
+def test_two_look_alikes_seen_together_are_never_one_person():
+    rng = np.random.default_rng(3)
+    a = np.zeros(DIM)
+    b = _at(rng, a, 0.45)  # close enough to be joined when nothing else is known
+    videos = {
+        0: [(f, a, 100) for f in range(4)],
+        1: [(f, a, 100) for f in range(4)],
+        2: [(f, b, 100) for f in range(4)],
+    }
+
+    def people(videos):
+        g = assign(*_faces_of(np.random.default_rng(4), videos), ClusterOptions())
+        return dict(zip(g.video_rows.tolist(), g.linked.label.tolist(), strict=True))
+
+    alone = people(videos)
+    assert alone[0] == alone[1] == alone[2], "without more evidence the look-alikes are one person"
+    videos[0] += [(0, b, 60), (1, b, 60)]  # B beside A, in two frames of A's first video
+    together = people(videos)
+    assert together[0] == together[1]
+    assert together[2] != together[0]
 
 
 def test_a_join_or_a_refusal_by_a_hair_is_in_doubt():

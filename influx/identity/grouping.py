@@ -163,9 +163,10 @@ class Grouping:
     linked: Linked | None = None
 
 
-def link_videos(points: np.ndarray, opts: ClusterOptions) -> Linked:
+def link_videos(points: np.ndarray, opts: ClusterOptions, beside: list[np.ndarray] | None = None) -> Linked:
     """One person number per video mean face (linking.py), linkage run on each connected
-    component of the "closer than merge_distance" graph (no join can cross components)."""
+    component of the "closer than merge_distance" graph (no join can cross components);
+    `beside[i]`: the mean faces of the other people on screen with video i's person."""
     if opts.method == "hdbscan":
         return linking.hdbscan_linking(points, opts.merge_distance)
     adaptive = opts.method == "linkage"
@@ -187,7 +188,8 @@ def link_videos(points: np.ndarray, opts: ClusterOptions) -> Linked:
             near = np.flatnonzero((cross_distances(points[members], centres) < linking.NEIGHBOURHOOD).any(axis=0))
             local = np.searchsorted(near, strict[members])
         sub = linking.adaptive_linkage(points[members], opts.merge_distance, adaptive, local,
-                                       None if near is None else centres[near])  # fmt: skip
+                                       None if near is None else centres[near],
+                                       [beside[m] for m in members] if adaptive and beside else None)  # fmt: skip
         out.label[members] = next_label + sub.label
         next_label += sub.label.max() + 1
         for name in ("joined_at", "hair", "refused_at"):
@@ -242,31 +244,27 @@ def assign(
     first = np.r_[True, video[order][1:] != video[order][:-1]]
     is_main = np.zeros(k, dtype=bool)
     is_main[order[first]] = True
-    # appearances seen in one frame are different people
-    conflicts = set()
+    # appearances seen in one frame are different people: appearance -> those seen with it
+    together: dict[int, set[int]] = {}
     for s, e in zip(starts, ends, strict=True):
         f, t = frames[s:e], track[s:e]
-        same = np.argwhere((f[:, None] == f[None, :]) & (t[:, None] < t[None, :]))
-        conflicts.update((int(t[i]), int(t[j])) for i, j in same)
+        for i, j in np.argwhere((f[:, None] == f[None, :]) & (t[:, None] != t[None, :])):
+            together.setdefault(int(t[i]), set()).add(int(t[j]))
     person = np.full(k, -1)
     mains = np.flatnonzero(is_main)
-    linked = link_videos(means[mains], opts)
+    linked = link_videos(means[mains], opts, [means[sorted(together.get(int(m), ()))] for m in mains])
     person[mains] = linked.label
-    _attach_others(person, means, count, is_main, conflicts, opts.merge_distance)
+    _attach_others(person, means, count, is_main, together, opts.merge_distance)
     return Grouping(track, person[track], is_main[track], video[mains], linked)
 
 
-def _attach_others(person, means, count, is_main, conflicts, threshold) -> None:
+def _attach_others(person, means, count, is_main, together, threshold) -> None:
     """Second people on screen: join a person whose centre is within `threshold` and who is not
-    on screen with them; else group among themselves, kept with two faces or more."""
+    on screen with them (`together`); else group among themselves, kept with two faces or more."""
     n_people = person.max() + 1
     others = np.flatnonzero(~is_main)
     if len(others) == 0:
         return
-    blocked: dict[int, set[int]] = {}
-    for a, b in conflicts:
-        blocked.setdefault(a, set()).add(b)
-        blocked.setdefault(b, set()).add(a)
     leftover = []
     if n_people:
         centres = mean_by(person[is_main], means[is_main])[1]  # people 0..n_people-1 all have a main face
@@ -276,7 +274,7 @@ def _attach_others(person, means, count, is_main, conflicts, threshold) -> None:
             for i, t in enumerate(others[s : s + block]):
                 near = np.flatnonzero(d[i] < threshold)
                 for q in near[np.argsort(d[i, near], kind="stable")]:
-                    if not any(person[u] == q for u in blocked.get(int(t), ())):
+                    if not any(person[u] == q for u in together.get(int(t), ())):
                         person[t] = q
                         break
                 if person[t] < 0:
@@ -286,7 +284,7 @@ def _attach_others(person, means, count, is_main, conflicts, threshold) -> None:
     if not leftover:
         return
     idx = {t: i for i, t in enumerate(leftover)}
-    pairs = {(idx[a], idx[b]) for a, b in conflicts if a in idx and b in idx}
+    pairs = {(idx[a], idx[b]) for a in leftover for b in together.get(a, ()) if b in idx and a < b}
     sub = group(means[leftover], threshold, pairs)
     faces = np.bincount(sub, weights=count[leftover])
     for t, g in zip(leftover, sub, strict=True):

@@ -13,7 +13,11 @@ Two methods, chosen with `influx cluster --method`:
   loosest join: one person's videos are one such group, look-alikes may share one) whose centre
   lies within NEIGHBOURHOOD of the joined group's centre: the people it could be confused with. A
   group alone in its part of the face space joins at max_distance (0.55); one among dozens of
-  look-alikes only well under it. A group is joined only if each of its parts was.
+  look-alikes only well under it. A group is joined only if each of its parts was. Two faces in
+  one frame are two people, and that holds across videos: a join is refused when someone on
+  screen beside one side's person looks more like the other side than the two sides look like
+  each other (and more than like their own side): that is the other side's person, seen together
+  with this one.
 - `hdbscan`: HDBSCAN (the `hdbscan` package) on the same mean faces, min_cluster_size 2 and
   cluster_selection_epsilon HDBSCAN_EPSILON; a video it calls noise is a person of its own, and
   each of its clusters is cut again at max_distance (HDBSCAN keeps far stragglers as weak members).
@@ -91,10 +95,12 @@ def crowd_threshold(crowd: int | np.ndarray, max_distance: float) -> np.ndarray:
 
 
 def adaptive_linkage(points: np.ndarray, max_distance: float, adaptive: bool = True,
-                     strict: np.ndarray | None = None, centres: np.ndarray | None = None) -> Linked:  # fmt: skip
+                     strict: np.ndarray | None = None, centres: np.ndarray | None = None,
+                     beside: list[np.ndarray] | None = None) -> Linked:  # fmt: skip
     """Average linkage of `points` with the crowd-dependent threshold (module doc), where `strict`
     numbers each point's tight group and `centres` holds the centres of all tight groups of the
-    library (the points' and others'); `adaptive` False: the fixed max_distance of earlier versions."""
+    library (the points' and others'), and `beside[i]` holds the mean faces of the people on screen
+    with point i's person (one row each); `adaptive` False: the fixed max_distance of earlier versions."""
     n = len(points)
     nan = np.full(n, np.nan)
     if n <= 1:
@@ -112,12 +118,15 @@ def adaptive_linkage(points: np.ndarray, max_distance: float, adaptive: bool = T
     size = np.r_[np.ones(n), np.zeros(n - 1)]
     ok = np.r_[np.ones(n, dtype=bool), np.zeros(n - 1, dtype=bool)]
     members: list = [[i] for i in range(n)] + [None] * (n - 1)
+    # the members with someone on screen beside them (few: kept apart so a join need not scan them all)
+    seen_with: list = [[i] if beside is not None and len(beside[i]) else [] for i in range(n)] + [None] * (n - 1)
     joined_at, hair, refused = nan.copy(), nan.copy(), nan.copy()
     loosest = MIN_DISTANCE if adaptive else max_distance
     for k, (a, b, height, _) in enumerate(tree):
         a, b, node = int(a), int(b), n + k
         sums[node], size[node] = sums[a] + sums[b], size[a] + size[b]
         members[node] = members[a] + members[b]
+        seen_with[node] = seen_with[a] + seen_with[b]
         if not (ok[a] and ok[b]):
             continue
         if height >= max_distance + 0.1:
@@ -131,6 +140,12 @@ def adaptive_linkage(points: np.ndarray, max_distance: float, adaptive: bool = T
             limit = float(crowd_threshold(int(near.sum()), max_distance))
         else:
             limit = max_distance
+        if (
+            height < limit
+            and (seen_with[a] or seen_with[b])
+            and _seen_together(beside, seen_with[a], seen_with[b], sums[a] / size[a], sums[b] / size[b], height)
+        ):
+            continue  # two people seen together: never one (their videos stay apart, unflagged)
         if height < limit:
             ok[node] = True
             loosest = max(loosest, limit)
@@ -150,6 +165,18 @@ def adaptive_linkage(points: np.ndarray, max_distance: float, adaptive: bool = T
     for node in np.flatnonzero(ok & ((parent < 0) | ~ok[parent])):  # the largest accepted groups
         label[members[node]] = node
     return Linked(_numbered(label), joined_at, hair, refused, nan.copy(), nan.copy(), loosest)
+
+
+def _seen_together(beside, left, right, centre_left, centre_right, height: float) -> bool:
+    """Whether someone on screen beside one side's person is closer to the other side's centre
+    than the two sides are to each other, and closer to it than to their own side's centre."""
+    for own, own_centre, other_centre in ((left, centre_left, centre_right), (right, centre_right, centre_left)):
+        if own:
+            faces = np.vstack([beside[i] for i in own])
+            to_other = np.linalg.norm(faces - other_centre, axis=1)
+            if ((to_other < height) & (to_other < np.linalg.norm(faces - own_centre, axis=1))).any():
+                return True
+    return False
 
 
 def hdbscan_linking(points: np.ndarray, max_distance: float, epsilon: float = HDBSCAN_EPSILON) -> Linked:

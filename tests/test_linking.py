@@ -75,6 +75,23 @@ def test_alone_in_its_part_of_the_library_a_person_joins_at_the_full_distance():
     assert linked.joined_at[0] == pytest.approx(d)
 
 
+def test_two_look_alikes_with_many_videos_each_are_two_people():
+    """Groups of four videos each whose videos sit ~0.53 apart on average: a join for average
+    linkage, but their centres are farther apart than four videos each of one person allow."""
+    rng = np.random.default_rng(5)
+    a = np.zeros(DIM)
+    b = _at(rng, a, 0.40)
+    points = np.array([_at(rng, c, 0.25) for c in (a, b) for _ in range(4)])
+    fixed = link_videos(points, ClusterOptions(method="fixed"))
+    assert len(set(fixed.label)) == 1, "average linkage at 0.55 joins them"
+    linked = link_videos(points, ClusterOptions())
+    assert len(set(linked.label[:4])) == len(set(linked.label[4:])) == 1
+    assert linked.label[0] != linked.label[4]
+    # one person's eight videos, as scattered as each look-alike's (pairs ~0.35 apart), stay one
+    one = np.array([_at(rng, a, 0.25) for _ in range(8)])
+    assert len(set(link_videos(one, ClusterOptions()).label)) == 1
+
+
 def _faces_of(rng, videos):
     """(rows, frames, sizes, vectors) sorted by row and frame from {row: [(frame, centre, size)]}."""
     faces = sorted((row, frame, size, _at(rng, centre, 0.05)) for row, shown in videos.items()

@@ -13,11 +13,20 @@ Two methods, chosen with `influx cluster --method`:
   loosest join: one person's videos are one such group, look-alikes may share one) whose centre
   lies within NEIGHBOURHOOD of the joined group's centre: the people it could be confused with. A
   group alone in its part of the face space joins at max_distance (0.55); one among dozens of
-  look-alikes only well under it. A group is joined only if each of its parts was. Two faces in
-  one frame are two people, and that holds across videos: a join is refused when someone on
-  screen beside one side's person looks more like the other side than the two sides look like
-  each other (and more than like their own side): that is the other side's person, seen together
-  with this one.
+  look-alikes only well under it. A group is joined only if each of its parts was.
+
+  When both sides hold two videos or more, their evidence decides too: the join must also keep
+  Ward's statistic sqrt(2 na nb / (na + nb)) |centre_a - centre_b| under WARD_SLACK x
+  max_distance (0.77). For two groups of one person's videos it is about one pair's distance
+  whatever the group sizes (the centres' distance shrinks as the groups grow); for two people it
+  grows with the evidence. (Two
+  look-alikes of six videos each whose videos sit 0.52 apart on average, where one person's sit
+  0.40 apart, have centres at least 0.33 apart: Ward over 0.8, two people.)
+
+  Two faces in one frame are two people, and that holds across videos: a join is refused when
+  someone on screen beside one side's person looks more like the other side than the two sides
+  look like each other (and more than like their own side): that is the other side's person,
+  seen together with this one.
 - `hdbscan`: HDBSCAN (the `hdbscan` package) on the same mean faces, min_cluster_size 2 and
   cluster_selection_epsilon HDBSCAN_EPSILON; a video it calls noise is a person of its own, and
   each of its clusters is cut again at max_distance (HDBSCAN keeps far stragglers as weak members).
@@ -41,6 +50,10 @@ NEIGHBOURHOOD = 0.70  # people whose centre is this close to a group could be co
 CROWD_FREE = 8  # up to this many such people, the full max_distance applies
 TIGHTEN = 0.035  # the threshold falls this much each time the crowd doubles beyond that
 MIN_DISTANCE = 0.42  # ... but never below this (one person's videos sit this far apart)
+# groups of 2+ videos each join only while Ward's statistic (module doc) is under WARD_SLACK x
+# max_distance: for one person it is about a pair's distance, but one person's videos form
+# sub-groups (light, angle), and it reached 1.23 x 0.55 for one person on bench/identity.py's library
+WARD_SLACK = 1.4
 HDBSCAN_EPSILON = 0.40
 
 
@@ -122,6 +135,7 @@ def adaptive_linkage(points: np.ndarray, max_distance: float, adaptive: bool = T
     seen_with: list = [[i] if beside is not None and len(beside[i]) else [] for i in range(n)] + [None] * (n - 1)
     joined_at, hair, refused = nan.copy(), nan.copy(), nan.copy()
     loosest = MIN_DISTANCE if adaptive else max_distance
+    ward_limit = WARD_SLACK * max_distance
     for k, (a, b, height, _) in enumerate(tree):
         a, b, node = int(a), int(b), n + k
         sums[node], size[node] = sums[a] + sums[b], size[a] + size[b]
@@ -146,6 +160,8 @@ def adaptive_linkage(points: np.ndarray, max_distance: float, adaptive: bool = T
             and _seen_together(beside, seen_with[a], seen_with[b], sums[a] / size[a], sums[b] / size[b], height)
         ):
             continue  # two people seen together: never one (their videos stay apart, unflagged)
+        if height < limit and adaptive and min(size[a], size[b]) >= 2 and _ward(sums, size, a, b) >= ward_limit:
+            continue  # two groups too far apart for the evidence each holds: two people
         if height < limit:
             ok[node] = True
             loosest = max(loosest, limit)
@@ -165,6 +181,14 @@ def adaptive_linkage(points: np.ndarray, max_distance: float, adaptive: bool = T
     for node in np.flatnonzero(ok & ((parent < 0) | ~ok[parent])):  # the largest accepted groups
         label[members[node]] = node
     return Linked(_numbered(label), joined_at, hair, refused, nan.copy(), nan.copy(), loosest)
+
+
+def _ward(sums: np.ndarray, size: np.ndarray, a: int, b: int) -> float:
+    """Ward's statistic of joining groups a and b: the distance of their centres scaled by the
+    evidence, sqrt(2 na nb / (na + nb)) |centre_a - centre_b|; for two groups of one person's
+    videos it is about one pair's distance whatever their sizes."""
+    scale = np.sqrt(2 * size[a] * size[b] / (size[a] + size[b]))
+    return float(scale * np.linalg.norm(sums[a] / size[a] - sums[b] / size[b]))
 
 
 def _seen_together(beside, left, right, centre_left, centre_right, height: float) -> bool:

@@ -77,12 +77,18 @@ def _records(text: str) -> list[list[str]]:
         guessed = [csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter]
     except csv.Error:
         guessed = []
-    first = None
+    first, error = None, None
     for delimiter in dict.fromkeys(guessed + [",", ";", "\t", "|"]):
-        records = _parse(text, delimiter)
+        try:  # a wrong guess can read a closed quote as never closed: the next delimiter may read it
+            records = _parse(text, delimiter)
+        except csv.Error as e:
+            error = error or e
+            continue
         first = first if first is not None else records
         if records and _pick(records[0], URL_NAMES) is not None and _pick(records[0], SCORE_NAMES) is not None:
             return records
+    if first is None and error is not None:
+        raise error
     return first or []
 
 

@@ -44,7 +44,7 @@ def doubts(linked: Linked) -> list[str | None]:
     for joined, hair, refused, member in zip(linked.joined_at, linked.hair, linked.refused_at, linked.membership,
                                              strict=True):  # fmt: skip
         if hair < HAIR:
-            out.append(f"joined its person by a hair (distance {joined:.3f}, {hair:.3f} under the threshold)")
+            out.append(f"joined its person by a hair (distance {joined:.3f}, {hair:.3f} from being refused)")
         elif np.isnan(joined) and refused < HAIR and np.isnan(member):
             out.append(f"alone, but a look-alike is near (a join {refused:.3f} over the threshold was refused)")
         elif member < WEAK_MEMBER:

@@ -33,8 +33,9 @@ Two methods, chosen with `influx cluster --method`:
   It gives each video a membership probability and an outlier score (GLOSH), stored and used for
   doubt.
 
-Both give, for each video, the distance at which it joined its group and how close that was to the
-threshold (`hair`), which `doubt.doubts` turns into reasons to look.
+Both give, for each video, the distance at which it joined its group and how near that join came
+to being refused (`hair`: under the threshold, or under the Ward limit for two groups of two videos
+or more), which `doubt.doubts` turns into reasons to look.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ HDBSCAN_EPSILON = 0.40
 class Linked:
     label: np.ndarray  # person number of each video, 0.. numbered by first video
     joined_at: np.ndarray  # the average distance of the last join that took the video in (NaN: alone)
-    hair: np.ndarray  # threshold minus that distance for the join (NaN: alone)
+    hair: np.ndarray  # how near that join came to being refused (threshold minus distance, or Ward; NaN: alone)
     refused_at: np.ndarray  # the nearest join refused for the video's group: distance minus threshold (NaN: none)
     membership: np.ndarray  # HDBSCAN's membership probability (NaN with linkage)
     outlier: np.ndarray  # HDBSCAN's outlier score (NaN with linkage)
@@ -160,17 +161,21 @@ def adaptive_linkage(points: np.ndarray, max_distance: float, adaptive: bool = T
             and _seen_together(beside, seen_with[a], seen_with[b], sums[a] / size[a], sums[b] / size[b], height)
         ):
             continue  # two people seen together: never one (their videos stay apart, unflagged)
-        if height < limit and adaptive and min(size[a], size[b]) >= 2 and _ward(sums, size, a, b) >= ward_limit:
+        ward = _ward(sums, size, a, b) if adaptive and min(size[a], size[b]) >= 2 else None
+        if height < limit and ward is not None and ward >= ward_limit:
             continue  # two groups too far apart for the evidence each holds: two people
         if height < limit:
             ok[node] = True
             loosest = max(loosest, limit)
             small = min(size[a], size[b])
+            # how near the join came to being refused: by its distance, or for two groups of two
+            # videos or more by their evidence (Ward), the test that decides between such groups
+            margin = limit - height if ward is None else ward_limit - ward
             for side in (a, b):
                 joined = members[side]
                 joined_at[joined] = height
                 if size[side] == small:  # the smaller side is the one the join is about: its videos are in doubt
-                    hair[joined] = np.fmin(hair[joined], limit - height)
+                    hair[joined] = np.fmin(hair[joined], margin)
         else:
             for side in (a, b):
                 gone = members[side]

@@ -8,7 +8,15 @@ import math
 from influx.faces.extract import FaceOptions
 from influx.identity.doubt import HAIR
 from influx.identity.grouping import ClusterOptions
-from influx.identity.linking import CROWD_FREE, HDBSCAN_EPSILON, MIN_DISTANCE, NEIGHBOURHOOD, STRICT_DISTANCE, TIGHTEN
+from influx.identity.linking import (
+    CROWD_FREE,
+    HDBSCAN_EPSILON,
+    MIN_DISTANCE,
+    NEIGHBOURHOOD,
+    STRICT_DISTANCE,
+    TIGHTEN,
+    WARD_SLACK,
+)
 from influx.vocabulary import CONSTANTS, Setting
 
 # The range in which a stored setting is believed (a crafted file may hold nan or 1e308): outside
@@ -66,7 +74,8 @@ def methods(settings: dict, constants: dict | None = None) -> list[tuple[str, st
          f"mean face. {_linking(settings.get(Setting.METHOD), merge)} Other people on screen join the person whose "
          f"centre is within {merge}, or form people of their own. A video's influencer is its main person; "
          "corrections made with influx merge, move and not-influencer are applied on top. A video is uncertain "
-         f"when its link to its person was decided by less than {HAIR} (joined just under the threshold, or a "
+         f"when its link to its person was decided by less than {HAIR} (joined just under the distance or the Ward "
+         "limit, or a "
          "one-video person kept apart from a look-alike just over it) or is weak, when another person's centre "
          f"is within {float(k['uncertain_margin']):g} of its own person's, when its person was found in fewer "
          "than half of the sampled frames, or only in weak detections; never when it was moved by hand."),
@@ -137,4 +146,6 @@ def _linking(method: str | None, merge: str) -> str:
             f"cannot chain two look-alikes together), under a distance that tightens with the crowd: {merge} "
             f"when at most {CROWD_FREE} other people (videos closer than {STRICT_DISTANCE}) have their centre "
             f"within {NEIGHBOURHOOD}, {TIGHTEN} less each time that crowd doubles, never under "
-            f"{MIN_DISTANCE}.")  # fmt: skip
+            f"{MIN_DISTANCE}. Two groups of two videos or more must also keep Ward's statistic, sqrt(2·na·nb/(na+nb)) "
+            f"times the distance of their centres, under {WARD_SLACK:g} × {merge} (it grows with the evidence for two "
+            "people), and two people seen in one frame are never joined.")  # fmt: skip

@@ -92,6 +92,24 @@ def test_two_look_alikes_with_many_videos_each_are_two_people():
     assert len(set(link_videos(one, ClusterOptions()).label)) == 1
 
 
+def _two_pairs(centres: float, within: float = 0.2) -> np.ndarray:
+    """Two pairs of videos: every video of one pair exactly sqrt(centres² + within²/2) from every
+    video of the other, the pairs' centres `centres` apart (orthogonal axes: no randomness)."""
+    e = np.eye(DIM)
+    return np.array([e[1] * within / 2, -e[1] * within / 2,
+                     centres * e[0] + e[2] * within / 2, centres * e[0] - e[2] * within / 2])  # fmt: skip
+
+
+def test_a_join_of_two_groups_is_in_doubt_by_its_evidence_not_its_distance():
+    near_threshold = link_videos(_two_pairs(0.517), ClusterOptions())  # distance 0.536: 0.014 under 0.55
+    assert len(set(near_threshold.label)) == 1
+    assert near_threshold.joined_at[0] == pytest.approx(np.sqrt(0.517**2 + 0.02))
+    assert doubts(near_threshold) == [None] * 4, "Ward 0.731, 0.039 under its limit: decided with room"
+    near_limit = link_videos(_two_pairs(0.53), ClusterOptions())  # Ward 0.7495: 0.0205 under 0.77
+    assert len(set(near_limit.label)) == 1
+    assert all(d and "by a hair" in d for d in doubts(near_limit))
+
+
 def _faces_of(rng, videos):
     """(rows, frames, sizes, vectors) sorted by row and frame from {row: [(frame, centre, size)]}."""
     faces = sorted((row, frame, size, _at(rng, centre, 0.05)) for row, shown in videos.items()

@@ -78,7 +78,8 @@ def methods(settings: dict, constants: dict | None = None) -> list[tuple[str, st
          "limit, or a "
          "one-video person kept apart from a look-alike just over it) or is weak, when another person's centre "
          f"is within {float(k['uncertain_margin']):g} of its own person's, when its person was found in fewer "
-         "than half of the sampled frames, or only in weak detections; never when it was moved by hand."),
+         "than half of the sampled frames, or only in weak detections in all their videos; never when it was moved by "
+         "hand."),
         ("Average performance", "m_i, the mean performance of influencer i's n_i scored videos (its sample "
          "standard deviation is in influencer_details.csv and the workbook). Its 95% interval is m_i ± t · "
          "sqrt(MSW / n_i), with MSW the within-person variance pooled over everyone (see ICC), so people with "

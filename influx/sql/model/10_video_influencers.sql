@@ -19,12 +19,15 @@
 --   frames_seen      sampled frames in which the influencer's face was found, of `frames_sampled`
 --   frames_sampled   frames of the video that went through face detection
 --   best_score       the influencer's best detector score in the video
+--   person_best_score the influencer's best detector score in any of their videos
 --   uncertain        true when the assignment deserves a look: its link to its person was decided by a
 --                    hair or is weak (video_links.doubt), margin under constants.uncertain_margin for a
 --                    person of several videos (a one-video person's doubt is its link's), the influencer
---                    found in fewer than half of the sampled frames, or only in weak detections (best
---                    score under constants.weak_score); never for a video the user moved by hand
---                    (influx move): a person decided it
+--                    found in fewer than half of the sampled frames, or seen only in weak detections in
+--                    all their videos (person_best_score under constants.weak_score: a face at all? a
+--                    weak face of someone seen clearly elsewhere is theirs by its distance, judged by the
+--                    other reasons); never for a video the user moved by hand (influx move): a person
+--                    decided it
 --   uncertain_reason why, in words (NULL when not uncertain)
 CREATE OR REPLACE VIEW video_influencers AS
 WITH base AS (
@@ -44,10 +47,11 @@ WITH base AS (
         vp.n_faces AS frames_seen,
         src.frames_sampled,
         vp.best_score,
+        max(vp.best_score) OVER (PARTITION BY c.influencer_id) AS person_best_score,
         vl.doubt,
         c.row_index IN (SELECT row_index FROM corrections WHERE kind = 'move') AS moved,
         vp.margin < {constants.uncertain_margin} AND vp.distance IS NOT NULL AS close_call,
-        vp.best_score < {constants.weak_score} AS weak
+        max(vp.best_score) OVER (PARTITION BY c.influencer_id) < {constants.weak_score} AS weak
     FROM credited c
     JOIN videos v USING (row_index)
     LEFT JOIN videos src ON src.row_index = c.source_row_index
@@ -64,6 +68,6 @@ SELECT
          WHEN doubt IS NOT NULL THEN doubt
          WHEN close_call THEN 'another person is about as close (margin ' || round(margin, 3) || ')'
          WHEN 2 * frames_seen < frames_sampled THEN 'found in ' || frames_seen || ' of ' || frames_sampled || ' sampled frames'
-         WHEN weak THEN 'only weak detections (best detector score ' || round(best_score, 2) || '): a face?'
+         WHEN weak THEN 'only weak detections in all their videos (best detector score ' || round(person_best_score, 2) || '): a face?'
     END AS uncertain_reason
 FROM base;

@@ -162,3 +162,10 @@ def test_every_row_kept_in_order(tmp_path, cells):
     assert [r.url for r in rows] == [url.strip() or None for _, url in kept], "each row's own URL, in order"
     for r in rows:
         assert (r.performance is None) == ("performance" in (r.error or "")), (r.performance, r.error)
+
+
+def test_an_unclosed_quote_is_named_whichever_delimiter_reads_the_rest(tmp_path):
+    """`,` meets the broken quote and `;` reads the file as one column: the quote is the error."""
+    p = write(tmp_path, 'video_url,performance\nhttp://a/1,"1.5\nhttp://a/2,2\n')
+    with pytest.raises(InputError, match="line 2 is never closed"):
+        read_rows(p)

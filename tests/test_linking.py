@@ -92,6 +92,28 @@ def test_two_look_alikes_with_many_videos_each_are_two_people():
     assert len(set(link_videos(one, ClusterOptions()).label)) == 1
 
 
+def test_one_person_with_two_looks_and_many_videos_stays_one():
+    """15 videos with glasses, 15 without (looks 0.2 apart, pairs ~0.4 apart): Ward's evidence is
+    counted up to WARD_EVIDENCE videos a side, or the sheer number of videos splits the person."""
+    rng = np.random.default_rng(0)
+    a = np.zeros(DIM)
+    b = _at(rng, a, 0.2)
+    points = np.array([_at(rng, c, 0.27) for c in (a, b) for _ in range(15)])
+    assert len(set(link_videos(points, ClusterOptions()).label)) == 1
+
+
+def test_a_video_kept_from_a_group_of_two_people_under_the_threshold_is_in_doubt():
+    """A (videos 0, 1), B (video 2, beside A on screen in video 0), and a third video of A that
+    average linkage would join to A and B together: it stays alone, and says why."""
+    e = np.eye(DIM)
+    points = np.array([0.08 * e[0], -0.08 * e[0], 0.4225 * e[1], 0.4631 * e[2]])
+    beside = [np.array([points[2] + 0.02 * e[3]])] + [np.zeros((0, DIM))] * 3
+    linked = link_videos(points, ClusterOptions(), beside)
+    assert linked.label[0] == linked.label[1] and len(set(linked.label)) == 3
+    said = doubts(linked)
+    assert said[3] and "kept from a group" in said[3] and said[2] and "kept from a group" in said[2]
+
+
 def _two_pairs(centres: float, within: float = 0.2) -> np.ndarray:
     """Two pairs of videos: every video of one pair exactly sqrt(centres² + within²/2) from every
     video of the other, the pairs' centres `centres` apart (orthogonal axes: no randomness)."""
@@ -138,6 +160,18 @@ def test_two_look_alikes_seen_together_are_never_one_person():
     together = people(videos)
     assert together[0] == together[1]
     assert together[2] != together[0]
+
+
+def test_the_same_person_twice_on_screen_is_no_evidence_of_two_people():
+    """A split screen: A's first video, in another light (0.35 from A's other two videos), also
+    shows A as in the other two: that second shot is nearer them than the first, but it is A."""
+    rng = np.random.default_rng(6)
+    a = np.zeros(DIM)
+    videos = {r: [(f, a, 100) for f in range(4)] for r in (1, 2)}
+    light = _at(rng, a, 0.35)
+    videos[0] = [(f, light, 100) for f in range(4)] + [(0, a, 60), (1, a, 60)]
+    g = assign(*_faces_of(np.random.default_rng(4), videos), ClusterOptions())
+    assert len(set(g.linked.label)) == 1
 
 
 def test_a_join_or_a_refusal_by_a_hair_is_in_doubt():

@@ -45,6 +45,9 @@ def doubts(linked: Linked) -> list[str | None]:
                                              strict=True):  # fmt: skip
         if hair < HAIR:
             out.append(f"joined its person by a hair (distance {joined:.3f}, {hair:.3f} from being refused)")
+        elif np.isnan(joined) and refused < 0 and np.isnan(member):
+            out.append(f"alone, but kept from a group {-refused:.3f} under the threshold: two people are there (seen"
+                       " together on screen, or too far apart for the videos each holds)")  # fmt: skip
         elif np.isnan(joined) and refused < HAIR and np.isnan(member):
             out.append(f"alone, but a look-alike is near (a join {refused:.3f} over the threshold was refused)")
         elif member < WEAK_MEMBER:

@@ -173,6 +173,8 @@ def link_videos(points: np.ndarray, opts: ClusterOptions, beside: list[np.ndarra
     if opts.method not in ("linkage", "fixed"):
         linking.link(points, opts.method, opts.merge_distance)  # raises: unknown method
     n = len(points)
+    if beside is not None:  # clearly someone else only: the same person twice (a split screen) is no evidence
+        beside = [b[np.linalg.norm(b - p, axis=1) >= linking.MIN_DISTANCE] for b, p in zip(beside, points, strict=True)]
     strict, centres = None, None
     if adaptive and n > 1:  # the tight groups of the whole library: the people a group could be confused with
         strict = group(np.asarray(points, dtype=np.float64), linking.STRICT_DISTANCE)

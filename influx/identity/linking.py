@@ -16,12 +16,12 @@ Two methods, chosen with `influx cluster --method`:
   look-alikes only well under it. A group is joined only if each of its parts was.
 
   When both sides hold two videos or more, their evidence decides too: the join must also keep
-  Ward's statistic sqrt(2 na nb / (na + nb)) |centre_a - centre_b| under WARD_SLACK x
-  max_distance (0.77). For two groups of one person's videos it is about one pair's distance
-  whatever the group sizes (the centres' distance shrinks as the groups grow); for two people it
-  grows with the evidence. (Two
-  look-alikes of six videos each whose videos sit 0.52 apart on average, where one person's sit
-  0.40 apart, have centres at least 0.33 apart: Ward over 0.8, two people.)
+  Ward's statistic sqrt(2 na nb / (na + nb)) |centre_a - centre_b| (na, nb counted up to
+  WARD_EVIDENCE) under WARD_SLACK x max_distance (0.77). For two groups of one person's videos it
+  is about one pair's distance whatever the group sizes (the centres' distance shrinks as the
+  groups grow); for two people it grows with the evidence. (Two look-alikes of six videos each
+  whose videos sit 0.52 apart on average, where one person's sit 0.40 apart, have centres at least
+  0.33 apart: Ward over 0.8, two people.)
 
   Two faces in one frame are two people, and that holds across videos: a join is refused when
   someone on screen beside one side's person looks more like the other side than the two sides
@@ -55,6 +55,10 @@ MIN_DISTANCE = 0.42  # ... but never below this (one person's videos sit this fa
 # max_distance: for one person it is about a pair's distance, but one person's videos form
 # sub-groups (light, angle), and it reached 1.23 x 0.55 for one person on bench/identity.py's library
 WARD_SLACK = 1.4
+# ... counting at most this many videos a side: one person's videos are not independent draws (a
+# look with glasses and one without, two sets of lighting), so beyond a handful more videos do not
+# pin their centre closer, and uncapped, a person of 15 + 15 videos with two looks 0.2 apart was two
+WARD_EVIDENCE = 6
 HDBSCAN_EPSILON = 0.40
 
 
@@ -142,10 +146,10 @@ def adaptive_linkage(points: np.ndarray, max_distance: float, adaptive: bool = T
         sums[node], size[node] = sums[a] + sums[b], size[a] + size[b]
         members[node] = members[a] + members[b]
         seen_with[node] = seen_with[a] + seen_with[b]
-        if not (ok[a] and ok[b]):
-            continue
         if height >= max_distance + 0.1:
             break  # average linkage heights only grow: nothing further can join
+        if not (ok[a] or ok[b]):
+            continue
         if adaptive and height < MIN_DISTANCE:
             limit = max_distance  # under every threshold the crowd can make: no need to count it
         elif adaptive:
@@ -155,15 +159,20 @@ def adaptive_linkage(points: np.ndarray, max_distance: float, adaptive: bool = T
             limit = float(crowd_threshold(int(near.sum()), max_distance))
         else:
             limit = max_distance
-        if (
-            height < limit
-            and (seen_with[a] or seen_with[b])
-            and _seen_together(beside, seen_with[a], seen_with[b], sums[a] / size[a], sums[b] / size[b], height)
-        ):
-            continue  # two people seen together: never one (their videos stay apart, unflagged)
         ward = _ward(sums, size, a, b) if adaptive and min(size[a], size[b]) >= 2 else None
-        if height < limit and ward is not None and ward >= ward_limit:
-            continue  # two groups too far apart for the evidence each holds: two people
+        apart = not (ok[a] and ok[b]) or (  # one side holds two people already, or the two sides are two
+            height < limit
+            and (
+                (ward is not None and ward >= ward_limit)  # too far apart for the evidence each holds
+                or (seen_with[a] or seen_with[b])
+                and _seen_together(beside, seen_with[a], seen_with[b], sums[a] / size[a], sums[b] / size[b], height)
+            )
+        )
+        if apart:  # kept apart under the threshold: a video left alone by it is in doubt (doubt.py)
+            for side in (a, b):
+                if ok[side] and height < limit:
+                    refused[members[side]] = np.fmin(refused[members[side]], height - limit)
+            continue
         if height < limit:
             ok[node] = True
             loosest = max(loosest, limit)
@@ -190,9 +199,10 @@ def adaptive_linkage(points: np.ndarray, max_distance: float, adaptive: bool = T
 
 def _ward(sums: np.ndarray, size: np.ndarray, a: int, b: int) -> float:
     """Ward's statistic of joining groups a and b: the distance of their centres scaled by the
-    evidence, sqrt(2 na nb / (na + nb)) |centre_a - centre_b|; for two groups of one person's
-    videos it is about one pair's distance whatever their sizes."""
-    scale = np.sqrt(2 * size[a] * size[b] / (size[a] + size[b]))
+    evidence, sqrt(2 na nb / (na + nb)) |centre_a - centre_b| with na, nb at most WARD_EVIDENCE;
+    for two groups of one person's videos it is about one pair's distance whatever their sizes."""
+    na, nb = min(size[a], WARD_EVIDENCE), min(size[b], WARD_EVIDENCE)
+    scale = np.sqrt(2 * na * nb / (na + nb))
     return float(scale * np.linalg.norm(sums[a] / size[a] - sums[b] / size[b]))
 
 

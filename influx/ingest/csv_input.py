@@ -87,7 +87,7 @@ def _records(text: str) -> list[list[str]]:
         first = first if first is not None else records
         if records and _pick(records[0], URL_NAMES) is not None and _pick(records[0], SCORE_NAMES) is not None:
             return records
-    if first is None and error is not None:
+    if error is not None:  # no delimiter found the columns, and one met a broken quote: that is what to say
         raise error
     return first or []
 

@@ -15,6 +15,7 @@ from influx.identity.linking import (
     NEIGHBOURHOOD,
     STRICT_DISTANCE,
     TIGHTEN,
+    WARD_EVIDENCE,
     WARD_SLACK,
 )
 from influx.vocabulary import CONSTANTS, Setting
@@ -148,5 +149,6 @@ def _linking(method: str | None, merge: str) -> str:
             f"when at most {CROWD_FREE} other people (videos closer than {STRICT_DISTANCE}) have their centre "
             f"within {NEIGHBOURHOOD}, {TIGHTEN} less each time that crowd doubles, never under "
             f"{MIN_DISTANCE}. Two groups of two videos or more must also keep Ward's statistic, sqrt(2·na·nb/(na+nb)) "
-            f"times the distance of their centres, under {WARD_SLACK:g} × {merge} (it grows with the evidence for two "
-            "people), and two people seen in one frame are never joined.")  # fmt: skip
+            f"times the distance of their centres (up to {WARD_EVIDENCE} videos a side), under {WARD_SLACK:g} × "
+            f"{merge} (it grows with the evidence for two people), and a group is not joined to one that looks like "
+            "someone seen on screen beside its person.")  # fmt: skip

@@ -24,9 +24,11 @@ Two methods, chosen with `influx cluster --method`:
   0.33 apart: Ward over 0.8, two people.)
 
   Two faces in one frame are two people, and that holds across videos: a join is refused when
-  someone on screen beside one side's person looks more like the other side than the two sides
-  look like each other (and more than like their own side): that is the other side's person,
-  seen together with this one.
+  someone on screen beside one side's person (clearly someone else: grouping.link_videos keeps
+  only faces MIN_DISTANCE or more from their video's main face) looks more like the other side
+  than the two sides look like each other, and more than like their own side: that is the other
+  side's person, seen together with this one. A video left alone by a refusal under the
+  threshold gets a negative `refused_at`, and doubt.doubts flags it.
 - `hdbscan`: HDBSCAN (the `hdbscan` package) on the same mean faces, min_cluster_size 2 and
   cluster_selection_epsilon HDBSCAN_EPSILON; a video it calls noise is a person of its own, and
   each of its clusters is cut again at max_distance (HDBSCAN keeps far stragglers as weak members).

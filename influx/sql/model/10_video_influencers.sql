@@ -19,7 +19,7 @@
 --   frames_seen      sampled frames in which the influencer's face was found, of `frames_sampled`
 --   frames_sampled   frames of the video that went through face detection
 --   best_score       the influencer's best detector score in the video
---   person_best_score the influencer's best detector score in any of their videos
+--   person_best_score the influencer's best detector score in any video credited to them
 --   uncertain        true when the assignment deserves a look: its link to its person was decided by a
 --                    hair or is weak (video_links.doubt), margin under constants.uncertain_margin for a
 --                    person of several videos (a one-video person's doubt is its link's), the influencer

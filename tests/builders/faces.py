@@ -51,14 +51,16 @@ def synthetic_db(path, videos, seed: int = 0):
     synthetic_faces); video r is http://v/r with performance r % 3."""
     con = store.connect(path)
     rows, frames, sizes, emb = synthetic_faces(videos, seed)
-    for r in range(len(videos)):
-        con.execute("INSERT INTO videos (row_index, video_url, performance, status) VALUES (?, ?, ?, 'ok')",
-                    [r, f"http://v/{r}", float(r % 3)])  # fmt: skip
-    for r, f, s, e in zip(rows, frames, sizes, emb, strict=True):
+    # one statement a table (a row at a time took ~10 ms a face): the faces in order, so their
+    # face_ids are the ones a row at a time gave
+    con.execute("INSERT INTO videos (row_index, video_url, performance, status)"
+                " SELECT r, 'http://v/' || r, r % 3, 'ok' FROM range(?) t(r)", [len(videos)])  # fmt: skip
+    if len(rows):
         con.execute(
             "INSERT INTO faces (row_index, frame_index, timestamp_s, box_top, box_right, box_bottom, box_left,"
-            " face_size, sharpness, frontality, embedding, crop) VALUES (?, ?, ?, 0, ?, ?, 0, ?, 100, 1, ?, ?)",
-            [int(r), int(f), float(f), int(s), int(s), int(s), e.tolist(), CROP],
+            " face_size, sharpness, frontality, embedding, crop) SELECT r, f, f, 0, s, s, 0, s, 100, 1, e, ?"
+            " FROM (SELECT unnest(?) AS r, unnest(?) AS f, unnest(?) AS s, unnest(?::DOUBLE[][]) AS e)",
+            [CROP, rows.tolist(), frames.tolist(), sizes.astype(int).tolist(), emb.tolist()],
         )
     con.execute("UPDATE videos SET frames_sampled = 4, n_faces = 4")
     return con

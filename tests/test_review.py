@@ -13,8 +13,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from influx import store
+from influx.cli import cli
 from influx.identity import corrections
 from influx.identity.cluster import cluster
 from influx.review import pages as review
@@ -207,9 +209,9 @@ def test_the_command_prints_a_tokened_url_and_refuses_requests_without_it(path):
         assert opener.open(url.group(0), timeout=10).status == 200
         assert opener.open(f"http://127.0.0.1:{port}/?tab=people", timeout=10).status == 200
         # the file is not held between requests: a command that writes works while the page runs
-        renamed = subprocess.run([sys.executable, "-m", "influx", "rename", "1", "Ann", "--db", str(path)],
-                                 capture_output=True, text=True, timeout=60)  # fmt: skip
-        assert renamed.returncode == 0, renamed.stderr
+        # (here, in this process: another one than the page's)
+        renamed = CliRunner().invoke(cli, ["rename", "1", "Ann", "--db", str(path)])
+        assert renamed.exit_code == 0, renamed.output
         assert "Ann" in opener.open(f"http://127.0.0.1:{port}/?tab=people", timeout=10).read().decode()
     finally:
         proc.terminate()
@@ -219,9 +221,9 @@ def test_the_command_prints_a_tokened_url_and_refuses_requests_without_it(path):
 def test_the_command_refuses_a_file_that_is_not_a_database(tmp_path):
     bad = tmp_path / "x.duckdb"
     bad.write_text("Performance,Video_URL\n1,http://x\n")
-    got = subprocess.run([sys.executable, "-m", "influx", "review", "--db", str(bad), "--no-browser"],
-                         capture_output=True, text=True, timeout=60)  # fmt: skip
-    assert got.returncode == 2 and "not a DuckDB database" in got.stderr and "Traceback" not in got.stderr
+    got = CliRunner().invoke(cli, ["review", "--db", str(bad), "--no-browser"])
+    assert got.exit_code == 2 and "not a DuckDB database" in got.stderr and "Traceback" not in got.stderr
+    assert isinstance(got.exception, SystemExit), repr(got.exception)  # exited with its code: no exception raised
 
 
 # ---- in a real browser -----------------------------------------------------------------------

@@ -1,4 +1,5 @@
 import contextlib
+import os
 import subprocess
 import sys
 import warnings
@@ -13,6 +14,20 @@ from tests.server import Server
 warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "fixtures"
+
+
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto` (pyproject's addopts): a worker a core, and one more. A worker spends about a fifth
+    of the fast tests waiting, its core idle (hostile servers' timeouts, a hung video's
+    --video-timeout, the browser and `influx` processes): the extra worker runs a test meanwhile.
+    PYTEST_XDIST_AUTO_NUM_WORKERS still decides when set."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # xdist's own hook reads it
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return cores + 1
 
 
 @pytest.fixture(scope="session")

@@ -76,13 +76,19 @@ def make_campaign(tmp_path):
 
 @pytest.fixture(scope="session")
 def _db_templates(tmp_path_factory) -> Path:
+    """Where make_clustered_db keeps what it builds: one folder for the run, which the xdist
+    workers share (each worker's basetemp is a folder of the run's), else this session's own."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = tmp_path_factory.getbasetemp().parent / "db-templates"
+        shared.mkdir(exist_ok=True)
+        return shared
     return tmp_path_factory.mktemp("templates")
 
 
 @pytest.fixture
 def make_clustered_db(tmp_path, _db_templates):
     """make_clustered_db(videos=builders.FOUR, name="c.duckdb", options=None) -> the path of a
-    closed, clustered database of synthetic faces in tmp_path (built once per session and copied)."""
+    closed, clustered database of synthetic faces in tmp_path (built once per run and copied)."""
 
     def make(videos=builders.FOUR, name: str = "c.duckdb", options=None) -> Path:
         return builders.clustered_db(tmp_path / name, videos, options, templates=_db_templates)

@@ -3,6 +3,7 @@ straight into the faces table (no video decoded, no model loaded)."""
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import shutil
 from pathlib import Path
@@ -68,14 +69,17 @@ def synthetic_db(path, videos, seed: int = 0):
 
 def clustered_db(path, videos=FOUR, options=None, templates: Path | None = None) -> Path:
     """synthetic_db, clustered (with `options`, a ClusterOptions) and closed: its path. With
-    `templates` (a folder kept for the session), each set of videos and options is built once
-    there and copied to `path` (the same bytes, in milliseconds instead of a second)."""
+    `templates` (a folder kept for the run, which the test processes may share), each set of videos
+    and options is built once there, by one process at a time, and copied to `path` (the same
+    bytes, in milliseconds instead of a second)."""
     from influx.identity.cluster import cluster
 
     if templates is not None:
         template = templates / f"{hashlib.sha256(repr((videos, options)).encode()).hexdigest()[:16]}.duckdb"
-        if not template.exists():
-            clustered_db(template, videos, options)
+        with open(templates / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # another process may be building it: wait for it whole
+            if not template.exists():
+                clustered_db(template, videos, options)
         shutil.copyfile(template, path)
         return Path(path)
     con = synthetic_db(path, videos)

@@ -1,4 +1,5 @@
 import contextlib
+import os
 import subprocess
 import sys
 import warnings
@@ -13,6 +14,20 @@ from tests.server import Server
 warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "fixtures"
+
+
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto` (pyproject's addopts): a worker a core, and one more. A worker spends about a fifth
+    of the fast tests waiting, its core idle (hostile servers' timeouts, a hung video's
+    --video-timeout, the browser and `influx` processes): the extra worker runs a test meanwhile.
+    PYTEST_XDIST_AUTO_NUM_WORKERS still decides when set."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # xdist's own hook reads it
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return cores + 1
 
 
 @pytest.fixture(scope="session")
@@ -61,13 +76,19 @@ def make_campaign(tmp_path):
 
 @pytest.fixture(scope="session")
 def _db_templates(tmp_path_factory) -> Path:
+    """Where make_clustered_db keeps what it builds: one folder for the run, which the xdist
+    workers share (each worker's basetemp is a folder of the run's), else this session's own."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = tmp_path_factory.getbasetemp().parent / "db-templates"
+        shared.mkdir(exist_ok=True)
+        return shared
     return tmp_path_factory.mktemp("templates")
 
 
 @pytest.fixture
 def make_clustered_db(tmp_path, _db_templates):
     """make_clustered_db(videos=builders.FOUR, name="c.duckdb", options=None) -> the path of a
-    closed, clustered database of synthetic faces in tmp_path (built once per session and copied)."""
+    closed, clustered database of synthetic faces in tmp_path (built once per run and copied)."""
 
     def make(videos=builders.FOUR, name: str = "c.duckdb", options=None) -> Path:
         return builders.clustered_db(tmp_path / name, videos, options, templates=_db_templates)

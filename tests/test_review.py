@@ -13,8 +13,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from influx import store
+from influx.cli import cli
 from influx.identity import corrections
 from influx.identity.cluster import cluster
 from influx.review import pages as review
@@ -207,9 +209,9 @@ def test_the_command_prints_a_tokened_url_and_refuses_requests_without_it(path):
         assert opener.open(url.group(0), timeout=10).status == 200
         assert opener.open(f"http://127.0.0.1:{port}/?tab=people", timeout=10).status == 200
         # the file is not held between requests: a command that writes works while the page runs
-        renamed = subprocess.run([sys.executable, "-m", "influx", "rename", "1", "Ann", "--db", str(path)],
-                                 capture_output=True, text=True, timeout=60)  # fmt: skip
-        assert renamed.returncode == 0, renamed.stderr
+        # (here, in this process: another one than the page's)
+        renamed = CliRunner().invoke(cli, ["rename", "1", "Ann", "--db", str(path)])
+        assert renamed.exit_code == 0, renamed.output
         assert "Ann" in opener.open(f"http://127.0.0.1:{port}/?tab=people", timeout=10).read().decode()
     finally:
         proc.terminate()
@@ -219,9 +221,9 @@ def test_the_command_prints_a_tokened_url_and_refuses_requests_without_it(path):
 def test_the_command_refuses_a_file_that_is_not_a_database(tmp_path):
     bad = tmp_path / "x.duckdb"
     bad.write_text("Performance,Video_URL\n1,http://x\n")
-    got = subprocess.run([sys.executable, "-m", "influx", "review", "--db", str(bad), "--no-browser"],
-                         capture_output=True, text=True, timeout=60)  # fmt: skip
-    assert got.returncode == 2 and "not a DuckDB database" in got.stderr and "Traceback" not in got.stderr
+    got = CliRunner().invoke(cli, ["review", "--db", str(bad), "--no-browser"])
+    assert got.exit_code == 2 and "not a DuckDB database" in got.stderr and "Traceback" not in got.stderr
+    assert isinstance(got.exception, SystemExit), repr(got.exception)  # exited with its code: no exception raised
 
 
 # ---- in a real browser -----------------------------------------------------------------------
@@ -284,10 +286,26 @@ def click_form(driver, action: str, inside=None, **fields):
     return found[0]
 
 
-def wait_flash(driver) -> str:
+def shown_page(driver):
+    """The page now shown (its <html> element), to hand to wait_flash before acting on it."""
     from selenium.webdriver.common.by import By
+
+    return driver.find_element(By.TAG_NAME, "html")
+
+
+def wait_flash(driver, acted_on) -> str:
+    """The flash message of the page that replaced `acted_on` (shown_page before the action): a
+    flash still shown on that page (the previous action's) is never taken for this action's."""
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.expected_conditions import staleness_of
     from selenium.webdriver.support.ui import WebDriverWait
 
+    # mid-navigation, Chromium may answer "Node with given id does not belong to the document"
+    # instead of "stale element": ask again
+    WebDriverWait(driver, 20, poll_frequency=0.05, ignored_exceptions=(WebDriverException,)).until(
+        staleness_of(acted_on)
+    )
     wait = WebDriverWait(driver, 20, poll_frequency=0.05)
     return wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".flash"))[0].text
 
@@ -309,15 +327,17 @@ def test_rename_merge_move_undo_in_the_browser(browser, served, path):
     form = click_form(d, "rename", id=a)
     form.find_element(By.NAME, "name").clear()
     form.find_element(By.NAME, "name").send_keys("Maria Lopez")
+    page = shown_page(d)
     form.find_element(By.TAG_NAME, "button").click()
-    assert "is now 'Maria Lopez'" in wait_flash(d)
+    assert "is now 'Maria Lopez'" in wait_flash(d, page)
     assert numbers(path)["names"] == {a: "Maria Lopez"} and "Maria Lopez" in d.page_source
 
     # merge a into b: b's numbers are recomputed over its four videos
     form = click_form(d, "merge", **{"from": a})
     form.find_element(By.NAME, "into").send_keys(str(b))
+    page = shown_page(d)  # it still shows the rename's message
     form.find_element(By.TAG_NAME, "button").click()
-    assert f"merged #{a} into #{b}" in wait_flash(d)
+    assert f"merged #{a} into #{b}" in wait_flash(d, page)
     merged = numbers(path)
     assert merged["corrections"] == [("merge", a, b, None)]
     assert merged["stats"][b][0] == 4 and a not in merged["stats"]
@@ -332,8 +352,9 @@ def test_rename_merge_move_undo_in_the_browser(browser, served, path):
     d.find_element(By.TAG_NAME, "body").send_keys("m")
     active = d.switch_to.active_element
     assert active.get_attribute("name") == "to"
+    page = shown_page(d)
     active.send_keys(str(b), Keys.ENTER)
-    assert f"row 2: #{before[2]} → #{b}" in wait_flash(d)
+    assert f"row 2: #{before[2]} → #{b}" in wait_flash(d, page)
     moved = numbers(path)
     assert ("move", before[2], b, 2) in moved["corrections"] and moved["stats"][b][0] == 5
     assert people_of(path)[2] == b
@@ -343,11 +364,13 @@ def test_rename_merge_move_undo_in_the_browser(browser, served, path):
     move_id = next(
         r.text.split()[0] for r in d.find_elements(By.CSS_SELECTOR, "tr[data-kind=correction]") if "move" in r.text
     )
+    page = shown_page(d)
     click_form(d, "undo", correction=move_id).find_element(By.TAG_NAME, "button").click()
-    assert "undone" in wait_flash(d)
+    assert "undone" in wait_flash(d, page)
     assert numbers(path)["corrections"] == [("merge", a, b, None)] and people_of(path)[2] == before[2]
+    page = shown_page(d)  # it still says "undone", of the move
     d.find_element(By.TAG_NAME, "body").send_keys("u")
-    assert "undone" in wait_flash(d)
+    assert "undone" in wait_flash(d, page)
     end = numbers(path)
     assert end["corrections"] == [] and end["stats"] == start["stats"] and people_of(path) == before
     # what was undone stays listed, without an undo of its own
@@ -407,8 +430,9 @@ def test_accept_with_the_keyboard_keeps_a_video_and_merges_a_suggested_pair(brow
         d.get(url.split("?")[0] + "?tab=merges")
         pair = d.find_element(By.CSS_SELECTOR, ".card.pair")
         assert f"#{before[0]}" in pair.text and f"#{split}" in pair.text
+        page = shown_page(d)
         d.find_element(By.TAG_NAME, "body").send_keys("a")
-        assert f"merged #{split} into #{before[0]}" in wait_flash(d)
+        assert f"merged #{split} into #{before[0]}" in wait_flash(d, page)
         WebDriverWait(d, 10, poll_frequency=0.05).until(lambda d: "No two people look alike" in d.page_source)
         assert ("merge", split, before[0], None) in numbers(path)["corrections"] and people_of(path) == before
     finally:

@@ -5,7 +5,6 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.stats import f as fdist
 
 from influx import store
 
@@ -44,6 +43,8 @@ def con(tmp_path):
 
 def reference(groups):
     """The README's formulas, in numpy."""
+    from scipy.stats import f as fdist  # here, not at the top: scipy.stats takes a second to import, in every worker
+
     g2 = {k: np.array(v, float) for k, v in groups.items() if len([x for x in v if x is not None]) >= 2}
     ys = {k: v[~np.isnan(v)] for k, v in g2.items()}
     g = len(ys)

@@ -10,7 +10,7 @@ from influx.identity import corrections, linking
 from influx.identity.cluster import ClusterOptions, cluster
 from influx.identity.doubt import doubts
 from influx.identity.grouping import assign, link_videos
-from tests.builders import synthetic_db
+from tests.builders import synthetic_db, synthetic_faces
 from tests.conftest import ro
 
 DIM = 128
@@ -132,31 +132,25 @@ def test_a_join_of_two_groups_is_in_doubt_by_its_evidence_not_its_distance():
     assert all(d and "by a hair" in d for d in doubts(near_limit))
 
 
-def _faces_of(rng, videos):
-    """(rows, frames, sizes, vectors) sorted by row and frame from {row: [(frame, centre, size)]}."""
-    faces = sorted((row, frame, size, _at(rng, centre, 0.05)) for row, shown in videos.items()
-                   for frame, centre, size in shown)  # fmt: skip
-    rows, frames, sizes, vectors = zip(*faces, strict=True)
-    return np.array(rows), np.array(frames), np.array(sizes, dtype=float), np.array(vectors)
+def _assign(videos, centres):
+    """assign() on synthetic faces of `videos` (synthetic_faces' layout) around `centres`, each
+    face ~0.05 from its person's centre."""
+    return assign(*synthetic_faces(videos, 4, centres, noise=0.05 / np.sqrt(DIM)), ClusterOptions())
 
 
 def test_two_look_alikes_seen_together_are_never_one_person():
     rng = np.random.default_rng(3)
     a = np.zeros(DIM)
-    b = _at(rng, a, 0.45)  # close enough to be joined when nothing else is known
-    videos = {
-        0: [(f, a, 100) for f in range(4)],
-        1: [(f, a, 100) for f in range(4)],
-        2: [(f, b, 100) for f in range(4)],
-    }
+    centres = np.array([a, _at(rng, a, 0.45)])  # A and B: close enough to be joined when nothing else is known
+    videos = [[(f, 0, 100) for f in range(4)], [(f, 0, 100) for f in range(4)], [(f, 1, 100) for f in range(4)]]
 
     def people(videos):
-        g = assign(*_faces_of(np.random.default_rng(4), videos), ClusterOptions())
+        g = _assign(videos, centres)
         return dict(zip(g.video_rows.tolist(), g.linked.label.tolist(), strict=True))
 
     alone = people(videos)
     assert alone[0] == alone[1] == alone[2], "without more evidence the look-alikes are one person"
-    videos[0] += [(0, b, 60), (1, b, 60)]  # B beside A, in two frames of A's first video
+    videos[0] += [(0, 1, 60), (1, 1, 60)]  # B beside A, in two frames of A's first video
     together = people(videos)
     assert together[0] == together[1]
     assert together[2] != together[0]
@@ -167,11 +161,10 @@ def test_the_same_person_twice_on_screen_is_no_evidence_of_two_people():
     shows A as in the other two: that second shot is nearer them than the first, but it is A."""
     rng = np.random.default_rng(6)
     a = np.zeros(DIM)
-    videos = {r: [(f, a, 100) for f in range(4)] for r in (1, 2)}
-    light = _at(rng, a, 0.35)
-    videos[0] = [(f, light, 100) for f in range(4)] + [(0, a, 60), (1, a, 60)]
-    g = assign(*_faces_of(np.random.default_rng(4), videos), ClusterOptions())
-    assert len(set(g.linked.label)) == 1
+    centres = np.array([a, _at(rng, a, 0.35)])  # A as usual, and A in the first video's light
+    videos = [[(f, 1, 100) for f in range(4)] + [(0, 0, 60), (1, 0, 60)], [(f, 0, 100) for f in range(4)],
+              [(f, 0, 100) for f in range(4)]]  # fmt: skip
+    assert len(set(_assign(videos, centres).linked.label)) == 1
 
 
 def test_a_join_or_a_refusal_by_a_hair_is_in_doubt():

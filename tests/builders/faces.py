@@ -18,21 +18,24 @@ CENTRES = np.random.default_rng(0).normal(0, 0.044, (6, 128))  # people ~0.7 apa
 FOUR = [[(f, p, 100) for f in range(4)] for p in (0, 1, 2, 3, 0, 1, 2, 3)]  # four people, two videos each
 
 
-def person_faces(p: int, n: int, rng: np.random.Generator, noise: float = 0.02) -> np.ndarray:
-    """n faces of person p, drawn from `rng` (a test seeds its own: the same draws in any order)."""
-    return CENTRES[p] + rng.normal(0, noise, (n, 128))
+def person_faces(p: int, n: int, rng: np.random.Generator, noise: float = 0.02, centres=CENTRES) -> np.ndarray:
+    """n faces of person p (a row of `centres`), drawn from `rng` (a test seeds its own: the same
+    draws in any order); `noise` per dimension (0.02: faces ~0.23 from their centre)."""
+    return centres[p] + rng.normal(0, noise, (n, centres.shape[1]))
 
 
-def synthetic_faces(videos, seed: int = 0):
+def synthetic_faces(videos, seed: int = 0, centres=CENTRES, noise: float = 0.02):
     """videos: list of list of (frame, person, size) -> (rows, frames, sizes, embeddings) as
-    cluster_faces.sql gives them. The same videos and seed give the same faces."""
+    cluster_faces.sql gives them, person p around centres[p]. The same videos and seed give the
+    same faces."""
     rng = np.random.default_rng(seed)
+    centres = np.asarray(centres, dtype=float)
     rows, frames, emb, sizes = [], [], [], []
     for r, faces in enumerate(videos):
         for frame, p, size in sorted(faces):
             rows.append(r)
             frames.append(frame)
-            emb.append(person_faces(p, 1, rng)[0])
+            emb.append(person_faces(p, 1, rng, noise, centres)[0])
             sizes.append(size)
     return np.array(rows), np.array(frames), np.array(sizes, dtype=float), np.array(emb)
 

@@ -50,8 +50,7 @@ WITH base AS (
         max(vp.best_score) OVER (PARTITION BY c.influencer_id) AS person_best_score,
         vl.doubt,
         c.row_index IN (SELECT row_index FROM corrections WHERE kind = 'move') AS moved,
-        vp.margin < {constants.uncertain_margin} AND vp.distance IS NOT NULL AS close_call,
-        max(vp.best_score) OVER (PARTITION BY c.influencer_id) < {constants.weak_score} AS weak
+        vp.margin < {constants.uncertain_margin} AND vp.distance IS NOT NULL AS close_call
     FROM credited c
     JOIN videos v USING (row_index)
     LEFT JOIN videos src ON src.row_index = c.source_row_index
@@ -61,13 +60,13 @@ WITH base AS (
         ON np.row_index = c.source_row_index
 )
 SELECT
-    * EXCLUDE (doubt, moved, close_call, weak),
+    * EXCLUDE (doubt, moved, close_call),
     influencer_id IS NOT NULL AND NOT moved AND (doubt IS NOT NULL OR coalesce(close_call, false)
-        OR 2 * frames_seen < frames_sampled OR coalesce(weak, false)) AS uncertain,
+        OR 2 * frames_seen < frames_sampled OR coalesce(person_best_score < {constants.weak_score}, false)) AS uncertain,
     CASE WHEN influencer_id IS NULL OR moved THEN NULL
          WHEN doubt IS NOT NULL THEN doubt
          WHEN close_call THEN 'another person is about as close (margin ' || round(margin, 3) || ')'
          WHEN 2 * frames_seen < frames_sampled THEN 'found in ' || frames_seen || ' of ' || frames_sampled || ' sampled frames'
-         WHEN weak THEN 'only weak detections in all their videos (best detector score ' || round(person_best_score, 2) || '): a face?'
+         WHEN person_best_score < {constants.weak_score} THEN 'only weak detections in all their videos (best detector score ' || round(person_best_score, 2) || '): a face?'
     END AS uncertain_reason
 FROM base;

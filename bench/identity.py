@@ -211,29 +211,55 @@ def subset_db(db: str, rows: list[int], out: Path) -> str:
     return str(out)
 
 
-def sweep(items, db: str, sizes: list[int], methods: list[str], draws: int) -> list[dict]:
-    """Cluster smaller libraries (random sets of people, `draws` each) cut from one ingested
-    database with each method, as commands; scores with the uncertain flags."""
+def alike(people: list[str], size: int, draws: int) -> list[set[str]]:
+    """`draws` sets of `size` people who look most alike to dlib (one age and look, like the hidden
+    set of older men in suits): from each person, the people nearest the set's centre are added one
+    by one (photo encodings, bench/library.py); the tightest distinct sets (mean distance of pairs)."""
+    from bench import library
+
+    enc = library.encodings()
+    vec = np.array([enc[p] for p in people])
+    found = {}
+    for seed in range(len(people)):
+        chosen = [seed]
+        while len(chosen) < min(size, len(people)):
+            rest = [i for i in range(len(people)) if i not in chosen]
+            chosen.append(min(rest, key=lambda i: np.linalg.norm(vec[i] - vec[chosen].mean(axis=0))))
+        d = np.linalg.norm(vec[chosen][:, None] - vec[chosen][None], axis=2)
+        found.setdefault(frozenset(chosen), d.sum() / (len(chosen) * (len(chosen) - 1)))
+    tightest = sorted(found, key=found.get)[:draws]
+    return [{people[i] for i in s} for s in tightest]
+
+
+def sweep(items, db: str, sizes: list[int], methods: list[str], draws: int, alike_sizes: list[int] = ()) -> list[dict]:
+    """Cluster smaller libraries (random sets of people, `draws` each, and with `alike_sizes` the
+    sets of people who look most alike) cut from one ingested database with each method, as
+    commands; scores with the uncertain flags."""
     people = sorted({p for _, _, p in items if p})
     influx = str(Path(sys.executable).parent / "influx")
     out = []
-    for size in sizes:
-        for draw in range(draws if size < len(people) else 1):
-            chosen = set(np.random.default_rng(draw).choice(people, size=min(size, len(people)), replace=False))
-            rows = [i for i, (_, _, p) in enumerate(items) if p in chosen or p is None]
-            part = [(n, path, p if i in set(rows) else None) for i, (n, path, p) in enumerate(items)]
-            for method in methods:
-                copy = subset_db(db, rows, WORK / f"sweep-{method}.duckdb")
-                name, _, arg = method.partition(":")
-                extra = ["--method", name] + (["--merge-distance", arg] if arg else [])
-                m = measure([influx, "cluster", "--db", copy, *extra])
-                pred, _ = influx_labels(copy, len(items))
-                out.append({"size": size, "draw": draw, "method": method, "wall_s": m["wall_s"],
-                            **score(part, pred, flags(copy))})  # fmt: skip
-                r = out[-1]
-                print(f"  {method:14} {size:3} people (draw {draw}): P {r['bcubed_precision']:.3f} R "
-                      f"{r['bcubed_recall']:.3f} F1 {r['bcubed_f1']:.3f}  unflagged P {r['unflagged_precision']:.3f}"
-                      f"  flagged {r['flagged']:.2f}  {m['wall_s']:.1f} s", flush=True)  # fmt: skip
+
+    def drawn(size: int, draw: int) -> set[str]:
+        return set(np.random.default_rng(draw).choice(people, size=min(size, len(people)), replace=False))
+
+    sets = [(str(s), d, drawn(s, d)) for s in sizes for d in range(draws if s < len(people) else 1)]
+    sets += [(f"{size} alike", draw, chosen) for size in alike_sizes
+             for draw, chosen in enumerate(alike(people, size, draws))]  # fmt: skip
+    for size, draw, chosen in sets:
+        rows = [i for i, (_, _, p) in enumerate(items) if p in chosen or p is None]
+        part = [(n, path, p if i in set(rows) else None) for i, (n, path, p) in enumerate(items)]
+        for method in methods:
+            copy = subset_db(db, rows, WORK / f"sweep-{method}.duckdb")
+            name, _, arg = method.partition(":")
+            extra = ["--method", name] + (["--merge-distance", arg] if arg else [])
+            m = measure([influx, "cluster", "--db", copy, *extra])
+            pred, _ = influx_labels(copy, len(items))
+            out.append({"size": size, "draw": draw, "method": method, "wall_s": m["wall_s"],
+                        **score(part, pred, flags(copy))})  # fmt: skip
+            r = out[-1]
+            print(f"  {method:14} {size:>3} people (draw {draw}): P {r['bcubed_precision']:.3f} R "
+                  f"{r['bcubed_recall']:.3f} F1 {r['bcubed_f1']:.3f}  unflagged P {r['unflagged_precision']:.3f}"
+                  f"  flagged {r['flagged']:.2f}  {m['wall_s']:.1f} s", flush=True)  # fmt: skip
     return out
 
 
@@ -305,6 +331,8 @@ def main() -> None:
     ap.add_argument("--library", action="store_true", help="the crowded library of bench/library.py (49 people) "
                     "instead of the 19-person set")  # fmt: skip
     ap.add_argument("--sweep", default="", help="library sizes to cut from the ingested set, e.g. 10,25,49")
+    ap.add_argument("--alike", default="", help="also sets of this many people who look most alike (one age and "
+                    "look), e.g. 10 (with --library)")  # fmt: skip
     ap.add_argument("--methods", default="linkage,hdbscan", help="cluster methods for --sweep (fixed:0.55 is the "
                     "fixed distance of earlier versions)")  # fmt: skip
     ap.add_argument("--draws", type=int, default=3, help="random sets of people per size below the whole set")
@@ -324,9 +352,9 @@ def main() -> None:
         m, db = run_influx(items, args.influx_args.split())
         pred, facts = influx_labels(db, len(items))
         rows["influx"] = {**m, **facts, **score(items, pred, flags(db))}
-    if args.sweep:
-        rows["sweep"] = sweep(items, args.db or db, [int(x) for x in args.sweep.split(",")],
-                              args.methods.split(","), args.draws)  # fmt: skip
+    if args.sweep or args.alike:
+        sizes, alike_sizes = ([int(x) for x in arg.split(",") if x] for arg in (args.sweep, args.alike))
+        rows["sweep"] = sweep(items, args.db or db, sizes, args.methods.split(","), args.draws, alike_sizes)
     for fps in filter(None, args.fps.split(",")):
         m, db = run_influx(items, [*args.influx_args.split(), "--fps", fps])
         pred, facts = influx_labels(db, len(items))

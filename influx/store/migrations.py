@@ -67,11 +67,17 @@ def derive(con: duckdb.DuckDBPyConnection, table: str) -> None:
 def create_views(con: duckdb.DuckDBPyConnection, temporary: bool = False) -> None:
     """Create influx's macros and every view of the model (in file-name order): in the file, or
     as temporary objects (a read-only file), which take precedence over the file's."""
-    texts = [read_sql("macros.sql")] + [text for kind, _, text in model() if kind == "view"]
-    for text in texts:
-        if temporary:
-            text = re.sub(r"CREATE OR REPLACE (MACRO|VIEW)", r"CREATE OR REPLACE TEMP \1", text)
-        con.execute(text)
+    con.execute(_views_script(model(), temporary))
+
+
+@functools.cache
+def _views_script(files: tuple[tuple[str, str, str], ...], temporary: bool) -> str:
+    """create_views' statements as one script, made once for the model `files`: one call into
+    DuckDB on every open instead of one a file."""
+    texts = [read_sql("macros.sql")] + [text for kind, _, text in files if kind == "view"]
+    if temporary:
+        texts = [re.sub(r"CREATE OR REPLACE (MACRO|VIEW)", r"CREATE OR REPLACE TEMP \1", text) for text in texts]
+    return "\n".join(texts)
 
 
 def refresh_quantiles(con: duckdb.DuckDBPyConnection) -> None:

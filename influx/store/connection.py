@@ -74,7 +74,7 @@ def connect(
         if read_only:  # exact quantiles computed into temporary tables: every open gives the same numbers
             con.execute("CREATE TEMP TABLE f_quantiles (df1 BIGINT, df2 BIGINT, q975 DOUBLE, PRIMARY KEY (df1, df2))")
             con.execute("CREATE TEMP TABLE t_quantiles (df BIGINT PRIMARY KEY, q975 DOUBLE)")
-            refresh_quantiles(con)  # writers refresh them when the scores change (ingest, people, report)
+            refresh_quantiles(con, fresh=True)  # writers refresh them when the scores change (ingest, people, report)
         if verify:
             verify_data(con, path)
     except BadDatabase:

@@ -7,6 +7,12 @@ INSERT OR REPLACE INTO t_quantiles VALUES (?, ?);
 -- name: store_f_quantile
 INSERT OR REPLACE INTO f_quantiles VALUES (?, ?, ?);
 
+-- name: insert_t_quantile
+INSERT INTO t_quantiles VALUES (?, ?);
+
+-- name: insert_f_quantile
+INSERT INTO f_quantiles VALUES (?, ?, ?);
+
 -- name: quantile_degrees
 -- reliability's n_influencers and n_scores (g and N: its CTEs groups and totals), without binding the
 -- whole view, which costs ten times more on every open; tests/test_stats.py holds them equal

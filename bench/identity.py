@@ -16,6 +16,7 @@ person that holds more than one true person.
     uv run python bench/identity.py                 # both
     uv run python bench/identity.py --skip-naive    # influx only
     uv run python bench/identity.py --db PATH       # score an existing influx database
+    uv run python bench/identity.py --library --skip-naive --sweep 10,25,48 --alike 10   # the crowded library
 """
 
 from __future__ import annotations

@@ -13,11 +13,6 @@ from tests.server import Server
 
 warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
 
-# Where PYTHONDONTWRITEBYTECODE is set, every xdist worker would rewrite the asserts of every test
-# module again on every run, ~2 s of CPU a worker before its first test: the test processes keep
-# pytest's cache of rewritten modules (tests/__pycache__, ignored by git), as they do by default.
-sys.dont_write_bytecode = False
-
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "fixtures"
 
 

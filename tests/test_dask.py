@@ -18,18 +18,12 @@ from tests.test_ingest import NAMES
 
 slow = pytest.mark.slow  # a Dask LocalCluster and the real face models
 
-
-def _distributed():
-    """Dask's distributed, imported by the slow tests that use it (at collection it cost every test
-    process ~0.4 s of CPU, fast runs included)."""
-    return pytest.importorskip("distributed")
+distributed = pytest.importorskip("distributed")
 
 
 @pytest.fixture(scope="module")
 def dask_cluster():
     import dask
-
-    distributed = _distributed()
 
     # a video that kills its worker is given up after 2 deaths (Dask's default is 4), to keep the test short
     with (
@@ -82,7 +76,7 @@ def test_a_worker_killed_mid_run_still_stores_every_row_once(tmp_path, real_serv
     clips = real_clips(12)
     real_server.files.update(clips)
     csv = write_csv(tmp_path / "in.csv", [(float(i), f"{real_server.url}/blob/{n}") for i, n in enumerate(clips)])
-    client = _distributed().Client(dask_cluster.scheduler_address, set_as_default=False)
+    client = distributed.Client(dask_cluster.scheduler_address, set_as_default=False)
     pids = list(client.run(os.getpid).values())
     killed = []
 
@@ -180,7 +174,7 @@ def test_a_scheduler_that_goes_away_is_a_clear_error_and_the_next_run_resumes(tm
     clips = real_clips(8)
     real_server.files.update(clips)
     csv = write_csv(tmp_path / "in.csv", [(float(i), f"{real_server.url}/blob/{n}") for i, n in enumerate(clips)])
-    going = _distributed().LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None)
+    going = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None)
     stopped = []
 
     def on_done(row_index, status):
@@ -246,9 +240,11 @@ def test_the_worker_preload_loads_the_face_models_before_the_first_video():
 def test_workers_undo_the_nannys_malloc_trim(dask_cluster):
     """Dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_ set (1.5x slower processing here);
     each worker sets glibc back to reusing freed memory on its first row."""
+    import distributed
+
     from influx.ingest.dask_executor import undo_nanny_malloc_trim
 
-    with _distributed().Client(dask_cluster, set_as_default=False) as client:
+    with distributed.Client(dask_cluster, set_as_default=False) as client:
         env = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
         undone = client.run(undo_nanny_malloc_trim.__wrapped__)
     assert set(env.values()) == {"65536"}  # Dask's default, which this undoes

@@ -66,15 +66,15 @@ def connect(
     except (duckdb.Error, RuntimeError, MemoryError) as e:
         raise BadDatabase(f"{path} is not a readable DuckDB database ({first_line(e)})") from None
     try:
-        tables = check(con, path, read_only)
-        if not read_only and migrate(con):
-            tables = None  # the migrations changed them: read them again
-        check_tables(con, path, tables)
+        check(con, path, read_only)
+        if not read_only:
+            migrate(con)
+        check_tables(con, path)
         create_views(con, temporary=read_only)
         if read_only:  # exact quantiles computed into temporary tables: every open gives the same numbers
             con.execute("CREATE TEMP TABLE f_quantiles (df1 BIGINT, df2 BIGINT, q975 DOUBLE, PRIMARY KEY (df1, df2))")
             con.execute("CREATE TEMP TABLE t_quantiles (df BIGINT PRIMARY KEY, q975 DOUBLE)")
-            refresh_quantiles(con, fresh=True)  # writers refresh them when the scores change (ingest, people, report)
+            refresh_quantiles(con)  # writers refresh them when the scores change (ingest, people, report)
         if verify:
             verify_data(con, path)
     except BadDatabase:

@@ -67,26 +67,18 @@ def derive(con: duckdb.DuckDBPyConnection, table: str) -> None:
 def create_views(con: duckdb.DuckDBPyConnection, temporary: bool = False) -> None:
     """Create influx's macros and every view of the model (in file-name order): in the file, or
     as temporary objects (a read-only file), which take precedence over the file's."""
-    con.execute(_views_script(model(), temporary))
+    texts = [read_sql("macros.sql")] + [text for kind, _, text in model() if kind == "view"]
+    for text in texts:
+        if temporary:
+            text = re.sub(r"CREATE OR REPLACE (MACRO|VIEW)", r"CREATE OR REPLACE TEMP \1", text)
+        con.execute(text)
 
 
-@functools.cache
-def _views_script(files: tuple[tuple[str, str, str], ...], temporary: bool) -> str:
-    """create_views' statements as one script, made once for the model `files`: one call into
-    DuckDB on every open instead of one a file."""
-    texts = [read_sql("macros.sql")] + [text for kind, _, text in files if kind == "view"]
-    if temporary:
-        texts = [re.sub(r"CREATE OR REPLACE (MACRO|VIEW)", r"CREATE OR REPLACE TEMP \1", text) for text in texts]
-    return "\n".join(texts)
-
-
-def refresh_quantiles(con: duckdb.DuckDBPyConnection, fresh: bool = False) -> None:
+def refresh_quantiles(con: duckdb.DuckDBPyConnection) -> None:
     """Store the exact 97.5% F quantiles (the ICC's interval) and t quantile (the averages'
     intervals) for the degrees of freedom of the current data. Stored values are computed again
     and compared, never trusted: a file from someone else could hold a wrong quantile that moves
-    every interval and rating word (scipy.special, the functions scipy.stats' f and t call).
-    `fresh`: the tables were just made, empty (a read-only open's temporary ones): nothing stored
-    to compare or replace, the values are inserted."""
+    every interval and rating word (scipy.special, the functions scipy.stats' f and t call)."""
     g, n = con.execute(sql("statistics.quantile_degrees")).fetchone()
     if not g or g < 2 or n - g < 1:
         return
@@ -94,15 +86,12 @@ def refresh_quantiles(con: duckdb.DuckDBPyConnection, fresh: bool = False) -> No
 
     want_f = {(d1, d2): float(fdtri(d1, d2, 0.975)) for d1, d2 in ((g - 1, n - g), (n - g, g - 1))}
     want_t = float(stdtrit(n - g, 0.975))
-    if not fresh:
-        keys = list(want_f)
-        stored = con.execute(sql("statistics.stored_f_quantiles"), [*keys[0], *keys[1]]).fetchall()
-        have_f = {(d1, d2): q for d1, d2, q in stored}
-        have_t = con.execute(sql("statistics.stored_t_quantile"), [n - g]).fetchall()
-        if have_f == want_f and have_t == [(want_t,)]:
-            return
-    # into empty tables a plain INSERT, a third of the cost of INSERT OR REPLACE
-    f_name, t_name = ("insert_f_quantile", "insert_t_quantile") if fresh else ("store_f_quantile", "store_t_quantile")
+    keys = list(want_f)
+    stored = con.execute(sql("statistics.stored_f_quantiles"), [*keys[0], *keys[1]]).fetchall()
+    have_f = {(d1, d2): q for d1, d2, q in stored}
+    have_t = con.execute(sql("statistics.stored_t_quantile"), [n - g]).fetchall()
+    if have_f == want_f and have_t == [(want_t,)]:
+        return
     for (d1, d2), q in want_f.items():
-        con.execute(sql(f"statistics.{f_name}"), [d1, d2, q])
-    con.execute(sql(f"statistics.{t_name}"), [n - g, want_t])
+        con.execute(sql("statistics.store_f_quantile"), [d1, d2, q])
+    con.execute(sql("statistics.store_t_quantile"), [n - g, want_t])

@@ -59,15 +59,14 @@ def _schema(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
     return out
 
 
-def check(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> dict[str, dict[str, str]]:
+def check(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
     """Refuse a file that could make influx compute with anything but its own SQL: functions or
     macros of its own (they can shadow built-ins), a table replaced by a view or with other
-    columns, a schema from another or a newer version. Raises BadDatabase; returns the file's
-    tables and their columns (for check_tables, when no migration changes them in between)."""
+    columns, a schema from another or a newer version. Raises BadDatabase."""
     here = "database_name = current_database()"
-    foreign = {name for (name,) in con.execute(
-        f"SELECT function_name FROM duckdb_functions() WHERE NOT internal AND {here}").fetchall()
-        if name not in OWN_MACROS}  # fmt: skip
+    foreign = [name for (name,) in con.execute(
+        f"SELECT DISTINCT function_name FROM duckdb_functions() WHERE NOT internal AND {here}").fetchall()
+        if name not in OWN_MACROS]  # fmt: skip
     if foreign:
         names = ", ".join(sorted(foreign)[:5])
         raise BadDatabase(f"{path} defines its own SQL functions ({names}), which could change what influx"
@@ -76,7 +75,7 @@ def check(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> dict[s
     if not tables:
         if read_only:
             raise BadDatabase(f"{path} is an empty database, not one made by influx")
-        return tables
+        return
     if "schema_migrations" not in tables:
         raise BadDatabase(f"{path} is a DuckDB file, but not an influx database (no schema_migrations table)")
     known = {v for v, _ in _numbered(sql_dir() / "migrations")}
@@ -85,13 +84,11 @@ def check(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> dict[s
         raise BadDatabase(f"{path} was made by a newer influx (schema version {max(done)}): upgrade influx")
     if read_only and done != known:
         raise BadDatabase(f"{path} has an older influx schema: open it once with write access to upgrade it")
-    return tables
 
 
-def check_tables(con: duckdb.DuckDBPyConnection, path: Path, got: dict[str, dict[str, str]] | None = None) -> None:
-    """Every base table influx reads is a table with exactly the expected columns and types. `got`:
-    the file's tables as check read them on this connection (None: read them now)."""
-    got = _schema(con) if got is None else got
+def check_tables(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Every base table influx reads is a table with exactly the expected columns and types."""
+    got = _schema(con)
     views = {v for (v,) in con.execute("SELECT view_name FROM duckdb_views()"
              " WHERE NOT internal AND database_name = current_database()").fetchall()}  # fmt: skip
     tables, constraints, definitions = expected_schema()

@@ -7,17 +7,8 @@ INSERT OR REPLACE INTO t_quantiles VALUES (?, ?);
 -- name: store_f_quantile
 INSERT OR REPLACE INTO f_quantiles VALUES (?, ?, ?);
 
--- name: insert_t_quantile
-INSERT INTO t_quantiles VALUES (?, ?);
-
--- name: insert_f_quantile
-INSERT INTO f_quantiles VALUES (?, ?, ?);
-
 -- name: quantile_degrees
--- reliability's n_influencers and n_scores (g and N: its CTEs groups and totals), without binding the
--- whole view, which costs ten times more on every open; tests/test_stats.py holds them equal
-SELECT count(*) AS n_influencers, coalesce(sum(n_i), 0) AS n_scores
-FROM (SELECT influencer_id, any_value(n_i) AS n_i FROM scores WHERE n_i >= 2 GROUP BY influencer_id);
+SELECT n_influencers, n_scores FROM reliability;
 
 -- name: stored_f_quantiles
 SELECT df1, df2, q975 FROM f_quantiles WHERE (df1 = ? AND df2 = ?) OR (df1 = ? AND df2 = ?);

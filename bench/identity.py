@@ -248,7 +248,8 @@ def sweep(items, db: str, sizes: list[int], methods: list[str], draws: int, alik
              for draw, chosen in enumerate(alike(people, size, draws))]  # fmt: skip
     for size, draw, chosen in sets:
         rows = [i for i, (_, _, p) in enumerate(items) if p in chosen or p is None]
-        part = [(n, path, p if i in set(rows) else None) for i, (n, path, p) in enumerate(items)]
+        kept = set(rows)
+        part = [(n, path, p if i in kept else None) for i, (n, path, p) in enumerate(items)]
         for method in methods:
             copy = subset_db(db, rows, WORK / f"sweep-{method}.duckdb")
             name, _, arg = method.partition(":")

@@ -18,34 +18,30 @@ import argparse
 import sys
 from pathlib import Path
 
-import duckdb
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import identity  # noqa: E402
-from influx.identity.grouping import ClusterOptions, assign  # noqa: E402
+from influx import store  # noqa: E402
+from influx.identity.grouping import ClusterOptions, assign, mean_by  # noqa: E402
 
 
 def video_means(db: Path, truth_of: dict[str, str | None]) -> tuple[np.ndarray, list[str]]:
-    """The mean face of each video's main person, and the video's true person (videos of nobody left out)."""
-    con = duckdb.connect(str(db), read_only=True)
+    """The mean face of each video's main person, and the video's true person (videos of nobody left
+    out), read and grouped as `influx cluster` does (faces.cluster_faces, grouping.assign)."""
+    con = store.connect(db, read_only=True)
     urls = dict(con.execute("SELECT row_index, video_url FROM videos").fetchall())
-    faces = con.execute("SELECT f.row_index, f.frame_index, f.face_size, coalesce(f.detector_score, 1), f.embedding "
-                        "FROM faces f JOIN videos v USING (row_index) WHERE v.status = 'ok' "
-                        "ORDER BY f.row_index, f.frame_index, f.face_id").fetchall()  # fmt: skip
+    faces, emb = store.fetch_vectors(con, store.sql("faces.cluster_faces"))
     con.close()
-    rows, frames, sizes, scores = (np.array([f[k] for f in faces]) for k in range(4))
-    emb = np.array([f[4] for f in faces], dtype=np.float64)
-    g = assign(rows, frames, sizes.astype(float), emb, ClusterOptions(), scores.astype(float))
-    means, truth = [], []
-    for r in g.video_rows:
-        person = truth_of.get(Path(urls[r]).name)
-        if person is not None:
-            means.append(emb[(rows == r) & g.main].mean(axis=0))
-            truth.append(person)
-    return np.array(means), truth
+    rows = np.asarray(faces["row_index"])
+    g = assign(rows, np.asarray(faces["frame_index"]), np.asarray(faces["face_size"], dtype=float), emb,
+               ClusterOptions(), np.asarray(faces["detector_score"]))  # fmt: skip
+    videos, means = mean_by(rows[g.main], emb[g.main])
+    truth = [truth_of.get(Path(urls[r]).name) for r in videos]
+    shown = [k for k, person in enumerate(truth) if person is not None]
+    return means[shown], [truth[k] for k in shown]
 
 
 def report(name: str, points: np.ndarray, truth: list[str]) -> None:

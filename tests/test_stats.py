@@ -18,7 +18,7 @@ def load(con, groups: dict[int, list[float | None]]):
         rows.append((row_index, f"http://v/{row_index}", y, "ok", 1))
         people.append((row_index, k, 1, 100.0, 1.0, True))
     if not rows:
-        return
+        return same_degrees(con)
     con.executemany(
         "INSERT INTO videos (row_index, video_url, performance, status, n_faces) VALUES (?, ?, ?, ?, ?)", rows
     )
@@ -32,6 +32,14 @@ def load(con, groups: dict[int, list[float | None]]):
             "INSERT INTO influencers (influencer_id, n_videos, n_appearances, n_faces) VALUES (?, 1, 1, 1)", [k]
         )
     store.refresh_quantiles(con)
+    same_degrees(con)
+
+
+def same_degrees(con):
+    """The quantiles are computed for the degrees of freedom of the reliability view itself:
+    statistics.quantile_degrees restates its g and N without binding the whole view."""
+    got = con.execute(store.sql("statistics.quantile_degrees")).fetchone()
+    assert got == con.execute("SELECT n_influencers, n_scores FROM reliability").fetchone()
 
 
 @pytest.fixture

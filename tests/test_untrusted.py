@@ -113,31 +113,6 @@ def test_read_only_opens_use_influx_views_not_the_files(tmp_path, good, secret):
         assert result.exit_code == 0 and SECRET not in result.output
 
 
-def test_a_view_of_the_same_columns_by_other_sql_is_made_again(make_clustered_db):
-    """An open makes no view the file holds exactly as influx makes it (DuckDB's statement of it,
-    its columns and their types): binding them is most of an open. A view with the same columns
-    and types but SQL of its own (every score doubled) is made again, read-only or writable."""
-    plain, crafted = make_clustered_db(FOUR, "plain.duckdb"), make_clustered_db(FOUR, "crafted.duckdb")
-    temp_views = "SELECT count(*) FROM duckdb_views() WHERE database_name = 'temp' AND NOT internal"
-    scores = next(text for kind, name, text in store.model() if name == "scores")
-    assert "    performance,\n" in scores
-    craft(crafted, scores.replace("    performance,\n", "    performance * 2 AS performance,\n", 1))
-    store.connect(plain).close()  # the views made in this process
-    want = []
-    for path in (plain, crafted, crafted, plain):
-        con = store.connect(path, read_only=True)
-        got = con.execute(AVERAGES).fetchall(), con.execute(STATS).fetchall(), con.execute(temp_views).fetchone()[0]
-        con.close()
-        want = want or got
-        assert got[:2] == want[:2], path
-        assert got[2] == (0 if path == plain else len([1 for kind, _, _ in store.model() if kind == "view"])), path
-    store.connect(crafted).close()  # writable: influx's views put back in the file
-    con = store.connect(crafted, read_only=True)
-    assert con.execute(temp_views).fetchone() == (0,)
-    assert (con.execute(AVERAGES).fetchall(), con.execute(STATS).fetchall()) == want[:2]
-    con.close()
-
-
 STATS = "SELECT icc_ci_low, icc_ci_high, interpretation FROM reliability"
 AVERAGES = "SELECT influencer_id, avg_ci_low, avg_ci_high FROM influencer_stats ORDER BY influencer_id"
 

@@ -66,44 +66,15 @@ def derive(con: duckdb.DuckDBPyConnection, table: str) -> None:
 
 def create_views(con: duckdb.DuckDBPyConnection, temporary: bool = False) -> None:
     """Create influx's macros and every view of the model (in file-name order): in the file, or
-    as temporary objects (a read-only file), which take precedence over the file's. The macros are
-    made on every open; the views are not made again when the file holds each exactly as this
-    process made it before (DuckDB's statement of it and its columns' names and types): making a
-    view binds it, the largest part of an open, and a view is bound again when it is read anyway."""
-    macros = read_sql("macros.sql")
-    con.execute(_temporary(macros) if temporary else macros)
-    made = _made.get(model())
-    if made is not None and _stated(con, None, temporary=False) == made:
-        return
-    for kind, _, text in model():
-        if kind == "view":
-            con.execute(_temporary(text) if temporary else text)
-    if made is None:
-        _made[model()] = _stated(con, "temp" if temporary else None, temporary)
-
-
-# the views as DuckDB states them once this process has made them, for each model it has used
-_made: dict[tuple, dict[str, tuple]] = {}
-
-
-def _temporary(text: str) -> str:
-    return re.sub(r"CREATE OR REPLACE (MACRO|VIEW)", r"CREATE OR REPLACE TEMP \1", text)
-
-
-def _stated(con: duckdb.DuckDBPyConnection, database: str | None, temporary: bool) -> dict[str, tuple]:
-    """influx's views in `database` (None: the file's) as DuckDB states them: {name: (statement,
-    column names, column types)}, the statement as it would read stored in the file."""
-    names = {name for kind, name, _ in model() if kind == "view"}
-    out = {}
-    for name, statement, columns, types in con.execute(sql("database.views"), [database]).fetchall():
-        if name in names:
-            if temporary:  # DuckDB states a temporary view as CREATE TEMP VIEW, the file's as CREATE VIEW
-                statement = re.sub(r"^CREATE TEMP VIEW ", "CREATE VIEW ", statement)
-            # and the columns of an EXCLUDE in any order (a set): sorted, the same view reads the same
-            statement = re.sub(r"EXCLUDE \(([^()]*)\)", lambda m: f"EXCLUDE ({', '.join(sorted(m[1].split(', ')))})",
-                               statement)  # fmt: skip
-            out[name] = (statement, tuple(columns), tuple(types))
-    return out
+    as temporary objects (a read-only file), which take precedence over the file's. Made on every
+    open, even when the file's views read the same: DuckDB states a stored view from its stored
+    plan, and a crafted file can store a plan that differs from what DuckDB states (an ORDER BY's
+    direction), so no stored view is ever used."""
+    texts = [read_sql("macros.sql")] + [text for kind, _, text in model() if kind == "view"]
+    for text in texts:
+        if temporary:
+            text = re.sub(r"CREATE OR REPLACE (MACRO|VIEW)", r"CREATE OR REPLACE TEMP \1", text)
+        con.execute(text)
 
 
 def refresh_quantiles(con: duckdb.DuckDBPyConnection) -> None:

@@ -5,6 +5,8 @@ import csv
 import io
 import json
 import random
+import re
+import struct
 
 import duckdb
 import pytest
@@ -111,6 +113,51 @@ def test_read_only_opens_use_influx_views_not_the_files(tmp_path, good, secret):
     for args in (["sql", "SELECT * FROM influencer_stats"], ["people"]):
         result = run(*_cmd(args, good, tmp_path))
         assert result.exit_code == 0 and SECRET not in result.output
+
+
+def _stored_plan_patched(path, pattern: bytes, at: int, old: int, new: int) -> int:
+    """Change one byte of what DuckDB stores in `path` (each match of `pattern`, `at` bytes in) and
+    put right the checksum of each block changed, as an attacker with a hex editor would. DuckDB
+    2.0's format: 256 KiB blocks after a 12 KiB header, each led by a 64-bit checksum of the rest."""
+    header, block = 12288, 262144
+    data = bytearray(path.read_bytes())
+    hits = [m.start() + at for m in re.finditer(pattern, data, re.S)]
+    for h in hits:
+        assert data[h] == old, "DuckDB's format changed: update this patch"
+        data[h] = new
+    for b in {(h - header) // block for h in hits}:
+        start = header + b * block
+        checksum = 5381
+        for (word,) in struct.iter_unpack("<Q", data[start + 8 : start + block]):
+            checksum ^= (word * 0xBF58476D1CE4E5B9) % 2**64
+        data[start : start + 8] = struct.pack("<Q", checksum)
+    path.write_bytes(data)
+    return len(hits)
+
+
+def test_a_view_whose_stored_plan_differs_from_its_sql_is_never_used(make_clustered_db):
+    """DuckDB states a stored view from its stored plan, and the two can differ: here the scores
+    view's ORDER BY row_index is patched to an invalid direction, which DuckDB states exactly as
+    before but runs backwards (each influencer's scores numbered from the last). influx makes its
+    views on every open, so such a file reads as the plain one: a reuse of views that merely read
+    as influx's own (tried once, reverted) fails here."""
+    plain, crafted = make_clustered_db(FOUR, "plain.duckdb"), make_clustered_db(FOUR, "crafted.duckdb")
+    order_by_row_index = re.escape(b"\xcd\x00\x01d\x00\x01e\x00\x01f\x00") + rb".{0,30}\trow_index"
+    assert _stored_plan_patched(crafted, order_by_row_index, 5, old=1, new=0) == 2  # row_number's and lead's
+    query = "SELECT influencer_id, row_index, k, next_performance FROM scores ORDER BY row_index"
+    stated = "SELECT sql FROM duckdb_views() WHERE view_name = 'scores' AND database_name <> 'temp'"
+    raw = duckdb.connect(str(crafted), read_only=True)
+    backwards = raw.execute(query).fetchall()
+    raw_statement = raw.execute(stated).fetchone()
+    raw.close()
+    for read_only in (True, False):
+        got = []
+        for path in (plain, crafted):
+            con = store.connect(path, read_only=read_only)
+            got.append((con.execute(query).fetchall(), con.execute(stated).fetchone()))
+            con.close()
+        assert got[0][0] == got[1][0] != backwards  # the crafted plan is real, and not used
+        assert read_only is False or raw_statement == got[0][1]  # though DuckDB states it as influx's
 
 
 STATS = "SELECT icc_ci_low, icc_ci_high, interpretation FROM reliability"

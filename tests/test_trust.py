@@ -216,6 +216,33 @@ def test_a_file_whose_schema_runs_its_own_sql_is_refused(tmp_path, make_clustere
     assert path.read_bytes() == before
 
 
+TRIGGERS = {  # DuckDB 2.0 stores triggers in the file: each would run the file's SQL when influx writes
+    "scores times ten on a correction": "CREATE TRIGGER t AFTER INSERT ON corrections FOR EACH STATEMENT"
+    " UPDATE videos SET performance = performance * 10",
+    "scores negated when people are stored": "CREATE TRIGGER t AFTER INSERT ON video_people FOR EACH STATEMENT"
+    " UPDATE videos SET performance = -performance",
+}
+
+
+@pytest.mark.parametrize("case", sorted(TRIGGERS))
+def test_a_file_with_a_trigger_is_refused_before_influx_writes(tmp_path, make_clustered_db, case):
+    path = make_clustered_db(THREE)
+    con = duckdb.connect(str(path))
+    scores = con.execute("SELECT row_index, performance FROM videos ORDER BY 1").fetchall()
+    con.execute(TRIGGERS[case])
+    con.close()
+    before = path.read_bytes()
+    for args in (["merge", 1, 2], ["cluster"], ["sql", "SELECT 1"], ["people"], ["report", "--out-dir", tmp_path / "r"]):  # fmt: skip
+        result = run(*args, "--db", path)
+        no_traceback(result)
+        lines = [line for line in result.output.splitlines() if line.strip()]
+        assert result.exit_code == 2 and len(lines) == 1 and "defines triggers (t)" in lines[0], (args, result.output)
+    assert path.read_bytes() == before
+    con = duckdb.connect(str(path), read_only=True)
+    assert con.execute("SELECT row_index, performance FROM videos ORDER BY 1").fetchall() == scores
+    con.close()
+
+
 # 26.1: offline, the run stops fast, says so, and reports nothing
 
 

@@ -61,8 +61,9 @@ def _schema(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
 
 def check(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
     """Refuse a file that could make influx compute with anything but its own SQL: functions or
-    macros of its own (they can shadow built-ins), a table replaced by a view or with other
-    columns, a schema from another or a newer version. Raises BadDatabase."""
+    macros of its own (they can shadow built-ins), triggers (they run when influx writes), a
+    table replaced by a view or with other columns, a schema from another or a newer version.
+    Raises BadDatabase."""
     here = "database_name = current_database()"
     foreign = [name for (name,) in con.execute(
         f"SELECT DISTINCT function_name FROM duckdb_functions() WHERE NOT internal AND {here}").fetchall()
@@ -71,6 +72,11 @@ def check(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
         names = ", ".join(sorted(foreign)[:5])
         raise BadDatabase(f"{path} defines its own SQL functions ({names}), which could change what influx"
                           " computes: refused (drop them with plain DuckDB if you trust the file)")  # fmt: skip
+    triggers = [name for (name,) in con.execute(sql("database.triggers")).fetchall()]
+    if triggers:  # DuckDB 2.0 stores them in the file: each runs the file's SQL when influx writes a table
+        names = ", ".join(triggers[:5])
+        raise BadDatabase(f"{path} defines triggers ({names}), which would run its own SQL when influx writes:"
+                          " refused (drop them with plain DuckDB if you trust the file)")  # fmt: skip
     tables = _schema(con)
     if not tables:
         if read_only:

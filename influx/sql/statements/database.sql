@@ -4,6 +4,9 @@
 -- name: checkpoint
 CHECKPOINT;
 
+-- name: triggers
+SELECT DISTINCT trigger_name FROM duckdb_triggers() WHERE database_name = current_database() ORDER BY 1;
+
 -- name: definitions
 SELECT table_name, sql FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main'
 UNION ALL

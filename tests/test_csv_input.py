@@ -79,6 +79,22 @@ def test_unusable_files_raise_input_error(tmp_path, content, message):
     assert "in.csv" in str(e.value)
 
 
+def test_a_long_cell_is_read_without_sniffing_all_of_it(tmp_path, monkeypatch):
+    """csv.Sniffer takes seconds over a multi-megabyte sample: it sees the first rows, at most
+    SNIFF_CHARS, and the long cell is still read whole."""
+    import csv
+
+    from influx.ingest.csv_input import SNIFF_CHARS
+
+    seen, sniff = [], csv.Sniffer.sniff
+    monkeypatch.setattr(csv.Sniffer, "sniff", lambda self, sample, *a, **k: seen.append(len(sample)) or sniff(self, sample, *a, **k))  # fmt: skip
+    notes = "n" * 3_000_000
+    rows = read_rows(write(tmp_path, f"Video URL;Performance;Notes\nhttp://a/1;1,5;{notes}\nhttp://a/2;2;x\n"))
+    assert seen and max(seen) <= SNIFF_CHARS
+    assert [(r.url, r.performance) for r in rows] == [("http://a/1", 1.5), ("http://a/2", 2.0)]
+    assert rows[0].extra == {"Notes": notes}
+
+
 def test_cli_exits_2_naming_file_and_writes_nothing(tmp_path):
     p = write(tmp_path, "Performance,Other\n1,2\n")
     db = tmp_path / "x.duckdb"

@@ -18,12 +18,11 @@ from tests.test_ingest import NAMES
 
 slow = pytest.mark.slow  # a Dask LocalCluster and the real face models
 
-distributed = pytest.importorskip("distributed")
-
 
 @pytest.fixture(scope="module")
 def dask_cluster():
     import dask
+    import distributed
 
     # a video that kills its worker is given up after 2 deaths (Dask's default is 4), to keep the test short
     with (
@@ -76,6 +75,8 @@ def test_a_worker_killed_mid_run_still_stores_every_row_once(tmp_path, real_serv
     clips = real_clips(12)
     real_server.files.update(clips)
     csv = write_csv(tmp_path / "in.csv", [(float(i), f"{real_server.url}/blob/{n}") for i, n in enumerate(clips)])
+    import distributed
+
     client = distributed.Client(dask_cluster.scheduler_address, set_as_default=False)
     pids = list(client.run(os.getpid).values())
     killed = []
@@ -174,6 +175,8 @@ def test_a_scheduler_that_goes_away_is_a_clear_error_and_the_next_run_resumes(tm
     clips = real_clips(8)
     real_server.files.update(clips)
     csv = write_csv(tmp_path / "in.csv", [(float(i), f"{real_server.url}/blob/{n}") for i, n in enumerate(clips)])
+    import distributed
+
     going = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None)
     stopped = []
 

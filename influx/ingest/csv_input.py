@@ -13,6 +13,7 @@ URL_NAMES = ("videourl", "url", "video", "videolink", "link")
 SCORE_NAMES = ("performance", "score", "perf")
 MAX_CSV_BYTES = 512 * 2**20  # a million rows of long URLs is ~200 MB
 MAX_FIELD = 16 * 2**20  # characters in one cell (a long, correctly quoted notes cell is read)
+SNIFF_CHARS = 64 * 2**10  # what csv.Sniffer reads: 50 rows of a campaign sheet are a few KB
 MAX_ABS_SCORE = 1e15  # larger values are typos and would overflow the variance in SQL
 
 
@@ -72,7 +73,7 @@ def _records(text: str) -> list[list[str]]:
     csv.Sniffer's guess comes first; `;`, tab and `|` exports are common from spreadsheets in
     locales with a decimal comma, and a guess can be fooled by URLs full of commas.
     """
-    sample = "\n".join(text.splitlines()[:50])
+    sample = "\n".join(text[:SNIFF_CHARS].splitlines()[:50])  # a long cell would take the sniffer seconds
     try:
         guessed = [csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter]
     except csv.Error:

@@ -125,7 +125,8 @@ def test_spreadsheet_formatting_is_undone(cell, value):
     assert parse_score(cell) == (value, None)
 
 
-@pytest.mark.parametrize("cell", ["12 apples", "1,2,3", "1.2.3,4.5", "--1", "%", "$", "()", "n/a", "1,23,4"])
+@pytest.mark.parametrize("cell", ["12 apples", "1,2,3", "1.2.3,4.5", "--1", "%", "$", "()", "n/a", "1,23,4", "1_5",
+                                  "1_000", "0x10", "1e_3"])  # fmt: skip
 def test_what_is_not_a_number_stays_an_error(cell):
     got, reason = parse_score(cell)
     assert got is None and repr(cell) in reason

@@ -150,6 +150,8 @@ def parse_score(cell: str | None, column: str | None = "") -> tuple[float | None
     elif shape != "other":
         body = body.replace(",", "")
     try:
+        if "_" in body:  # Python's float() reads 1_5 as 15; no spreadsheet writes a number so
+            raise ValueError
         value = float(sign + body)
     except ValueError:
         return None, f"performance {cell!r} is not a number"

@@ -216,31 +216,66 @@ def test_a_file_whose_schema_runs_its_own_sql_is_refused(tmp_path, make_clustere
     assert path.read_bytes() == before
 
 
-TRIGGERS = {  # DuckDB 2.0 stores triggers in the file: each would run the file's SQL when influx writes
-    "scores times ten on a correction": "CREATE TRIGGER t AFTER INSERT ON corrections FOR EACH STATEMENT"
-    " UPDATE videos SET performance = performance * 10",
-    "scores negated when people are stored": "CREATE TRIGGER t AFTER INSERT ON video_people FOR EACH STATEMENT"
-    " UPDATE videos SET performance = -performance",
-}
+FOREIGN = {  # (SQL, the words of the refusal): what a file may not define, though DuckDB stores it in the file
+    # a trigger runs the file's SQL when influx writes (DuckDB 2.0)
+    "scores times ten on a correction": ("CREATE TRIGGER t AFTER INSERT ON corrections FOR EACH STATEMENT"
+                                         " UPDATE videos SET performance = performance * 10", "defines triggers (t)"),
+    "scores negated when people are stored": ("CREATE TRIGGER t AFTER INSERT ON video_people FOR EACH STATEMENT"
+                                              " UPDATE videos SET performance = -performance", "defines triggers (t)"),
+    # an index's expression runs on influx's writes; a unique one makes INSERT OR IGNORE drop rows
+    "a unique index drops remembered faces": ("CREATE UNIQUE INDEX pm ON person_memory (influencer_id)",
+                                              "defines indexes (pm)"),
+    "an index expression fails every correction": ("CREATE INDEX ck ON corrections ((CAST(kind AS INTEGER)))",
+                                                   "defines indexes (ck)"),
+    # a type named JSON replaces the type of influx's ::JSON casts
+    "a JSON type of its own": ("CREATE TYPE JSON AS VARCHAR", "defines types (JSON)"),
+}  # fmt: skip
 
 
-@pytest.mark.parametrize("case", sorted(TRIGGERS))
-def test_a_file_with_a_trigger_is_refused_before_influx_writes(tmp_path, make_clustered_db, case):
+@pytest.mark.parametrize("case", sorted(FOREIGN))
+def test_a_file_with_objects_that_run_its_own_sql_is_refused_before_influx_writes(tmp_path, make_clustered_db, case):
+    statement, words = FOREIGN[case]
     path = make_clustered_db(THREE)
     con = duckdb.connect(str(path))
     scores = con.execute("SELECT row_index, performance FROM videos ORDER BY 1").fetchall()
-    con.execute(TRIGGERS[case])
+    con.execute(statement)
     con.close()
     before = path.read_bytes()
     for args in (["merge", 1, 2], ["cluster"], ["sql", "SELECT 1"], ["people"], ["report", "--out-dir", tmp_path / "r"]):  # fmt: skip
         result = run(*args, "--db", path)
         no_traceback(result)
         lines = [line for line in result.output.splitlines() if line.strip()]
-        assert result.exit_code == 2 and len(lines) == 1 and "defines triggers (t)" in lines[0], (args, result.output)
+        assert result.exit_code == 2 and len(lines) == 1 and words in lines[0], (args, result.output)
     assert path.read_bytes() == before
     con = duckdb.connect(str(path), read_only=True)
     assert con.execute("SELECT row_index, performance FROM videos ORDER BY 1").fetchall() == scores
     con.close()
+
+
+@pytest.mark.parametrize("table, sequence", [("corrections", "correction_id_seq"), ("undone_corrections", "correction_id_seq"), ("faces", "face_id_seq")])  # fmt: skip
+def test_a_sequence_behind_the_ids_it_gave_is_refused(tmp_path, make_clustered_db, table, sequence):
+    """A file whose correction ids run ahead of their sequence would give the user's next correction
+    a lower id than one already stored, which is replayed after it and silently wins."""
+    path = make_clustered_db(THREE)
+    con = duckdb.connect(str(path))
+    column = "face_id" if table == "faces" else "correction_id"
+    if table == "faces":
+        con.execute("UPDATE faces SET face_id = face_id + 1000 WHERE face_id = (SELECT max(face_id) FROM faces)")
+    else:
+        undone = ", now(), 'undo'" if table == "undone_corrections" else ""
+        columns = "correction_id, kind, influencer_id, target_id, row_index, created_at"
+        columns += ", undone_at, undone_by" if undone else ""
+        con.execute(f"INSERT INTO {table} ({columns}) VALUES (1000, 'move', 1, 3, 0, now(){undone})")
+    highest = con.execute(f"SELECT max({column}) FROM {table}").fetchone()[0]
+    con.close()
+    before = path.read_bytes()
+    for args in (["move", 0, "--to", "new"], ["sql", "SELECT 1"]):
+        result = run(*args, "--db", path)
+        no_traceback(result)
+        lines = [line for line in result.output.splitlines() if line.strip()]
+        assert result.exit_code == 2 and len(lines) == 1, (args, result.output)
+        assert f"sequence {sequence}" in lines[0] and f"{highest}" in lines[0], lines[0]
+    assert path.read_bytes() == before
 
 
 # 26.1: offline, the run stops fast, says so, and reports nothing

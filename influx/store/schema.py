@@ -20,6 +20,14 @@ class BadDatabase(Exception):
 OWN_MACROS = frozenset(re.findall(r"^CREATE OR REPLACE MACRO (\w+)", read_sql("macros.sql"), re.M))
 
 
+FOREIGN_HARM = {  # what each kind of object in database.foreign_objects would do
+    "indexes": "influx does not make (an index's expression runs when influx writes, and a unique one drops rows"
+    " influx stores)",
+    "triggers": "would run the file's own SQL when influx writes",
+    "types": "could replace the types influx casts to",
+}
+
+
 @functools.cache
 def expected_schema() -> tuple[dict[str, dict[str, str]], frozenset, dict[str, str]]:
     """Base tables with their column types, and their constraints, as the migrations make them
@@ -61,7 +69,7 @@ def _schema(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
 
 def check(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
     """Refuse a file that could make influx compute with anything but its own SQL: functions or
-    macros of its own (they can shadow built-ins), triggers (they run when influx writes), a
+    macros of its own (they can shadow built-ins), triggers, indexes or types (FOREIGN_HARM), a
     table replaced by a view or with other columns, a schema from another or a newer version.
     Raises BadDatabase."""
     here = "database_name = current_database()"
@@ -72,11 +80,12 @@ def check(con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
         names = ", ".join(sorted(foreign)[:5])
         raise BadDatabase(f"{path} defines its own SQL functions ({names}), which could change what influx"
                           " computes: refused (drop them with plain DuckDB if you trust the file)")  # fmt: skip
-    triggers = [name for (name,) in con.execute(sql("database.triggers")).fetchall()]
-    if triggers:  # DuckDB 2.0 stores them in the file: each runs the file's SQL when influx writes a table
-        names = ", ".join(triggers[:5])
-        raise BadDatabase(f"{path} defines triggers ({names}), which would run its own SQL when influx writes:"
-                          " refused (drop them with plain DuckDB if you trust the file)")  # fmt: skip
+    objects: dict[str, list[str]] = {}
+    for kind, name in con.execute(sql("database.foreign_objects")).fetchall():
+        objects.setdefault(kind, []).append(name)
+    for kind, names in objects.items():  # influx makes none of them
+        raise BadDatabase(f"{path} defines {kind} ({', '.join(names[:5])}), which {FOREIGN_HARM[kind]}: refused"
+                          " (drop them with plain DuckDB if you trust the file)")  # fmt: skip
     tables = _schema(con)
     if not tables:
         if read_only:
@@ -113,3 +122,8 @@ def check_tables(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         if got_definitions.get(name) != definition:
             raise BadDatabase(f"{path}: {name} is not defined as influx defines it (a default, generated column,"
                               f" CHECK or sequence of its own would run the file's SQL): refused")  # fmt: skip
+    for name, next_value, highest in con.execute(sql("database.sequences_behind")).fetchall():
+        fix = f"SELECT nextval('{name}') FROM range({highest - next_value + 1})"
+        raise BadDatabase(f"{path}: the sequence {name} would give {next_value} next, an id the file already holds"
+                          f" (up to {highest}; influx never writes ids by hand): refused (if the file is yours, move"
+                          f" it on with plain DuckDB: {fix})")  # fmt: skip

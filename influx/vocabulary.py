@@ -113,6 +113,13 @@ Setting = _vocabulary(
 )
 
 
+# The values a numeric setting can take (the command line's ranges): a file holding another (nan,
+# 1e300, a negative distance) was edited by hand, and influx uses its own default instead.
+SETTING_RANGES = {Setting.FPS: (0.01, 60), Setting.MAX_FRAMES: (1, 100_000), Setting.MIN_FACE: (20, 1000),
+                  Setting.HOG_THRESHOLD: (-5, 5), Setting.MAIN_ERROR: (0, 2), Setting.TRACK_DISTANCE: (0.1, 1.2),
+                  Setting.MERGE_DISTANCE: (0.1, 1.2)}  # fmt: skip
+
+
 def http_kind(code: int) -> str:
     """The error kind of an HTTP error status: http_404."""
     return f"{ErrorKind.HTTP}_{int(code)}"

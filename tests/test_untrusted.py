@@ -193,6 +193,16 @@ def test_stored_quantiles_are_computed_again_not_trusted(tmp_path, good):
         ("UPDATE videos SET status = 'duplicate', duplicate_of = 99 WHERE row_index = 1",
          "duplicates_point_at_decoded_rows"),
         ("UPDATE videos SET performance = 'nan'::DOUBLE WHERE row_index = 2", "scores_are_finite"),
+        # derived tables edited by hand: a video without its influencer (its score dropped), a name and
+        # face given to another person, a near-duplicate invented (a score dropped)
+        ("UPDATE video_people SET is_dominant = false WHERE row_index = 0", "video_people_as_derived"),
+        ("UPDATE influencers SET name = 'Bob', face_id = (SELECT max(face_id) FROM faces) WHERE influencer_id = 1",
+         "influencers_as_derived"),
+        ("UPDATE videos SET copy_of = 0, copy_distance = 1 WHERE row_index = 2", "copies_as_derived"),
+        # a move onto the person the video already has: replayed, it changes nothing, yet the video's
+        # doubt was hidden as if the user had checked it
+        ("INSERT INTO corrections (kind, influencer_id, target_id, row_index) SELECT 'move', influencer_id,"
+         " influencer_id, row_index FROM video_people WHERE is_dominant AND row_index = 0", "corrections_are_well_formed"),
     ],
 )  # fmt: skip
 def test_a_file_that_fails_a_data_check_is_refused_by_commands_that_show_numbers(tmp_path, good, statement, check):
@@ -203,7 +213,7 @@ def test_a_file_that_fails_a_data_check_is_refused_by_commands_that_show_numbers
         line = one_clear_line(run(*_cmd(args, good, tmp_path)), 2)
         assert f"fails influx's data check {check}" in line, line
     assert not (tmp_path / "out").exists()
-    if check == "one_influencer_per_video":
+    if check in ("one_influencer_per_video", "video_people_as_derived", "influencers_as_derived"):
         assert run("cluster", "--db", good).exit_code == 0
         assert run("people", "--db", good).exit_code == 0
 
@@ -485,6 +495,25 @@ def test_a_setting_that_is_not_a_number_is_ignored_by_corrections(tmp_path, good
     craft(good, "INSERT OR REPLACE INTO settings VALUES ('merge_distance', 'abc')")
     result = run("move", "0", "--to", "new", "--db", good)
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("value", ["abc", "nan", "1e300", "-1", "0"])
+def test_a_merge_distance_no_run_stores_changes_no_doubt(good, value):
+    """The review page's "far from the person's other videos" uses the stored merge distance: a
+    negative one flagged every video, 1e300 none. A value outside the command line's range is
+    not one influx stored, and the default is used."""
+    from influx.review import pages
+
+    def doubtful():
+        con = store.connect(good, read_only=True)
+        try:
+            return pages.videos_by_doubt(con)["doubtful"], store.number_setting(con, "merge_distance", -9.0)
+        finally:
+            con.close()
+
+    honest, stored = doubtful()
+    craft(good, f"INSERT OR REPLACE INTO settings VALUES ('merge_distance', '{value}')")
+    assert doubtful() == (honest, -9.0) and stored != -9.0
 
 
 def test_an_error_nobody_foresaw_is_one_line_and_exit_1(tmp_path, good, monkeypatch):

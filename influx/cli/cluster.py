@@ -10,14 +10,16 @@ from influx.cli.base import ExitCode, console, db_option, fail, open_rw
 from influx.identity.cluster import MERGE_DISTANCE, ClusterOptions, MixedEncoders, cluster
 from influx.identity.linking import METHODS
 from influx.output import plural
+from influx.vocabulary import SETTING_RANGES, Setting
 
 
 def cluster_options(f):
-    f = click.option("--track-distance", type=click.FloatRange(0.1, 1.2), default=ClusterOptions.track_distance,
-                     show_default=True, help="Faces of one video closer than this are one person.")(f)  # fmt: skip
-    f = click.option("--merge-distance", type=click.FloatRange(0.1, 1.2), default=MERGE_DISTANCE,
-                     show_default=True, help="The loosest join of videos into one person (linkage tightens it"
-                     " where the library is crowded).")(f)  # fmt: skip
+    f = click.option("--track-distance", type=click.FloatRange(*SETTING_RANGES[Setting.TRACK_DISTANCE]),
+                     default=ClusterOptions.track_distance, show_default=True,
+                     help="Faces of one video closer than this are one person.")(f)  # fmt: skip
+    f = click.option("--merge-distance", type=click.FloatRange(*SETTING_RANGES[Setting.MERGE_DISTANCE]),
+                     default=MERGE_DISTANCE, show_default=True, help="The loosest join of videos into one person"
+                     " (linkage tightens it where the library is crowded).")(f)  # fmt: skip
     f = click.option("--method", type=click.Choice(METHODS), default=ClusterOptions.method, show_default=True,
                      help="linkage: average linkage, crowd-dependent threshold; hdbscan: HDBSCAN; fixed: the fixed"
                      " --merge-distance of earlier versions (for comparison).")(f)  # fmt: skip

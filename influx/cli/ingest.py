@@ -28,7 +28,7 @@ from influx.ingest.csv_input import InputError, read_table
 from influx.ingest.dask_executor import SchedulerLost, check_address
 from influx.ingest.limits import FetchOptions
 from influx.ingest.pipeline import WORKERS, IngestOptions, StorageError, Summary, ingest
-from influx.vocabulary import Setting, VideoStatus
+from influx.vocabulary import SETTING_RANGES, Setting, VideoStatus
 
 
 def ingest_options(f):
@@ -37,13 +37,13 @@ def ingest_options(f):
                      help="Where downloads go (default: videos/ beside the database)."),
         click.option("--workers", type=click.IntRange(1, 64), default=WORKERS,
                      show_default=True, help="Videos processed in parallel."),
-        click.option("--fps", type=click.FloatRange(0.01, 60), default=FaceOptions.fps,
+        click.option("--fps", type=click.FloatRange(*SETTING_RANGES[Setting.FPS]), default=FaceOptions.fps,
                      show_default=True, help="Frames sampled per second of video."),
-        click.option("--max-frames", type=click.IntRange(1, 100_000),
+        click.option("--max-frames", type=click.IntRange(*SETTING_RANGES[Setting.MAX_FRAMES]),
                      default=FaceOptions.max_frames, show_default=True,
                      help="At most this many frames per video, spread over its length."),
-        click.option("--min-face", type=click.IntRange(20, 1000), default=FaceOptions.min_face,
-                     show_default=True, help="Smallest face to find, in pixels."),
+        click.option("--min-face", type=click.IntRange(*SETTING_RANGES[Setting.MIN_FACE]),
+                     default=FaceOptions.min_face, show_default=True, help="Smallest face to find, in pixels."),
         click.option("--thorough", is_flag=True,
                      help="Look for small faces on every frame and sample all --max-frames."),
         click.option("--model", type=click.Choice(["yunet", "hog", "cnn"]), default=FaceOptions.model,

@@ -18,25 +18,19 @@ from influx.identity.linking import (
     WARD_EVIDENCE,
     WARD_SLACK,
 )
-from influx.vocabulary import CONSTANTS, Setting
-
-# The range in which a stored setting is believed (a crafted file may hold nan or 1e308): outside
-# it the page says "unknown" rather than print a number influx never used.
-RANGES = {Setting.FPS: (0.01, 60), Setting.MAX_FRAMES: (1, 100_000), Setting.MIN_FACE: (20, 1000),
-          Setting.HOG_THRESHOLD: (-5, 5), Setting.MAIN_ERROR: (0, 2), Setting.TRACK_DISTANCE: (0.1, 1.2),
-          Setting.MERGE_DISTANCE: (0.1, 1.2)}  # fmt: skip
+from influx.vocabulary import CONSTANTS, SETTING_RANGES, Setting
 
 
 def setting_text(settings: dict, name: Setting, default: float) -> str:
-    """A setting as the page shows it: the stored number when it is finite and in RANGES, the
-    default when none is stored, else "unknown"."""
+    """A setting as the page shows it: the stored number when it is finite and in SETTING_RANGES,
+    the default when none is stored, else "unknown" (never a number influx did not use)."""
     if name not in settings:
         return f"{default:g}"
     try:
         value = float(settings[name])
     except (TypeError, ValueError):
         return "unknown"
-    low, high = RANGES[name]
+    low, high = SETTING_RANGES[name]
     return f"{value:g}" if math.isfinite(value) and low <= value <= high else "unknown"
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 import duckdb
 
-from influx.vocabulary import Setting
+from influx.vocabulary import SETTING_RANGES, Setting
 
 
 def setting(con: duckdb.DuckDBPyConnection, name: Setting) -> str | None:
@@ -17,12 +17,15 @@ def setting(con: duckdb.DuckDBPyConnection, name: Setting) -> str | None:
 
 
 def number_setting(con: duckdb.DuckDBPyConnection, name: Setting, default: float) -> float:
-    """A numeric setting, or `default` when it is not stored or not a finite number (a crafted file)."""
+    """A numeric setting, or `default` when it is not stored, not a number, or outside the values a
+    run can store (SETTING_RANGES: a merge distance of 1e300 in a crafted file would hide every
+    video that is far from its person's others)."""
     try:
         value = float(setting(con, name))
     except (TypeError, ValueError):
         return default
-    return value if math.isfinite(value) else default
+    low, high = SETTING_RANGES.get(Setting(name), (-math.inf, math.inf))
+    return value if math.isfinite(value) and low <= value <= high else default
 
 
 def store_settings(con: duckdb.DuckDBPyConnection, values: Mapping[Setting, object]) -> None:

@@ -199,6 +199,12 @@ def test_stored_quantiles_are_computed_again_not_trusted(tmp_path, good):
         ("UPDATE influencers SET name = 'Bob', face_id = (SELECT max(face_id) FROM faces) WHERE influencer_id = 1",
          "influencers_as_derived"),
         ("UPDATE videos SET copy_of = 0, copy_distance = 1 WHERE row_index = 2", "copies_as_derived"),
+        # measurements no run makes, each of which hid a video's doubt: a NaN detector score (larger
+        # than any number), fewer frames sampled than frames with faces, a NaN margin
+        ("UPDATE faces SET detector_score = 'nan'::DOUBLE WHERE face_id = (SELECT min(face_id) FROM faces)",
+         "measures_are_numbers_a_run_makes"),
+        ("UPDATE videos SET frames_sampled = 1 WHERE row_index = 0", "measures_are_numbers_a_run_makes"),
+        ("UPDATE video_people SET margin = 'nan'::DOUBLE WHERE row_index = 0", "measures_are_numbers_a_run_makes"),
         # a move onto the person the video already has: replayed, it changes nothing, yet the video's
         # doubt was hidden as if the user had checked it
         ("INSERT INTO corrections (kind, influencer_id, target_id, row_index) SELECT 'move', influencer_id,"

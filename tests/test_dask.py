@@ -19,8 +19,11 @@ from tests.test_ingest import NAMES
 slow = pytest.mark.slow  # a Dask LocalCluster and the real face models
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def dask_cluster():
+    """A cluster of two workers for one test: a test that kills or restarts workers leaves the
+    next test none of its nannies' state (under load, the nannies a restart left behind closed at
+    the next test's start and an ingest waited on a cluster with no workers)."""
     import dask
     import distributed
 

@@ -224,6 +224,40 @@ def test_a_file_that_fails_a_data_check_is_refused_by_commands_that_show_numbers
         assert run("people", "--db", good).exit_code == 0
 
 
+def _relabel_by_hand(path, sql):
+    """Faces relabelled by `sql`, the derived tables rebuilt with influx's own SQL (as someone
+    who knows influx would, so that every data check holds)."""
+    con = store.connect(path)
+    con.execute(sql)
+    for table in ("video_people", "influencers"):
+        store.derive(con, table)
+    con.close()
+
+
+@pytest.mark.parametrize("case", ["a merge listed, never applied", "faces relabelled", "a merge applied by hand"])
+def test_labels_that_do_not_follow_the_corrections_are_refused(tmp_path, good, case):
+    """A merge in `corrections` whose faces kept their labels: `influx corrections` listed it while
+    every number was computed without it. Faces given to another person by hand, with the people
+    tables rebuilt to match: a video credited to someone the clustering and the corrections never
+    said. Both passed every check."""
+    if case == "a merge listed, never applied":
+        craft(good, "INSERT INTO corrections (kind, influencer_id, target_id) VALUES ('merge', 1, 2)")
+    elif case == "faces relabelled":
+        _relabel_by_hand(good, "UPDATE faces SET influencer_id = 2 WHERE influencer_id = 1 AND row_index ="
+                               " (SELECT min(row_index) FROM faces WHERE influencer_id = 1)")  # fmt: skip
+    else:
+        _relabel_by_hand(good, "UPDATE faces SET influencer_id = 2 WHERE influencer_id = 1")
+    for args in (["report", "--out-dir", "{out}"], ["people"], ["sql", "SELECT * FROM reliability"]):
+        line = one_clear_line(run(*_cmd(args, good, tmp_path)), 2)
+        assert "face labels are not the clustering's with the corrections applied" in line, line
+    from influx.review import pages
+
+    with pytest.raises(store.BadDatabase, match="face labels"), pages.reading(good):
+        pass
+    assert not (tmp_path / "out").exists()
+    assert run("cluster", "--db", good).exit_code == 0 and run("people", "--db", good).exit_code == 0
+
+
 @pytest.mark.parametrize("target", ["NULL", "-1"])
 def test_a_correction_influx_would_not_make_is_refused_then_undone(tmp_path, good, target):
     """A merge into NULL ended cluster in a TypeError; a merge into -1 ("unlabelled") silently

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from influx import store
+from influx.identity.corrections import connect_verified
 from influx.ingest.csv_input import InputError
 from influx.ingest.pipeline import StorageError
 from influx.output import escape_controls
@@ -77,7 +78,9 @@ def say_list(title: str, *items) -> None:
 def open_ro(db_path: str, external_access: bool = False, verify: bool = True):
     """Open a database to show its rows and numbers: read-only, refused if it fails a data check."""
     try:
-        return store.connect(db_path, read_only=True, external_access=external_access, verify=verify)
+        if verify:
+            return connect_verified(db_path, read_only=True, external_access=external_access)
+        return store.connect(db_path, read_only=True, external_access=external_access)
     except (FileNotFoundError, store.DatabaseInUse, store.BadDatabase) as e:
         fail(str(e))
 

@@ -141,6 +141,37 @@ def list_corrections(con) -> list[tuple]:
     return con.execute(store.sql("corrections.listing")).fetchall()
 
 
+def verify_labels(con, path) -> None:
+    """Refuse a file whose face labels are not its clustering's with its corrections applied (a
+    merge listed but never applied, faces relabelled by hand): its numbers would not follow from
+    what it says was done. Raises BadDatabase. (The clustering itself, faces.cluster_id, is the
+    file's evidence, as its face vectors are.)"""
+    faces = con.execute(store.sql("people.labelled_faces")).fetchnumpy()
+    want = apply_corrections(con, faces["row_index"], faces["face_size"].astype(float), faces["cluster_id"])
+    wrong = np.flatnonzero(want != faces["influencer_id"])
+    if len(wrong):
+        i = wrong[0]
+        face, got, should = (int(faces["face_id"][i]), int(faces["influencer_id"][i]), int(want[i]))
+        raise store.BadDatabase(
+            f"{path}: {len(wrong)} face labels are not the clustering's with the corrections applied (face {face}:"
+            f" person {got if got >= 0 else 'none'} stored, {should if should >= 0 else 'none'} by the corrections),"
+            " so its numbers would not follow from them: refused (if the file is yours, `influx cluster` rebuilds"
+            " the people)"
+        )
+
+
+def connect_verified(path, **options):
+    """store.connect(path, verify=True, **options), with the labels checked too (verify_labels): how
+    the commands that show numbers open a file."""
+    con = store.connect(path, verify=True, **options)
+    try:
+        verify_labels(con, path)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
 def relabel(con) -> None:
     """Apply the corrections to the stored clustering again and rebuild the people tables."""
     faces = con.execute(store.sql("people.labelled_faces")).fetchnumpy()

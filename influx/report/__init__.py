@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 
 from influx import store
+from influx.identity.corrections import connect_verified
 from influx.report import files
 from influx.report.gather import gather
 from influx.report.images import Budget
@@ -37,8 +38,8 @@ class ReportFiles:
 
 def _open(db_path) -> duckdb.DuckDBPyConnection:
     if not os.access(db_path, os.W_OK):  # a file we may not write still renders, with the same numbers
-        return store.connect(db_path, read_only=True, verify=True)
-    con = store.connect(db_path, verify=True)
+        return connect_verified(db_path, read_only=True)
+    con = connect_verified(db_path)
     store.refresh_quantiles(con)  # the file may have been edited since (scores changed by hand)
     return con
 

@@ -38,7 +38,7 @@ class ReviewError(Exception):
 def reading(path: Path):
     """A read-only, checked connection for one request."""
     with _lock:
-        con = store.connect(path, read_only=True, verify=True)
+        con = fixes.connect_verified(path, read_only=True)
         try:
             yield con
         finally:

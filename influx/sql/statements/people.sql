@@ -50,7 +50,8 @@ UPDATE influencers SET name = ? WHERE influencer_id = ?;
 INSERT INTO person_ids (influencer_id) VALUES (?);
 
 -- name: labelled_faces
-SELECT face_id, row_index, face_size, coalesce(cluster_id, -1) AS cluster_id FROM faces WHERE cluster_id IS NOT NULL OR influencer_id IS NOT NULL ORDER BY face_id;
+SELECT face_id, row_index, face_size, coalesce(cluster_id, -1) AS cluster_id, coalesce(influencer_id, -1) AS influencer_id
+FROM faces WHERE cluster_id IS NOT NULL OR influencer_id IS NOT NULL ORDER BY face_id;
 
 -- name: clear_labels
 UPDATE faces SET track_id = NULL, cluster_id = NULL, influencer_id = NULL;

@@ -163,3 +163,25 @@ def test_face_models_are_loaded_once_and_lent_to_each_new_thread(tmp_path, monke
     for t in both:
         t.join()
     assert len(made) == 2 and len(faces) == 5
+
+
+def test_a_row_given_another_video_leaves_the_people_tables_current(make_campaign, fake_videos):
+    """A clustered row whose URL the sheet changed loses its faces; influencers kept the person's
+    old counts (n_appearances 3 for 2 videos) until the next `influx cluster`."""
+    names = list(FAKE)
+    rows = [(1.0 + i, str(fake_videos[n])) for i, n in enumerate(names)]
+    c = make_campaign(rows)
+    c.ingest()
+    c.cluster()
+    con = ro(c.db)
+    before = con.execute("SELECT influencer_id, n_appearances FROM influencers ORDER BY 1").fetchall()
+    con.close()
+    rows[1] = (2.0, str(fake_videos["nobody"]))  # row 1 (p0_1) is now a video without a person
+    c.write(rows)
+    c.ingest()
+    con = ro(c.db)
+    stored = con.execute("SELECT * FROM influencers ORDER BY influencer_id").fetchall()
+    counts = dict(con.execute("SELECT influencer_id, count(*) FROM video_people GROUP BY 1").fetchall())
+    con.close()
+    assert stored != [] and {i: n for i, _, _, n, *_ in stored} == counts
+    assert [n for _, n in before] != [n for _, _, _, n, *_ in stored]

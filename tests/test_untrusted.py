@@ -193,12 +193,6 @@ def test_stored_quantiles_are_computed_again_not_trusted(tmp_path, good):
         ("UPDATE videos SET status = 'duplicate', duplicate_of = 99 WHERE row_index = 1",
          "duplicates_point_at_decoded_rows"),
         ("UPDATE videos SET performance = 'nan'::DOUBLE WHERE row_index = 2", "scores_are_finite"),
-        # derived tables edited by hand: a video without its influencer (its score dropped), a name and
-        # face given to another person, a near-duplicate invented (a score dropped)
-        ("UPDATE video_people SET is_dominant = false WHERE row_index = 0", "video_people_as_derived"),
-        ("UPDATE influencers SET name = 'Bob', face_id = (SELECT max(face_id) FROM faces) WHERE influencer_id = 1",
-         "influencers_as_derived"),
-        ("UPDATE videos SET copy_of = 0, copy_distance = 1 WHERE row_index = 2", "copies_as_derived"),
         # measurements no run makes, each of which hid a video's doubt: a NaN detector score (larger
         # than any number), fewer frames sampled than frames with faces, a NaN margin
         ("UPDATE faces SET detector_score = 'nan'::DOUBLE WHERE face_id = (SELECT min(face_id) FROM faces)",
@@ -219,7 +213,7 @@ def test_a_file_that_fails_a_data_check_is_refused_by_commands_that_show_numbers
         line = one_clear_line(run(*_cmd(args, good, tmp_path)), 2)
         assert f"fails influx's data check {check}" in line, line
     assert not (tmp_path / "out").exists()
-    if check in ("one_influencer_per_video", "video_people_as_derived", "influencers_as_derived"):
+    if check == "one_influencer_per_video":
         assert run("cluster", "--db", good).exit_code == 0
         assert run("people", "--db", good).exit_code == 0
 

@@ -94,9 +94,11 @@ def sync_rows(con: duckdb.DuckDBPyConnection, rows: list[Row], videos_dir: Path)
 
 def find_copies(con: duckdb.DuckDBPyConnection) -> None:
     """Mark near-duplicate videos (re-encoded, resized or trimmed copies of a lower row's video) in
-    `videos.copy_of`, afresh over the whole database."""
+    `videos.copy_of`, afresh over the whole database, and count the people's videos again (the
+    influencers table reads the copies, and a row the sheet gave another video lost its faces)."""
     with store.transaction(con):
         store.derive(con, "copies")
+        store.derive(con, "influencers")
 
 
 def check_writable(folder: Path) -> None:

@@ -7,35 +7,23 @@ from pathlib import Path
 
 import duckdb
 
-from influx.store.migrations import derivation, model
 from influx.store.schema import BadDatabase
 from influx.store.sqlfiles import sql_dir
 
 
 def _checks() -> list[Path]:
-    """The data tests in `sql/checks/`: queries that must return no rows. The checks of derived tables
-    (`<table>_as_derived`) come last, in the model's order, so that a failure names the first table
-    that is wrong rather than one derived from it."""
-    order = [name for kind, name, _ in model() if kind == "derived table"]
-    paths = sorted((sql_dir() / "checks").glob("*.sql"))
-    derived = {p.stem.removesuffix("_as_derived"): p for p in paths if p.stem.endswith("_as_derived")}
-    last = [derived.pop(t) for t in order if t in derived] + list(derived.values())
-    return [p for p in paths if p not in last] + last
-
-
-def _text(path: Path) -> str:
-    """A check's SQL, each {derivation.TABLE} written in as the SELECT that derives TABLE."""
-    return re.sub(r"\{derivation\.(\w+)\}", lambda m: f"({derivation(m.group(1))})", path.read_text())
+    """The data tests in `sql/checks/`: queries that must return no rows."""
+    return sorted((sql_dir() / "checks").glob("*.sql"))
 
 
 def first_failure(con: duckdb.DuckDBPyConnection, check: str) -> tuple | None:
     """The first row the data check `checks/<check>.sql` returns (None: it holds)."""
-    return con.execute(_text(sql_dir() / "checks" / f"{check}.sql")).fetchone()
+    return con.execute((sql_dir() / "checks" / f"{check}.sql").read_text()).fetchone()
 
 
 def data_checks(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
     """Run the data tests in `sql/checks/`; the rows each returned."""
-    return {path.stem: con.execute(_text(path)).fetchall() for path in _checks()}
+    return {path.stem: con.execute(path.read_text()).fetchall() for path in _checks()}
 
 
 def verify_data(con: duckdb.DuckDBPyConnection, path: Path) -> None:
@@ -43,7 +31,7 @@ def verify_data(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     influencers, a score counted twice, ...): influx never writes such a file, and the numbers
     shown from it would be wrong without a sign. Raises BadDatabase naming the check and a row."""
     for check_path in _checks():
-        text = _text(check_path)
+        text = check_path.read_text()
         row = con.execute(text).fetchone()
         if row is not None:  # how to repair it: the check's "-- fix:" line, else clustering again
             m = re.search(r"^-- fix: (.+)$", text, re.M)

@@ -64,21 +64,6 @@ def derive(con: duckdb.DuckDBPyConnection, table: str) -> None:
     con.execute(next(text for kind, name, text in model() if kind == "derived table" and name == table))
 
 
-@functools.cache
-def derivation(table: str) -> str:
-    """The SELECT whose rows `derive(table)` stores (model/NN_table.sql): video_people's and
-    influencers' rows, or (row_index, copy_of, copy_distance) of the videos that are copies. The
-    data checks `*_as_derived` compare a file's stored rows with it: a file edited by hand could
-    credit a video to another person, give a name to another face, or invent a copy."""
-    text = next(text for kind, name, text in model() if kind == "derived table" and name == table)
-    inserted = r"^INSERT INTO \w+ \([^)]*\)\n(.*?);\s*\Z"  # video_people, influencers
-    copies = r"^UPDATE videos SET copy_of = c\.source, copy_distance = c\.distance\nFROM \(\n(.*?)\n\) c\n"
-    found = re.search(inserted, text, re.S | re.M) or re.search(copies, text, re.S | re.M)
-    if found is None:
-        raise ValueError(f"model file of {table}: no INSERT ... SELECT or copies UPDATE to take its rows from")
-    return found.group(1)
-
-
 def create_views(con: duckdb.DuckDBPyConnection, temporary: bool = False) -> None:
     """Create influx's macros and every view of the model (in file-name order): in the file, or
     as temporary objects (a read-only file), which take precedence over the file's. Made on every

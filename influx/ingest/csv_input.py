@@ -150,7 +150,7 @@ def parse_score(cell: str | None, column: str | None = "") -> tuple[float | None
     elif shape != "other":
         body = body.replace(",", "")
     try:
-        if "_" in body:  # Python's float() reads 1_5 as 15; no spreadsheet writes a number so
+        if "_" in body:  # Python's float() reads 1_5 as 15; no spreadsheet writes numbers that way
             raise ValueError
         value = float(sign + body)
     except ValueError:

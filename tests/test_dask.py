@@ -146,6 +146,29 @@ def test_video_timeout_applies_on_the_workers(tmp_path, real_videos, dask_cluste
 
 
 @slow
+def test_a_cluster_without_workers_is_said_and_the_run_waits_for_one(tmp_path, real_videos, monkeypatch):
+    """A cluster whose workers all died (or were never started) left the run waiting in silence."""
+    import distributed
+
+    from influx.ingest import dask_executor
+
+    monkeypatch.setattr(dask_executor, "NO_WORKERS_WARNING_S", 1)
+    csv = write_csv(tmp_path / "in.csv", [(1.0, str(real_videos["obama_a"]))])
+    said = []
+    with distributed.LocalCluster(n_workers=0, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  preload=["influx.dask_executor"]) as cluster:  # fmt: skip
+
+        def on_warning(message):
+            said.append(message)
+            cluster.scale(1)  # a worker arrives: the run goes on
+
+        ingest(tmp_path / "db.duckdb", csv, opts(tmp_path, cluster.scheduler_address), on_warning=on_warning)
+    assert len(said) == 1 and "has had no worker for" in said[0] and cluster.scheduler_address in said[0], said
+    con = ro(tmp_path / "db.duckdb")
+    assert con.execute("SELECT status FROM videos").fetchall() == [("ok",)]
+
+
+@slow
 def test_ctrl_c_on_a_dask_ingest_exits_130_and_keeps_finished_videos(tmp_path, real_server, dask_cluster):
     clips = real_clips(6)
     real_server.files.update(clips)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import functools
+import math
 import os
 import shutil
 import sys
@@ -32,6 +33,7 @@ from influx.store.connection import first_line as db_first_line
 from influx.vocabulary import ErrorKind
 
 CONNECT_TIMEOUT = "10s"
+NO_WORKERS_WARNING_S = 30  # a cluster without a worker this long is said so (an adaptive one may start them later)
 
 
 class SchedulerLost(Exception):
@@ -152,7 +154,7 @@ class DaskExecutor:
     """Rows as tasks on the cluster behind `address`, at most `slots` in flight."""
 
     def __init__(self, address: str, fetch_opts: FetchOptions, faces: FaceOptions, video_timeout: float,
-                 keep_downloads: bool, target=process_video):  # fmt: skip
+                 keep_downloads: bool, target=process_video, on_warning=lambda message: None):  # fmt: skip
         import dask
         from distributed import Client
 
@@ -171,6 +173,9 @@ class DaskExecutor:
         self.slots = max(4, 2 * threads + 2)
         self.futures: dict = {}  # future -> row_index
         self.submitted = 0
+        self.warn = on_warning
+        self.no_workers_since: float | None = None
+        self.checked_at = self.warned_at = -math.inf
 
     def submit(self, row_index: int, url: str) -> None:
         self.submitted += 1  # a key of its own each time (a row may be submitted by a later run again)
@@ -192,6 +197,7 @@ class DaskExecutor:
             with self.client.as_current():
                 done, _ = wait(list(self.futures), timeout=timeout, return_when="FIRST_COMPLETED")
         except TimeoutError:
+            self._say_when_no_worker()
             return []
         except (FuturesCancelledError, OSError) as e:
             raise SchedulerLost(f"lost the Dask scheduler at {self.address}: {db_first_line(e)}") from None
@@ -214,6 +220,23 @@ class DaskExecutor:
                 else:
                     out.append(Outcome(row_index, error=(ErrorKind.FETCH, f"{type(exc).__name__}: {exc}")))
         return out
+
+    def _say_when_no_worker(self) -> None:
+        """The run waits for workers; when the cluster has had none for NO_WORKERS_WARNING_S (all
+        died, or were never started), say so, again every 5 minutes, rather than wait silently."""
+        now = time.monotonic()
+        if now - self.checked_at < 5:
+            return
+        self.checked_at = now
+        if self.client.scheduler_info(n_workers=1)["workers"]:
+            self.no_workers_since = None
+            return
+        self.no_workers_since = self.no_workers_since or now
+        if now - self.no_workers_since >= NO_WORKERS_WARNING_S and now - self.warned_at >= 300:
+            self.warned_at = now
+            self.warn(f"the Dask cluster at {self.address} has had no worker for {now - self.no_workers_since:.0f} s:"
+                      f" the run waits for one (start one: dask worker {self.address}; or press Ctrl-C, the finished"
+                      " videos are kept)")  # fmt: skip
 
     def close(self) -> None:
         with contextlib.suppress(Exception):  # the scheduler may be gone already

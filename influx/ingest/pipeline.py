@@ -180,13 +180,13 @@ NETWORK_KINDS = {ErrorKind.DNS, ErrorKind.CONNECTION, ErrorKind.NETWORK, ErrorKi
 NO_NETWORK_AFTER = 5  # this many downloads failing for network reasons, and none working: stop
 
 
-def executor(opts: IngestOptions, claim) -> Executor:
+def executor(opts: IngestOptions, claim, on_warning=lambda message: None) -> Executor:
     """The local pool, or the Dask cluster at `opts.scheduler`."""
     if opts.scheduler:
         from influx.ingest.dask_executor import DaskExecutor
 
         return DaskExecutor(opts.scheduler, opts.fetch, opts.faces, opts.video_timeout, opts.keep_downloads,
-                            opts.process)  # fmt: skip
+                            opts.process, on_warning)  # fmt: skip
     return LocalExecutor(opts.workers, opts.fetch, opts.faces, opts.video_timeout, claim, opts.process)
 
 
@@ -215,7 +215,7 @@ def _run(con, todo, opts: IngestOptions, done, on_warning=lambda message: None) 
     seen = _Bytes(con)
     network = {"held": [], "worked": False}  # network failures before any download worked
     queue = list(reversed(todo))
-    runner = executor(opts, seen.claim)
+    runner = executor(opts, seen.claim, on_warning)
     try:
         while queue or runner.busy():
             while queue and runner.busy() < runner.slots:

@@ -228,7 +228,7 @@ class DaskExecutor:
         if now - self.checked_at < 5:
             return
         self.checked_at = now
-        if self.client.scheduler_info(n_workers=1)["workers"]:
+        if self.client.scheduler_info(n_workers=1).get("workers"):  # (a scheduler out of reach: its last answer)
             self.no_workers_since = None
             return
         self.no_workers_since = self.no_workers_since or now

@@ -50,6 +50,13 @@ quantiles AS (
             AS exact
     FROM icc
 ),
+ci AS (
+    -- the ICC's 95% interval from the F quantiles
+    SELECT *,
+           CASE WHEN f IS NOT NULL THEN ((f / q_a) - 1) / ((f / q_a) + k0 - 1) END AS icc_ci_low,
+           CASE WHEN f IS NOT NULL THEN ((f * q_b) - 1) / ((f * q_b) + k0 - 1) END AS icc_ci_high
+    FROM quantiles
+),
 pairs AS (
     SELECT corr(performance, next_performance) AS r, count(next_performance) AS n_pairs,
            count(DISTINCT influencer_id) FILTER (next_performance IS NOT NULL) AS pair_influencers,
@@ -58,15 +65,14 @@ pairs AS (
 )
 SELECT
     icc,
-    CASE WHEN f IS NOT NULL THEN ((f / q_a) - 1) / ((f / q_a) + k0 - 1) END AS icc_ci_low,
-    CASE WHEN f IS NOT NULL THEN ((f * q_b) - 1) / ((f * q_b) + k0 - 1) END AS icc_ci_high,
+    icc_ci_low,
+    icc_ci_high,
     -- worded from the 95% interval ("moderate to excellent"), from the estimate when there is none
     CASE
         WHEN icc IS NULL THEN NULL
         WHEN f IS NULL THEN koo_li(icc)
-        WHEN koo_li(((f / q_a) - 1) / ((f / q_a) + k0 - 1)) = koo_li(((f * q_b) - 1) / ((f * q_b) + k0 - 1))
-            THEN koo_li(((f / q_a) - 1) / ((f / q_a) + k0 - 1))
-        ELSE koo_li(((f / q_a) - 1) / ((f / q_a) + k0 - 1)) || ' to ' || koo_li(((f * q_b) - 1) / ((f * q_b) + k0 - 1))
+        WHEN koo_li(icc_ci_low) = koo_li(icc_ci_high) THEN koo_li(icc_ci_low)
+        ELSE koo_li(icc_ci_low) || ' to ' || koo_li(icc_ci_high)
     END AS interpretation,
     CASE WHEN n_pairs >= min_pairs AND pair_influencers >= 2 AND NOT isnan(r) THEN r END AS test_retest_r,
     -- Fisher's z interval; r of +-1 exactly has none
@@ -92,4 +98,4 @@ SELECT
         WHEN msb = 0 AND msw = 0 THEN 'all scores are equal'
         WHEN msw = 0 THEN 'no spread within influencers: ICC is 1, the interval is undefined'
     END AS reason
-FROM quantiles, pairs;
+FROM ci, pairs;

@@ -270,6 +270,30 @@ def test_a_correction_influx_would_not_make_is_refused_then_undone(tmp_path, goo
     assert run("cluster", "--db", good).exit_code == 0 and run("people", "--db", good).exit_code == 0
 
 
+def test_person_ids_at_the_largest_integer_refuse_a_new_person_in_one_line(tmp_path, good):
+    """A remembered person id of 2**31 - 1 (written by hand) left no id for a new person: `move
+    --to new` and a clustering with new people ended in "Out of Range Error" with exit 1."""
+    craft(good, "INSERT INTO person_ids (influencer_id) VALUES (2147483647)")
+
+    def stored():
+        con = duckdb.connect(str(good), read_only=True)
+        try:
+            return [con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in ("corrections", "person_ids")]
+        finally:
+            con.close()
+
+    before = stored()
+    line = one_clear_line(run("move", 0, "--to", "new", "--db", good), 2)
+    assert "2147483647" in line and "written by hand" in line, line
+    assert stored() == before
+    craft(good, "DELETE FROM person_memory", "UPDATE faces SET influencer_id = NULL, cluster_id = NULL")  # all new
+    line = one_clear_line(run("cluster", "--db", good), 2)
+    assert "2147483647" in line and "written by hand" in line, line
+    con = duckdb.connect(str(good), read_only=True)
+    assert con.execute("SELECT count(*) FROM faces WHERE influencer_id IS NOT NULL").fetchone() == (0,)
+    con.close()
+
+
 def test_a_table_without_its_key_is_refused(tmp_path, good):
     """Same columns and types, but no primary key: the file could hold a video twice."""
     con = duckdb.connect(str(good))

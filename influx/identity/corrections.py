@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from influx import store
-from influx.identity.ids import write_labels
+from influx.identity.ids import first_new_id, write_labels
 from influx.vocabulary import CorrectionKind, VideoStatus
 
 
@@ -101,7 +101,7 @@ def move(con, row_index: int, to: int | None) -> tuple[int | None, int, int]:
     if got[0] is None:
         raise PeopleError(f"row {row_index} has no identified person to move (status {status[0]})")
     if to is None:
-        to = con.execute(store.sql("people.next_person_id")).fetchone()[0]
+        to = first_new_id(con.execute(store.sql("people.highest_person_id")).fetchone()[0])
         con.execute(store.sql("people.add_person_id"), [to])
     elif not con.execute(store.sql("people.person_id_exists"), [to]).fetchone():
         raise PeopleError(f"no person with id {to} (see: influx people; or --to new)")

@@ -8,6 +8,19 @@ from influx import store
 from influx.identity.grouping import mean_by
 from influx.vocabulary import Setting
 
+MAX_PERSON_ID = 2**31 - 1  # influencer_id is an INTEGER
+
+
+def first_new_id(highest: int, n: int = 1) -> int:
+    """The first of `n` new person ids after `highest` (an id is never given twice). Raises
+    BadDatabase when they would pass MAX_PERSON_ID: influx numbers people from 1, so ids that high
+    were written by hand."""
+    if highest + n > MAX_PERSON_ID:
+        raise store.BadDatabase(f"the file's person ids go up to {highest}, and a new person's id would pass"
+                                f" {MAX_PERSON_ID}, the largest there is (influx numbers people from 1, so these ids"
+                                " were written by hand): refused")  # fmt: skip
+    return highest + 1
+
 
 def match_ids(con, face_ids: np.ndarray, person: np.ndarray, rows: np.ndarray) -> dict[int, int]:
     """Map person numbers to ids, one to one, keeping as many faces on their old id as possible.
@@ -41,9 +54,9 @@ def match_ids(con, face_ids: np.ndarray, person: np.ndarray, rows: np.ndarray) -
         for i, j in zip(r, c, strict=True):
             if score[i, j] > 0:
                 mapping[int(people[i])] = old_ids[j]
-    first = con.execute(store.sql("people.max_person_id")).fetchone()[0]
-    first = max([first, *old_ids]) + 1
+    highest = max([con.execute(store.sql("people.max_person_id")).fetchone()[0], *old_ids])
     new = sorted((int(rows[person == p].min()), int(p)) for p in people if int(p) not in mapping)
+    first = first_new_id(highest, len(new))
     for k, (_, p) in enumerate(new):
         mapping[p] = first + k
     return mapping

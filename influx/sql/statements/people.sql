@@ -77,8 +77,8 @@ SELECT coalesce(max(influencer_id), 0) FROM person_ids;
 -- name: influencer_exists
 SELECT 1 FROM influencers WHERE influencer_id = ?;
 
--- name: next_person_id
-SELECT greatest((SELECT coalesce(max(influencer_id), 0) FROM person_ids), (SELECT coalesce(max(target_id), 0) FROM corrections)) + 1;
+-- name: highest_person_id
+SELECT greatest((SELECT coalesce(max(influencer_id), 0) FROM person_ids), (SELECT coalesce(max(target_id), 0) FROM corrections));
 
 -- name: person_id_exists
 SELECT 1 FROM person_ids WHERE influencer_id = ?;

@@ -348,6 +348,10 @@ def test_a_few_unresolvable_rows_fail_and_a_second_run_says_retry_failed(tmp_pat
         (["1,500", "12,345", "1,500,000", "$1,500.00", "2.5"], [1500, 12345, 1500000, 1500, 2.5], "a decimal point"),
         (["1,5", "12,345", "1.500", "1.234,5", "2"], [1.5, 12.345, 1500, 1234.5, 2], "a decimal comma"),
         (["1,500", "2", "3"], [None, 2, 3], "no thousands or decimal"),  # 1.5 or 1500: an error, not a guess
+        (["1.500", "2", "3"], [1.5, 2, 3], "no thousands or decimal"),  # a CSV's own number format
+        (["0,750", "1.500", "2"], [0.75, 1500, 2], "a decimal comma"),  # no thousands group starts with 0
+        (["0.750", "1,500", "2"], [0.75, 1500, 2], "a decimal point"),
+        (["0,750", "2.5", "3.25"], [None, 2.5, 3.25], "a decimal point"),  # 0,750 is not 750
         (["1,500", "12,345", "2,5", "3.25", "4.75"], [1500, 12345, None, 3.25, 4.75], "a decimal point"),
     ],
 )

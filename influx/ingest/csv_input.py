@@ -96,6 +96,8 @@ def _records(text: str) -> list[list[str]]:
 POINT, COMMA = "a decimal point (1,234.5)", "a decimal comma (1.234,5)"
 _SHAPES = [  # (shape of the number without its sign, what it says about the column's convention)
     (r"\d+\.?", "plain"),  # 12: the same either way
+    (r"0\.\d{3}", POINT),  # 0.750 (no thousands group starts with 0)
+    (r"0,\d{3}", COMMA),  # 0,750
     (r"\d{1,3}\.\d{3}", "dot3"),  # 1.500: 1.5, or 1500 with a decimal comma
     (r"\d{1,3},\d{3}", "comma3"),  # 1,500: 1500, or 1.5 with a decimal comma
     (r"\d*\.\d+", POINT),  # 2.5, 1234.567 (no thousands separator)
@@ -140,7 +142,7 @@ def parse_score(cell: str | None, column: str | None = "") -> tuple[float | None
     if body is None:
         return None, shape
     column = convention([cell]) if column == "" else column
-    if shape == "comma3" and column is None:
+    if shape == "comma3" and column is None:  # (1.500 is read as 1.5 then: a CSV's own number format)
         return None, (f"performance {cell!r} is ambiguous: 1.5 or 1500? No other cell of the column has"
                       " a decimal point or comma that says which (write 1500 or 1.5)")  # fmt: skip
     if shape in (POINT, COMMA) and column is not None and shape != column:

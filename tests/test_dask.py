@@ -2,6 +2,7 @@
 as the local pool, every row once when a worker dies mid-run, crashes contained, Ctrl-C exits 130."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -235,6 +236,37 @@ def test_an_unreachable_scheduler_is_one_line_and_exit_1(tmp_path, fake_videos, 
     assert res.exit_code == 1, res.output
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in res.output
     assert "Traceback" not in res.output
+
+
+def test_no_worker_watch_says_an_outage_after_30_s_each_time_and_never_while_workers_run():
+    """Workers busy for minutes are no outage. No worker, or no answer from the scheduler, for 30 s
+    is said once per 5 minutes; after the workers came back, a new outage is said after 30 s again."""
+    from influx.ingest.dask_executor import NoWorkerWatch
+
+    now, said = [0.0], []
+    watch = NoWorkerWatch("tcp://10.0.0.5:8786", said.append, clock=lambda: now[0])
+
+    def run(seconds, answer):
+        def identity():
+            if isinstance(answer, Exception):
+                raise answer
+            return {"n_workers": answer}
+
+        for _ in range(int(seconds)):
+            now[0] += 1
+            watch.check(identity)
+        got = list(said)
+        said.clear()
+        return [re.search(r"(has had no worker|has not answered) for (\d+) s", m).groups() for m in got]
+
+    assert run(600, 2) == []  # workers, however long their videos take
+    assert run(29, 0) == []
+    assert run(302, 0) == [("has had no worker", "30"), ("has had no worker", "330")]  # (asked every 5 s)
+    assert run(10, 1) == []  # a worker came back
+    assert run(35, 0) == [("has had no worker", "30")]  # not 5 minutes after the last warning
+    assert run(10, 3) == []
+    assert run(35, TimeoutError()) == [("has not answered", "30")]
+    assert run(10, 1) == [] and run(35, OSError("gone")) == [("has not answered", "30")]
 
 
 @pytest.mark.parametrize("address", ["notaurl", "udp://x:1", "tcp://:x", "tcp://host:"])

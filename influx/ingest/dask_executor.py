@@ -150,6 +150,36 @@ def run_row(row_index: int, url: str, fetch_opts: FetchOptions, faces: FaceOptio
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+class NoWorkerWatch:
+    """A run waits for workers; when the cluster has had none, or its scheduler has not answered,
+    for NO_WORKERS_WARNING_S, say so (again every 5 minutes) rather than wait silently."""
+
+    def __init__(self, address: str, warn, clock=time.monotonic):
+        self.address, self.warn, self.clock = address, warn, clock
+        self.trouble_since: float | None = None
+        self.checked_at = self.warned_at = -math.inf
+
+    def check(self, identity) -> None:
+        """`identity()`: the scheduler's answer, asked with a time limit (a frozen one never answers)."""
+        now = self.clock()
+        if now - self.checked_at < 5:
+            return
+        self.checked_at = now
+        try:
+            trouble = None if identity().get("n_workers") else "has had no worker"
+        except (OSError, TimeoutError):
+            trouble = "has not answered"
+        if trouble is None:
+            self.trouble_since, self.warned_at = None, -math.inf  # a later outage is said after 30 s again
+            return
+        self.trouble_since = self.trouble_since or now
+        if now - self.trouble_since >= NO_WORKERS_WARNING_S and now - self.warned_at >= 300:
+            self.warned_at = now
+            self.warn(f"the Dask cluster at {self.address} {trouble} for {now - self.trouble_since:.0f} s: the run"
+                      f" waits (start a worker: dask worker {self.address}; or press Ctrl-C, the finished videos"
+                      " are kept)")  # fmt: skip
+
+
 class DaskExecutor:
     """Rows as tasks on the cluster behind `address`, at most `slots` in flight."""
 
@@ -173,9 +203,7 @@ class DaskExecutor:
         self.slots = max(4, 2 * threads + 2)
         self.futures: dict = {}  # future -> row_index
         self.submitted = 0
-        self.warn = on_warning
-        self.no_workers_since: float | None = None
-        self.checked_at = self.warned_at = -math.inf
+        self.watch = NoWorkerWatch(address, on_warning)
 
     def submit(self, row_index: int, url: str) -> None:
         self.submitted += 1  # a key of its own each time (a row may be submitted by a later run again)
@@ -197,7 +225,7 @@ class DaskExecutor:
             with self.client.as_current():
                 done, _ = wait(list(self.futures), timeout=timeout, return_when="FIRST_COMPLETED")
         except TimeoutError:
-            self._say_when_no_worker()
+            self.watch.check(lambda: self.client.sync(self.client.scheduler.identity, n_workers=0, callback_timeout=5))
             return []
         except (FuturesCancelledError, OSError) as e:
             raise SchedulerLost(f"lost the Dask scheduler at {self.address}: {db_first_line(e)}") from None
@@ -220,23 +248,6 @@ class DaskExecutor:
                 else:
                     out.append(Outcome(row_index, error=(ErrorKind.FETCH, f"{type(exc).__name__}: {exc}")))
         return out
-
-    def _say_when_no_worker(self) -> None:
-        """The run waits for workers; when the cluster has had none for NO_WORKERS_WARNING_S (all
-        died, or were never started), say so, again every 5 minutes, rather than wait silently."""
-        now = time.monotonic()
-        if now - self.checked_at < 5:
-            return
-        self.checked_at = now
-        if self.client.scheduler_info(n_workers=1).get("workers"):  # (a scheduler out of reach: its last answer)
-            self.no_workers_since = None
-            return
-        self.no_workers_since = self.no_workers_since or now
-        if now - self.no_workers_since >= NO_WORKERS_WARNING_S and now - self.warned_at >= 300:
-            self.warned_at = now
-            self.warn(f"the Dask cluster at {self.address} has had no worker for {now - self.no_workers_since:.0f} s:"
-                      f" the run waits for one (start one: dask worker {self.address}; or press Ctrl-C, the finished"
-                      " videos are kept)")  # fmt: skip
 
     def close(self) -> None:
         with contextlib.suppress(Exception):  # the scheduler may be gone already

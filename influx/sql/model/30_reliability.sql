@@ -58,7 +58,8 @@ ci AS (
     FROM quantiles
 ),
 pairs AS (
-    SELECT corr(performance, next_performance) AS r, count(next_performance) AS n_pairs,
+    -- summed in row order: DuckDB's threads deliver rows in an order that changes the last digits
+    SELECT corr(performance, next_performance ORDER BY row_index) AS r, count(next_performance) AS n_pairs,
            count(DISTINCT influencer_id) FILTER (next_performance IS NOT NULL) AS pair_influencers,
            (SELECT retest_min_pairs FROM constants) AS min_pairs
     FROM scores

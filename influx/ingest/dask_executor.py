@@ -33,7 +33,7 @@ from influx.store.connection import first_line as db_first_line
 from influx.vocabulary import ErrorKind
 
 CONNECT_TIMEOUT = "10s"
-NO_WORKERS_WARNING_S = 30  # a cluster without a worker this long is said so (an adaptive one may start them later)
+NO_WORKERS_WARNING_S = 30  # no worker, or no answer from the scheduler, this long is said (the run waits on)
 
 
 class SchedulerLost(Exception):

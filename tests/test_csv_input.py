@@ -43,6 +43,18 @@ def test_other_delimiters_and_decimal_comma(tmp_path, sep):
     assert [r.performance for r in rows] == [1.5, 2.0]
 
 
+@pytest.mark.parametrize("sep", [";", "\t", "|"])
+def test_1_500_is_not_guessed_in_a_file_delimited_as_decimal_comma_locales_write_them(tmp_path, sep):
+    """Excel in a decimal-comma locale writes `;`-delimited CSV, where 1.500 is 1500 as often as 1.5:
+    with no cell saying which, it was read as 1.5. A cell that says which still settles it."""
+    rows = read_rows(write(tmp_path, f"Performance{sep}Video_URL\n1.500{sep}http://a/1\n2{sep}http://a/2\n"))
+    assert [r.performance for r in rows] == [None, 2.0] and "ambiguous" in rows[0].error
+    rows = read_rows(write(tmp_path, f"Performance{sep}Video_URL\n1.500{sep}http://a/1\n0,5{sep}http://a/2\n"))
+    assert [r.performance for r in rows] == [1500.0, 0.5]
+    rows = read_rows(write(tmp_path, "Performance,Video_URL\n1.500,http://a/1\n2,http://a/2\n"))
+    assert [r.performance for r in rows] == [1.5, 2.0]  # a comma-delimited file: the CSV's own format
+
+
 def test_bad_cells_become_row_errors_not_dropped_rows(tmp_path):
     text = 'Performance,Video_URL\nNaN,http://a/1\n,http://a/2\nabc,http://a/3\n-3,"http://a/4?x=1,2"\n1e308,http://a/5\n2,\n'
     rows = read_rows(write(tmp_path, text))

@@ -67,8 +67,8 @@ def _parse(text: str, delimiter: str) -> list[list[str]]:
     return [r for r in records if any(c.strip() for c in r)]
 
 
-def _records(text: str) -> list[list[str]]:
-    """Rows of the CSV, with the delimiter whose header names the URL and score columns.
+def _records(text: str) -> tuple[list[list[str]], str]:
+    """Rows of the CSV and its delimiter: the one whose header names the URL and score columns.
 
     csv.Sniffer's guess comes first; `;`, tab and `|` exports are common from spreadsheets in
     locales with a decimal comma, and a guess can be fooled by URLs full of commas.
@@ -87,10 +87,10 @@ def _records(text: str) -> list[list[str]]:
             continue
         first = first if first is not None else records
         if records and _pick(records[0], URL_NAMES) is not None and _pick(records[0], SCORE_NAMES) is not None:
-            return records
+            return records, delimiter
     if error is not None:  # no delimiter found the columns, and one met a broken quote: that is what to say
         raise error
-    return first or []
+    return first or [], ","
 
 
 POINT, COMMA = "a decimal point (1,234.5)", "a decimal comma (1.234,5)"
@@ -134,15 +134,16 @@ def convention(cells: list[str | None]) -> str | None:
     return None if point == comma == 0 else COMMA if comma > point else POINT
 
 
-def parse_score(cell: str | None, column: str | None = "") -> tuple[float | None, str | None]:
+def parse_score(cell: str | None, column: str | None = "", ambiguous=("comma3",)) -> tuple[float | None, str | None]:
     """A performance cell as a float, or (None, reason), read with its column's `convention`
     (by default, decided from this cell alone). A cell the convention cannot read, or that could
-    be read two ways when the column does not say which (1,500: 1.5 or 1500), is an error."""
+    be read two ways when the column does not say which (the `ambiguous` shapes: 1,500 is 1.5 or
+    1500; 1.500 too in a file delimited as decimal-comma locales write them), is an error."""
     sign, body, shape = _number(cell)
     if body is None:
         return None, shape
     column = convention([cell]) if column == "" else column
-    if shape == "comma3" and column is None:  # (1.500 is read as 1.5 then: a CSV's own number format)
+    if shape in ambiguous and column is None:
         return None, (f"performance {cell!r} is ambiguous: 1.5 or 1500? No other cell of the column has"
                       " a decimal point or comma that says which (write 1500 or 1.5)")  # fmt: skip
     if shape in (POINT, COMMA) and column is not None and shape != column:
@@ -193,7 +194,7 @@ def read_table(path: str | Path) -> tuple[list[Row], str | None]:
     if not text.strip():
         raise InputError(f"{path}: the file is empty")
     try:
-        records = _records(text)
+        records, delimiter = _records(text)
     except csv.Error as e:
         raise InputError(f"{path}: not a readable CSV ({e})") from None
     if not records:
@@ -215,10 +216,13 @@ def read_table(path: str | Path) -> tuple[list[Row], str | None]:
         raise InputError(f"{path}: the file has a header but no rows")
     rows = []
     column = convention([cells[score_col] if score_col < len(cells) else "" for cells in body])
+    # 1.500 with no cell saying which: 1.5 in a comma-delimited file (the CSV's own number format),
+    # not guessed in a `;`, tab or `|` one (Excel writes `;` where the decimal mark is a comma)
+    ambiguous = ("comma3",) if delimiter == "," else ("comma3", "dot3")
     for i, cells in enumerate(body):
         get = lambda j, cells=cells: cells[j].strip() if j < len(cells) else ""  # noqa: E731
         url = get(url_col) or None
-        score, score_error = parse_score(get(score_col), column)
+        score, score_error = parse_score(get(score_col), column, ambiguous)
         extra = {(h.strip() or f"column_{j}"): get(j) for j, h in enumerate(header) if j not in (url_col, score_col)}
         if len(cells) > len(header):
             extra["_overflow"] = cells[len(header) :]

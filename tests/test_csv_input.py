@@ -131,14 +131,18 @@ def test_parse_score():
     "cell, value",
     [("1,234.5", 1234.5), ("1.234,5", 1234.5), ("1,234,567", 1234567), ("1.234.567", 1234567),
      ("1 234", 1234), ("1\u00a0234,5", 1234.5), ("$12.50", 12.5), ("€ 3,5", 3.5), ("3.5%", 3.5),
-     ("-2.5%", -2.5), ("(12.5)", -12.5), (",5", 0.5), ("1e3", 1000), ("+7", 7)],
+     ("-2.5%", -2.5), ("(12.5)", -12.5), (",5", 0.5), ("1e3", 1000), ("+7", 7), ("1'234", 1234),
+     ("1\u2019234.5", 1234.5), ("1 234 567,89", 1234567.89), ("1\u202f234", 1234), ("5 €", 5), ("-$5", -5),
+     ("($5)", -5), ("- 5", -5)],
 )  # fmt: skip
 def test_spreadsheet_formatting_is_undone(cell, value):
     assert parse_score(cell) == (value, None)
 
 
 @pytest.mark.parametrize("cell", ["12 apples", "1,2,3", "1.2.3,4.5", "--1", "%", "$", "()", "n/a", "1,23,4", "1_5",
-                                  "1_000", "0x10", "1e_3"])  # fmt: skip
+                                  "1_000", "0x10", "1e_3",
+                                  # a space or apostrophe only between groups of three digits (1 5 was 15)
+                                  "1 5", "1'5", "12'34", "1 23", "1 2 3", "1 234 5", "1.5 5", "$1$5", "1€5"])  # fmt: skip
 def test_what_is_not_a_number_stays_an_error(cell):
     got, reason = parse_score(cell)
     assert got is None and repr(cell) in reason

@@ -107,18 +107,25 @@ _SHAPES = [  # (shape of the number without its sign, what it says about the col
 ]
 
 
+GROUP = r"[\s'’]"  # a thousands separator that is not a decimal mark: a space (NBSP, narrow NBSP), ' or ’
+
+
 def _number(cell: str | None) -> tuple[str | None, str | None, str | None]:
     """(sign, digits and separators, shape) of a performance cell with spreadsheet formatting
     undone (spaces, currency and percent signs, accounting negatives); (None, None, reason)."""
     text = (cell or "").strip()
     if not text:
         return None, None, "empty performance"
-    number = re.sub(r"[\s\u00a0\u202f'$€£¥]", "", text)  # spaces, NBSPs, ' and currency signs
-    if number.endswith("%"):
-        number = number[:-1]
-    if re.fullmatch(r"\(\d[\d.,]*\)", number):
-        number = "-" + number[1:-1]
-    sign, body = re.fullmatch(r"([+-]?)(.*)", number).groups()
+    # a currency sign at either end (after a sign or an accounting parenthesis), a percent sign last
+    number = re.sub(r"^([+\-(]?)\s*[$€£¥]\s*|\s*[$€£¥]\s*(\)?)$", r"\1\2", text)
+    number = re.sub(r"\s*%$", "", number)
+    if re.fullmatch(r"\(\s*\d[\d.,\s'’]*\)", number):
+        number = "-" + number[1:-1].strip()
+    sign, body = re.fullmatch(r"([+-]?)\s*(.*)", number).groups()
+    if re.search(GROUP, body):  # 1 234 and 1'234; never 1 5 or 12'34, which could be 1.5 or 15
+        if not re.fullmatch(rf"\d{{1,3}}({GROUP}\d{{3}})+([.,]\d+)?", body):
+            return "", text, "other"
+        body = re.sub(GROUP, "", body)
     for pattern, shape in _SHAPES:
         if re.fullmatch(pattern, body):
             return sign, body, shape

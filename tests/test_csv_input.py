@@ -169,6 +169,7 @@ CELL = st.text(alphabet=st.sampled_from(list(",;\t|\"' \n\r\ufeff.5a")) | st.cha
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(CELL, CELL), min_size=1, max_size=10))
 @example(cells=[("'", "';"), ('"', "")])  # the sniffer guessed ';', which read a closed quote as open
+@example(cells=[("0\n0", "")])  # a newline inside a quoted score
 def test_every_row_kept_in_order(tmp_path, cells):
     """Every row with a cell that is not blank comes back once, in order, with its own URL, and a
     score or the reason it has none; blank rows are left out, and a file of only blank rows (or

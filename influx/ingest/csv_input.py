@@ -107,7 +107,8 @@ _SHAPES = [  # (shape of the number without its sign, what it says about the col
 ]
 
 
-GROUP = "[ \u00a0\u202f\u2009'’]"  # thousands separators, never decimal marks: spaces (NBSP, thin), ' and ’
+SEPARATORS = " \u00a0\u202f\u2009'’"  # thousands separators, never decimal marks: spaces (NBSP, thin), ' and ’
+GROUP = f"[{SEPARATORS}]"
 
 
 def _number(cell: str | None) -> tuple[str | None, str | None, str | None]:
@@ -119,7 +120,7 @@ def _number(cell: str | None) -> tuple[str | None, str | None, str | None]:
     # a currency sign at either end (after a sign or an accounting parenthesis), a percent sign last
     number = re.sub(r"^([+\-(]?)\s*[$€£¥]\s*|\s*[$€£¥]\s*(\)?)$", r"\1\2", text)
     number = re.sub(r"\s*%$", "", number)
-    if re.fullmatch(rf"\(\s*\d[\d.,{GROUP[1:-1]}]*\)", number):
+    if re.fullmatch(rf"\(\s*\d[\d.,{SEPARATORS}]*\)", number):
         number = "-" + number[1:-1].strip()
     sign, body = re.fullmatch(r"([+-]?)\s*(.*)", number, re.S).groups()  # (a quoted cell may hold a newline)
     if re.search(GROUP, body):  # 1 234 and 1'234; never 1 5 or 12'34, which could be 1.5 or 15

@@ -21,4 +21,8 @@ FROM (
     -- (copy_of: re-encoded, resized or trimmed) that shows the same influencer
     SELECT influencer_id, row_index, video_url, performance FROM credited WHERE counted
 )
-WINDOW w_all AS (PARTITION BY influencer_id), w_ordered AS (PARTITION BY influencer_id ORDER BY row_index);
+-- w_all sums in row order (a frame over the ordered partition): the mean of the same rows is the
+-- same to the bit on every read, whatever order DuckDB's threads deliver them in
+WINDOW w_all AS (PARTITION BY influencer_id ORDER BY row_index
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING),
+       w_ordered AS (PARTITION BY influencer_id ORDER BY row_index);

@@ -16,19 +16,23 @@
 --   ci_method        'exact' (F quantiles from scipy, stored in f_quantiles) or 'approximate' (Paulson)
 --   reason           why icc or the interval is NULL, else NULL
 CREATE OR REPLACE VIEW reliability AS
+-- Every sum of doubles is taken in a fixed order (ORDER BY inside the aggregate): DuckDB's threads
+-- deliver rows in an order that changes the last digits, and one file must read the same each time.
 WITH groups AS (
     SELECT influencer_id, any_value(n_i) AS n_i, any_value(m_i) AS m_i,
-           sum((performance - m_i) * (performance - m_i)) AS ss_within
+           sum((performance - m_i) * (performance - m_i) ORDER BY row_index) AS ss_within
     FROM scores WHERE n_i >= 2 GROUP BY influencer_id
 ),
 totals AS (
-    SELECT count(*) AS g, sum(n_i) AS n, sum(n_i * m_i) / sum(n_i) AS m,
-           sum(n_i * n_i) AS sum_n2, sum(ss_within) AS ssw
+    SELECT count(*) AS g, sum(n_i) AS n, sum(n_i * m_i ORDER BY influencer_id) / sum(n_i) AS m,
+           sum(n_i * n_i) AS sum_n2, sum(ss_within ORDER BY influencer_id) AS ssw
     FROM groups
 ),
 ms AS (
     SELECT t.*,
-           CASE WHEN g >= 2 THEN (SELECT sum(n_i * (m_i - t.m) * (m_i - t.m)) FROM groups) / (g - 1) END AS msb,
+           CASE WHEN g >= 2
+                THEN (SELECT sum(n_i * (m_i - t.m) * (m_i - t.m) ORDER BY influencer_id) FROM groups) / (g - 1)
+           END AS msb,
            CASE WHEN g >= 2 THEN ssw / (n - g) END AS msw,
            CASE WHEN g >= 2 THEN (n - sum_n2 / n) / (g - 1) END AS k0
     FROM totals t
@@ -58,7 +62,6 @@ ci AS (
     FROM quantiles
 ),
 pairs AS (
-    -- summed in row order: DuckDB's threads deliver rows in an order that changes the last digits
     SELECT corr(performance, next_performance ORDER BY row_index) AS r, count(next_performance) AS n_pairs,
            count(DISTINCT influencer_id) FILTER (next_performance IS NOT NULL) AS pair_influencers,
            (SELECT retest_min_pairs FROM constants) AS min_pairs

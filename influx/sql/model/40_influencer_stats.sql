@@ -26,13 +26,14 @@ WITH rows AS (
     WHERE status IN ('ok', 'duplicate') AND influencer_id IS NOT NULL
 ),
 per AS (
+    -- summed in row order, the same to the bit on every read (as in reliability)
     SELECT
         influencer_id,
         count(*) FILTER (status = 'ok') AS n_videos,
         count(*) FILTER (status = 'duplicate') AS n_duplicates,
         count(performance) FILTER (status = 'ok') AS n_scores,
-        avg(performance) FILTER (status = 'ok') AS avg_performance,
-        stddev_samp(performance) FILTER (status = 'ok') AS sd_performance,
+        avg(performance ORDER BY row_index) FILTER (status = 'ok') AS avg_performance,
+        stddev_samp(performance ORDER BY row_index) FILTER (status = 'ok') AS sd_performance,
         arg_min(video_url, row_index) FILTER (status = 'ok') AS first_video_url,
         min(row_index) FILTER (status = 'ok') AS first_row_index
     FROM rows

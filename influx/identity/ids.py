@@ -54,7 +54,7 @@ def match_ids(con, face_ids: np.ndarray, person: np.ndarray, rows: np.ndarray) -
         for i, j in zip(r, c, strict=True):
             if score[i, j] > 0:
                 mapping[int(people[i])] = old_ids[j]
-    highest = max([con.execute(store.sql("people.max_person_id")).fetchone()[0], *old_ids])
+    highest = max([con.execute(store.sql("people.highest_person_id")).fetchone()[0], *old_ids])
     new = sorted((int(rows[person == p].min()), int(p)) for p in people if int(p) not in mapping)
     first = first_new_id(highest, len(new))
     for k, (_, p) in enumerate(new):

@@ -71,13 +71,11 @@ SELECT status, duplicate_of FROM videos WHERE row_index = ?;
 -- name: person_embeddings
 SELECT influencer_id, embedding FROM faces WHERE influencer_id IS NOT NULL ORDER BY face_id;
 
--- name: max_person_id
-SELECT coalesce(max(influencer_id), 0) FROM person_ids;
-
 -- name: influencer_exists
 SELECT 1 FROM influencers WHERE influencer_id = ?;
 
 -- name: highest_person_id
+-- The highest person id given: a new person's id comes after it (ids.first_new_id).
 SELECT greatest((SELECT coalesce(max(influencer_id), 0) FROM person_ids), (SELECT coalesce(max(target_id), 0) FROM corrections));
 
 -- name: person_id_exists

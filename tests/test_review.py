@@ -188,6 +188,27 @@ def _start(args):
     return proc, line
 
 
+def test_a_video_shows_the_same_face_whatever_order_the_file_stores_faces_in(path):
+    """Faces of one size in one video (sizes are whole pixels) tied, and the page showed whichever
+    the scan met first: the first face stored, so a file rewritten in another order showed
+    another face. Ties go to the lowest face_id."""
+    con = store.connect(path)
+    con.execute("UPDATE faces SET face_size = 80")
+    con.execute("CREATE TEMP TABLE kept AS SELECT * FROM faces")
+    con.execute("DELETE FROM faces")
+    con.execute("INSERT INTO faces SELECT * FROM kept ORDER BY face_id DESC")  # stored last face first
+    want = {(r, i): f for r, i, f in con.execute("SELECT row_index, influencer_id, min(face_id) FROM faces"
+                                                   " WHERE influencer_id IS NOT NULL GROUP BY ALL").fetchall()}  # fmt: skip
+    con.close()
+    con = ro(path)
+    doubt = review.videos_by_doubt(con)["videos"]
+    people = review.people_page(con)["people"]
+    con.close()
+    shown = doubt + [v for p in people for v in p["videos"]]
+    assert doubt and len(shown) > len(doubt)
+    assert [v["face_id"] for v in shown] == [want[v["row_index"], v["influencer_id"]] for v in shown]
+
+
 def test_the_command_prints_a_tokened_url_and_refuses_requests_without_it(path):
     proc, line = _start(["review", "--db", str(path), "--no-browser", "--port", "0"])
     try:

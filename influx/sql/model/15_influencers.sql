@@ -19,7 +19,7 @@ best AS (
     SELECT f.influencer_id,
            arg_max(f.face_id, ((coalesce(vp.is_dominant, false))::INTEGER * 10
                + face_quality(f.face_size, f.frontality, f.sharpness),
-               -f.face_id)) AS face_id,  -- ties: the first face, whichever thread saw it first
+               -f.face_id)) AS face_id,  -- ties: the lowest face_id
            count(*) AS n_faces
     FROM faces f
     LEFT JOIN video_people vp ON vp.row_index = f.row_index AND vp.influencer_id = f.influencer_id

@@ -5,7 +5,7 @@
 -- Every video with an influencer, the doubtful ones first: uncertain (by margin), far from the
 -- person's other videos, the only video of a person someone else looks like; then by margin.
 WITH best AS (
-    SELECT row_index, influencer_id, arg_max(face_id, face_size) AS face_id
+    SELECT row_index, influencer_id, arg_max(face_id, (face_size, -face_id)) AS face_id  -- ties: the lowest face_id
     FROM faces WHERE influencer_id IS NOT NULL GROUP BY ALL
 ), doubt AS (
     SELECT v.row_index, v.video_url, v.performance, v.influencer_id, i.name, v.status, v.distance, v.margin,
@@ -38,7 +38,7 @@ LIMIT $limit OFFSET $offset;
 -- name: videos_of
 -- The videos of these people (as influencer), one face of the person per video, at most $per each.
 WITH best AS (
-    SELECT row_index, influencer_id, arg_max(face_id, face_size) AS face_id
+    SELECT row_index, influencer_id, arg_max(face_id, (face_size, -face_id)) AS face_id  -- ties: the lowest face_id
     FROM faces WHERE list_contains($ids, influencer_id) GROUP BY ALL
 ), v AS (
     SELECT v.influencer_id, v.row_index, v.video_url, v.performance, v.status, v.uncertain, v.uncertain_reason,

@@ -11,7 +11,7 @@ ORDER BY f.row_index, f.frame_index, f.face_id;
 -- name: face_models
 -- The face models behind the stored faces: encoder, vector length, faces (one row: one encoder).
 SELECT coalesce(encoder, 'unknown') AS encoder, len(embedding) AS dim, count(*) AS faces
-FROM faces GROUP BY ALL ORDER BY faces DESC;
+FROM faces GROUP BY ALL ORDER BY faces DESC, encoder, dim;
 
 -- name: insert_faces
 -- Store one video's faces from the registered data frame `new_faces` (the encoder's vectors as given).

@@ -17,7 +17,7 @@ SELECT v.* FROM video_influencers v JOIN credited k USING (row_index) WHERE k.is
 SELECT * FROM influencer_stats ORDER BY rank;
 
 -- name: failures
-SELECT coalesce(error_kind, 'other'), count(*) FROM videos WHERE status = 'failed' GROUP BY 1 ORDER BY 2 DESC;
+SELECT coalesce(error_kind, 'other'), count(*) FROM videos WHERE status = 'failed' GROUP BY 1 ORDER BY 2 DESC, 1;
 
 -- name: face_counts
 SELECT count(*), count(influencer_id) FROM faces;

@@ -55,6 +55,68 @@ def test_1_500_is_not_guessed_in_a_file_delimited_as_decimal_comma_locales_write
     assert [r.performance for r in rows] == [1.5, 2.0]  # a comma-delimited file: the CSV's own format
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Video URL,Notes,Performance\nhttp://a/1,budget 1,200,4.5\nhttp://a/2,fine,3\nhttp://a/3,x,2,,\n",  # a note's comma
+        "Video URL,Performance,Notes\nhttp://a/1,1,500,x\nhttp://a/2,3,\nhttp://a/3,2,x,,\n",  # a decimal comma
+    ],
+)
+def test_a_row_with_more_cells_than_the_header_has_no_score(tmp_path, text):
+    """An unquoted comma moves every cell after it one column on: the note's 200, or the 1 of 1,500,
+    was read as the score. Trailing empty cells (a spreadsheet's ,,) are harmless."""
+    rows = read_rows(write(tmp_path, text))
+    assert [r.performance for r in rows] == [None, 3.0, 2.0]
+    assert "4 cells where the header has 3" in rows[0].error and rows[1].error is None and rows[2].error is None
+    assert rows[0].url == "http://a/1"
+
+
+@pytest.mark.parametrize(
+    "cells, want",
+    [
+        (["1,5", "2.5", "1,500"], [1.5, 2.5, None]),  # as many decimal commas as points: 1,500 is not guessed
+        (["1.500", "1,250", "2"], [None, None, 2.0]),  # one of the two is a thousands separator: not guessed
+    ],
+)
+def test_a_column_that_contradicts_itself_guesses_nothing(tmp_path, cells, want):
+    text = "Performance,Video_URL\n" + "".join(f'"{c}",http://a/{i}\n' for i, c in enumerate(cells))
+    rows = read_rows(write(tmp_path, text))
+    assert [r.performance for r in rows] == want
+    assert all("ambiguous" in r.error for r in rows if r.performance is None)
+
+
+@pytest.mark.parametrize(
+    "header, cells, url",
+    [
+        ("Link,Score,Video", "http://a/1,5,My summer ad", "http://a/1"),  # Video holds titles
+        ("Video,Video Link,Performance", "My summer ad,http://a/1,5", "http://a/1"),
+        ("Video URL,Performance,Video", "http://a/1,5,My summer ad", "http://a/1"),
+    ],
+)
+def test_of_two_url_columns_the_one_holding_links_is_read(tmp_path, header, cells, url):
+    rows = read_rows(write(tmp_path, f"{header}\n{cells}\n"))
+    assert rows[0].url == url and rows[0].performance == 5.0
+
+
+@pytest.mark.parametrize("header", ["Video URL,Performance,Performance", "Video URL,Performance,performance ",
+                                    "Video URL,Performance,Video URL"])  # fmt: skip
+def test_two_columns_of_one_name_are_refused(tmp_path, header):
+    with pytest.raises(InputError, match="two columns"):
+        read_rows(write(tmp_path, f"{header}\nhttp://a/1,5,6\n"))
+
+
+def test_a_utf8_file_with_one_stray_byte_keeps_its_letters(tmp_path):
+    """One byte that is not UTF-8 (a note pasted from a cp1252 file) made the whole file cp1252:
+    http://a/vidéo became http://a/vidÃ©o, a URL the sheet never held, and was fetched."""
+    raw = b"Video URL,Performance,Notes\nhttp://a/vid\xc3\xa9o,1,caf\xc3\xa9\nhttp://a/2,2,caf\xe9\nhttp://a/\xe9,3,x\n"
+    rows = read_rows(write(tmp_path, raw))  # UTF-8 but for the two cp1252 bytes \xe9 of rows 1 and 2
+    assert [r.url for r in rows] == ["http://a/vidéo", "http://a/2", None]
+    assert rows[0].extra == {"Notes": "café"} and [r.performance for r in rows] == [1.0, 2.0, 3.0]
+    assert "not UTF-8" in rows[2].error
+    assert read_rows(write(tmp_path, "Video URL,Performance\nhttp://a/vidéo,1\n".encode("cp1252")))[0].url == (
+        "http://a/vidéo")  # fmt: skip
+
+
 def test_bad_cells_become_row_errors_not_dropped_rows(tmp_path):
     text = 'Performance,Video_URL\nNaN,http://a/1\n,http://a/2\nabc,http://a/3\n-3,"http://a/4?x=1,2"\n1e308,http://a/5\n2,\n'
     rows = read_rows(write(tmp_path, text))

@@ -369,6 +369,37 @@ def test_a_performance_column_is_read_with_one_convention(tmp_path, cells, want,
         assert (value is None) == (error is not None and repr(cell) in error), (cell, error)
 
 
+def test_a_sheet_shorter_than_the_database_is_refused_and_nothing_changes(tmp_path):
+    """Rows are matched by position: ingesting the sheet without its last rows left them in the
+    database, and their scores still counted, with exit 0 and no word."""
+    db_path = tmp_path / "s.duckdb"
+    cells = [("1", "missing-0.mp4"), ("2", "missing-1.mp4"), ("3", "missing-2.mp4")]
+    run("ingest", write_csv(tmp_path / "in.csv", cells), "--db", db_path, "--workers", 1)
+    before = rows_of(db_path), settings_of(db_path)
+    result = run("ingest", write_csv(tmp_path / "shorter.csv", cells[:2]), "--db", db_path, "--workers", 1,
+                 "--fps", 3)  # fmt: skip
+    no_traceback(result)
+    assert result.exit_code == 2 and "1 rows past this sheet's 2 (rows 2 to 2)" in result.output, result.output
+    assert (rows_of(db_path), settings_of(db_path)) == before
+
+
+def settings_of(db_path):
+    con = ro(db_path)
+    try:
+        return con.execute("SELECT * FROM settings ORDER BY ALL").fetchall()
+    finally:
+        con.close()
+
+
+def test_rows_whose_score_cannot_be_read_are_said_at_the_end_of_the_ingest(tmp_path):
+    cells = [("1", "missing-0.mp4"), ("abc", "missing-1.mp4"), ("", "missing-2.mp4"), ("2", "missing-3.mp4")]
+    result = run("ingest", write_csv(tmp_path / "in.csv", cells), "--db", tmp_path / "s.duckdb", "--workers", 1)
+    no_traceback(result)
+    said = [line for line in result.output.splitlines() if "no score" in line]
+    assert len(said) == 1 and said[0].startswith("2 rows have no score"), result.output
+    assert "row 1: performance 'abc' is not a number; row 2: empty performance)" in said[0]
+
+
 # 24.9 (part): a full disk, a long quoted cell, two clusters at once
 
 

@@ -28,6 +28,7 @@ from influx.ingest.csv_input import InputError, read_table
 from influx.ingest.dask_executor import SchedulerLost, check_address
 from influx.ingest.limits import FetchOptions
 from influx.ingest.pipeline import WORKERS, IngestOptions, StorageError, Summary, ingest
+from influx.output import display
 from influx.vocabulary import SETTING_RANGES, Setting, VideoStatus
 
 
@@ -157,8 +158,8 @@ def run_ingest(db_path: str, csv_path: str, kw: dict) -> Summary:
     try:
         with progress:
             summary = ingest(db_path, csv_path, opts, on_start, on_done, rows=rows, on_warning=warn)
-    except (store.DatabaseInUse, store.BadDatabase, StorageError, SchedulerLost, KeyboardInterrupt, duckdb.Error,
-            RuntimeError, OSError) as e:  # fmt: skip
+    except (store.DatabaseInUse, store.BadDatabase, InputError, StorageError, SchedulerLost, KeyboardInterrupt,
+            duckdb.Error, RuntimeError, OSError) as e:  # fmt: skip
         code = exit_code(e)
         if code == ExitCode.INTERRUPTED:  # before or after the video loop (which handles its own), or inside DuckDB
             console.print("[yellow]Interrupted:[/] nothing half-stored; run again to resume.")
@@ -177,6 +178,10 @@ def run_ingest(db_path: str, csv_path: str, kw: dict) -> Summary:
         signal.signal(signal.SIGTERM, previous)
     print_ingest_summary(summary, db_path)
     say(f"Performance read with {numbers or 'no thousands or decimal separators'} (decided from the whole column)")
+    if unscored := [r for r in rows if r.url and r.performance is None]:  # the first two as examples
+        say(f"{len(unscored)} rows have no score, so they count in no average (" + "; ".join(f"row {r.row_index}:"
+            f" {display(r.error, 90)}" for r in unscored[:2]) + "; ..." * (len(unscored) > 2) + f"): influx sql"
+            f' --db {db_path} "SELECT row_index, input_error FROM videos WHERE performance IS NULL"')  # fmt: skip
     if summary.offline:
         pending = summary.statuses.get(VideoStatus.PENDING, 0)
         fail(f"the network is unreachable: {summary.offline}; {pending} rows are still"

@@ -45,7 +45,15 @@ def _decode(raw: bytes, path: Path) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
+        pass
+    # UTF-8 with a few stray bytes (a cell pasted from elsewhere): read as cp1252, its é would become
+    # Ã© in every URL; read as UTF-8, only the stray bytes are lost. cp1252 text seldom holds a
+    # UTF-8 sequence, and then among many bytes that are not
+    utf8 = raw.decode("utf-8-sig", errors="replace")
+    letters = len(re.findall(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}", raw))
+    if letters and 5 * letters >= utf8.count("\ufffd"):
+        return utf8
+    return raw.decode("cp1252", errors="replace")
 
 
 def _parse(text: str, delimiter: str) -> list[list[str]]:
@@ -133,13 +141,17 @@ def _number(cell: str | None) -> tuple[str | None, str | None, str | None]:
     return "", number, "other"  # 1e3, inf, or not a number: float() decides
 
 
+MIXED = "a decimal point and a decimal comma alike, each cell as written"
+
+
 def convention(cells: list[str | None]) -> str | None:
     """How a Performance column writes its numbers, from all its cells: a decimal comma when more
     cells can only be read with one (1,5 or 1.234,5) than with a decimal point (2.5, 1,500,000 or
-    1,234.5); a decimal point otherwise; None when no cell shows which (then 1,500 is ambiguous)."""
+    1,234.5), a decimal point when fewer; MIXED when as many (each such cell is read as written);
+    None when no cell shows which. With None or MIXED, 1,500 and 1.500 are ambiguous."""
     shapes = [_number(c)[2] for c in cells]
     point, comma = shapes.count(POINT), shapes.count(COMMA)
-    return None if point == comma == 0 else COMMA if comma > point else POINT
+    return None if point == comma == 0 else MIXED if point == comma else COMMA if comma > point else POINT
 
 
 def parse_score(cell: str | None, column: str | None = "", ambiguous=("comma3",)) -> tuple[float | None, str | None]:
@@ -151,9 +163,14 @@ def parse_score(cell: str | None, column: str | None = "", ambiguous=("comma3",)
     if body is None:
         return None, shape
     column = convention([cell]) if column == "" else column
+    if column == MIXED and shape in ("comma3", "dot3"):
+        return None, (f"performance {cell!r} is ambiguous: 1.5 or 1500? Its column has as many decimal"
+                      " points as decimal commas (write 1500 or 1.5)")  # fmt: skip
     if shape in ambiguous and column is None:
         return None, (f"performance {cell!r} is ambiguous: 1.5 or 1500? No other cell of the column has"
                       " a decimal point or comma that says which (write 1500 or 1.5)")  # fmt: skip
+    if column == MIXED:
+        column = shape if shape in (POINT, COMMA) else None
     if shape in (POINT, COMMA) and column is not None and shape != column:
         return None, f"performance {cell!r} is written with {shape}, but its column uses {column}"
     if column == COMMA and shape != "other":
@@ -174,11 +191,37 @@ def parse_score(cell: str | None, column: str | None = "", ambiguous=("comma3",)
 
 
 def _pick(header: list[str], names: tuple[str, ...]) -> int | None:
+    """The first column named as `names` lists them (_column chooses among several)."""
     normed = [_norm(h) for h in header]
     for name in names:
         if name in normed:
             return normed.index(name)
     return None
+
+
+def _links(cells: list[str]) -> float:
+    """The share of a column's filled cells that look like a link or a file: a scheme, a path, a
+    file name (clip.mp4)."""
+    filled = [c.strip() for c in cells if c.strip()]
+    look = re.compile(r"[a-z][a-z0-9+.-]*://|www\.|[./~\\]|[a-z]:\\|\S*/|\S+\.[a-z0-9]{2,4}$", re.I)
+    return sum(bool(look.match(c)) for c in filled) / max(len(filled), 1)
+
+
+def _column(path: Path, header: list[str], body: list[list[str]], names: tuple[str, ...], links: bool) -> int | None:
+    """The column named as one of `names`: refused when two columns have the same name; of two
+    names (Video URL and Link), the one first in `names`, or with `links`, the one whose cells look
+    most like links (a Video column of titles beside a Link column of URLs)."""
+    normed = [_norm(h) for h in header]
+    found = [j for name in names for j, h in enumerate(normed) if h == name]
+    for j in found:
+        if normed.count(normed[j]) > 1:
+            twice = [str(k + 1) for k, h in enumerate(normed) if h == normed[j]]
+            raise InputError(f"{path}: two columns are named {header[j].strip()!r} (columns {' and '.join(twice)}):"
+                             " rename or remove one, so that influx knows which to read")  # fmt: skip
+    if not links or len(found) < 2:
+        return found[0] if found else None
+    share = {j: _links([cells[j] if j < len(cells) else "" for cells in body]) for j in found}
+    return max(found, key=lambda j: share[j])  # max keeps the first of equals: the order of `names`
 
 
 def read_rows(path: str | Path) -> list[Row]:
@@ -199,6 +242,7 @@ def read_table(path: str | Path) -> tuple[list[Row], str | None]:
     except OSError as e:
         raise InputError(f"{path}: cannot read the file ({e.strerror or e})") from None
     text = _decode(raw, path)
+    lossy = text.count("\ufffd") > raw.count("\ufffd".encode())  # bytes the decoding could not read
     if not text.strip():
         raise InputError(f"{path}: the file is empty")
     try:
@@ -208,13 +252,13 @@ def read_table(path: str | Path) -> tuple[list[Row], str | None]:
     if not records:
         raise InputError(f"{path}: the file is empty")
     header, body = records[0], records[1:]
-    url_col = _pick(header, URL_NAMES)
+    url_col = _column(path, header, body, URL_NAMES, links=True)
     if url_col is None:
         raise InputError(
             f"{path}: no video URL column (looked for 'Video URL', 'Video_URL', 'url' or 'video';"
             f" found {', '.join(repr(h) for h in header[:10])})"
         )
-    score_col = _pick(header, SCORE_NAMES)
+    score_col = _column(path, header, body, SCORE_NAMES, links=False)
     if score_col is None:
         raise InputError(
             f"{path}: no performance column (looked for 'Performance' or 'score';"
@@ -223,17 +267,27 @@ def read_table(path: str | Path) -> tuple[list[Row], str | None]:
     if not body:
         raise InputError(f"{path}: the file has a header but no rows")
     rows = []
-    column = convention([cells[score_col] if score_col < len(cells) else "" for cells in body])
+    cells_of_column = [cells[score_col] if score_col < len(cells) else "" for cells in body]
+    column = convention(cells_of_column)
     # 1.500 with no cell saying which: 1.5 in a comma-delimited file (the CSV's own number format),
-    # not guessed in a `;`, tab or `|` one (Excel writes `;` where the decimal mark is a comma)
-    ambiguous = ("comma3",) if delimiter == "," else ("comma3", "dot3")
+    # not guessed in a `;`, tab or `|` one (Excel writes `;` where the decimal mark is a comma), nor
+    # beside a 1,250 (one of the two marks is then a thousands separator)
+    shapes = {_number(c)[2] for c in cells_of_column}
+    ambiguous = ("comma3",) if delimiter == "," and "comma3" not in shapes else ("comma3", "dot3")
     for i, cells in enumerate(body):
         get = lambda j, cells=cells: cells[j].strip() if j < len(cells) else ""  # noqa: E731
         url = get(url_col) or None
+        url_error = "empty video URL" if url is None else None
+        if url and lossy and "\ufffd" in url:  # a byte that is not UTF-8, read as U+FFFD: not the sheet's URL
+            url, url_error = None, "the video URL has a byte that is not UTF-8 (the file mixes encodings)"
         score, score_error = parse_score(get(score_col), column, ambiguous)
         extra = {(h.strip() or f"column_{j}"): get(j) for j, h in enumerate(header) if j not in (url_col, score_col)}
         if len(cells) > len(header):
             extra["_overflow"] = cells[len(header) :]
-        errors = [e for e in ("empty video URL" if url is None else None, score_error) if e]
+            filled = len(header) + max((k + 1 for k, c in enumerate(cells[len(header) :]) if c.strip()), default=0)
+            if filled > len(header):  # an unquoted comma moved the cells after it: the score is another cell
+                score, score_error = None, (f"{filled} cells where the header has {len(header)} (a comma in a cell"
+                                            " that is not quoted?): the performance is not read")  # fmt: skip
+        errors = [e for e in (url_error, score_error) if e]
         rows.append(Row(i, url, score, extra, "; ".join(errors) or None))
     return rows, column

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,3 +114,17 @@ def _place(src: Path, dst: Path) -> bool:
         return True
     src.unlink()
     return True
+
+
+class StorageError(Exception):
+    """The videos folder or the disk cannot take what the ingest must write; the run stops."""
+
+
+def check_writable(folder: Path) -> None:
+    """Fail early, before anything is stored, when downloads could not be written."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=TEMP_PREFIX):  # a new file of its own
+            pass
+    except OSError as e:
+        raise StorageError(f"cannot write to --videos-dir {folder}: {e.strerror or e}") from None

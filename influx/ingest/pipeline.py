@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -17,7 +16,8 @@ import duckdb
 from influx import store
 from influx.faces.extract import FaceOptions, process_video
 from influx.ingest import downloads
-from influx.ingest.csv_input import Row, read_rows
+from influx.ingest.csv_input import InputError, Row, read_rows
+from influx.ingest.downloads import StorageError, check_writable
 from influx.ingest.executors import Executor, LocalExecutor, Outcome
 from influx.ingest.limits import FetchOptions
 from influx.ingest.writer import Writer
@@ -25,10 +25,6 @@ from influx.vocabulary import ErrorKind, Setting, VideoStatus
 
 WRITER_MEMORY = "256MB"  # DuckDB memory limit of the ingest's database connection
 WORKERS = os.cpu_count() or 1  # videos processed in parallel by default (ingest --workers): every core
-
-
-class StorageError(Exception):
-    """The videos folder or the disk cannot take what the ingest must write; the run stops."""
 
 
 class NoNetwork(Exception):
@@ -101,16 +97,6 @@ def find_copies(con: duckdb.DuckDBPyConnection) -> None:
         store.derive(con, "influencers")
 
 
-def check_writable(folder: Path) -> None:
-    """Fail early, before anything is stored, when downloads could not be written."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=downloads.TEMP_PREFIX):  # a new file of its own
-            pass
-    except OSError as e:
-        raise StorageError(f"cannot write to --videos-dir {folder}: {e.strerror or e}") from None
-
-
 def plan(con: duckdb.DuckDBPyConnection, retry_failed: bool) -> list[tuple[int, str]]:
     """The rows to fetch and process, as (row_index, url), lowest row first."""
     return con.execute(store.sql("videos.todo"), {"retry_failed": retry_failed}).fetchall()
@@ -125,10 +111,8 @@ def ingest(
     rows: list[Row] | None = None,
     on_warning=lambda message: None,
 ) -> Summary:
-    """Ingest `csv_path` (or its already parsed `rows`) into the database at `db_path`.
-
-    Safe to interrupt and to run again: finished videos are skipped.
-    """
+    """Ingest `csv_path` (or its parsed `rows`) into the database at `db_path`; safe to interrupt
+    and to run again: finished videos are skipped."""
     started = time.perf_counter()
     if rows is None:
         rows = read_rows(csv_path)  # raises InputError before anything is written
@@ -141,6 +125,12 @@ def ingest(
     # DuckDB keeps written blocks (face crops) cached up to 80% of RAM: the writer's memory then
     # grows by ~40 MB per 1,000 videos. The writer needs little: the cap bounds that growth.
     store.limit_memory(con, WRITER_MEMORY)
+    past, first, last = con.execute(store.sql("videos.rows_past"), {"rows": len(rows)}).fetchone()
+    if past:  # rows are matched by position: the sheet lost rows (or is another), whose scores would still count
+        con.close()
+        raise InputError(f"the database holds {past} rows past this sheet's {len(rows)} (rows {first} to {last}),"
+                         " whose scores would still count: for a shorter sheet give another --db (nothing was"
+                         " changed)")  # fmt: skip
     f = opts.faces
     store.store_settings(con, {Setting.FPS: f.fps, Setting.MAX_FRAMES: f.max_frames, Setting.MIN_FACE: f.min_face,
                                Setting.MODEL: f.model, Setting.HOG_THRESHOLD: f.hog_threshold,

@@ -27,6 +27,7 @@ class ReportData:
     copies: list[tuple]  # near-duplicate videos (copies.listing)
     settings: dict[str, str]  # how the file was made (settings table)
     constants: dict[str, float]  # the constants view: thresholds the methods page states
+    unscored: int = 0  # rows whose performance could not be read (input_error says why)
 
 
 def gather(con: duckdb.DuckDBPyConnection) -> ReportData:
@@ -49,5 +50,6 @@ def gather(con: duckdb.DuckDBPyConnection) -> ReportData:
     settings = dict(q(store.sql("report.settings")).fetchall())
     rel_constants = q(store.sql("report.constants"))
     constants = dict(zip([d[0] for d in rel_constants.description], rel_constants.fetchone(), strict=True))
+    unscored = q(store.sql("report.count_unscored")).fetchone()[0]
     return ReportData(stats, rel, statuses, failures, crops, people, tuple(faces), no_influencer, uncertain, copies,
-                      settings, constants)  # fmt: skip
+                      settings, constants, unscored)  # fmt: skip

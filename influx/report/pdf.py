@@ -83,6 +83,10 @@ def _summary_page(pdf: FPDF, data: ReportData, db_name: str) -> None:
         icc_text += f" — {rel['reason']}"
     facts = [
         ("CSV rows", f"{rows}"),
+        (
+            "Rows without a readable score",
+            f"{data.unscored} (in no average; videos.input_error says why)" if data.unscored else "0",
+        ),
         ("Videos decoded", f"{ok + no_faces} ({ok} with faces)"),
         ("Duplicates (identical bytes)", f"{duplicates} (shown with their person, not counted as scores)"),
         (

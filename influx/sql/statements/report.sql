@@ -31,6 +31,10 @@ SELECT status, count(*) FROM videos GROUP BY 1;
 -- name: count_people
 SELECT count(*) FROM influencers;
 
+-- name: count_unscored
+-- Rows of the sheet whose performance cell could not be read (videos.input_error says why).
+SELECT count(*) FROM videos WHERE performance IS NULL;
+
 -- name: count_without_influencer
 SELECT count(*) FROM video_influencers WHERE influencer_id IS NULL AND status IN ('ok', 'duplicate');
 

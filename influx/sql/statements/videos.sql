@@ -10,6 +10,10 @@ UPDATE videos SET status = 'pending', duplicate_of = NULL WHERE duplicate_of IN 
 -- name: delete_rows
 DELETE FROM videos WHERE row_index IN ?;
 
+-- name: rows_past
+-- Rows at or past $rows, the length of the sheet being ingested: how many, the first and the last.
+SELECT count(*), min(row_index), max(row_index) FROM videos WHERE row_index >= $rows;
+
 -- name: count_faces
 SELECT count(*) FROM faces;
 

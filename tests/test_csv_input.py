@@ -145,6 +145,7 @@ def test_blank_lines_are_skipped_and_duplicates_kept(tmp_path):
         (b"\x00\x01\x02\xff" * 50, "not a text CSV"),
         ("Video_URL,Performance\nhttp://a/" + "x" * 17_000_000 + ",1\n", "on line 2 is over 16,777,216 characters"),
         (b"\xff\xfeV\x00\x00\xd8", "not valid UTF-16"),
+        ('Video URL,Performance\n"http://a/1" ,5\n', "on line 2 a quote closes a cell that goes on"),  # not unclosed
     ],
 )
 def test_unusable_files_raise_input_error(tmp_path, content, message):

@@ -71,6 +71,9 @@ def _parse(text: str, delimiter: str) -> list[list[str]]:
         if "field limit" in str(e):  # a quote never closed swallows the rest of the file into one field
             raise csv.Error(f"a field starting on line {line + 1} is over {MAX_FIELD:,} characters"
                             " (a quote opened there and never closed?)") from None  # fmt: skip
+        if "expected after" in str(e):  # "a" b: text after a closing quote, or a quote inside a cell not doubled
+            raise csv.Error(f"{e}: on line {reader.line_num} a quote closes a cell that goes on (a quote inside"
+                            ' a cell is written "")') from None  # fmt: skip
         raise csv.Error(f"{e}: a quote opened on line {line + 1} is never closed") from None
     return [r for r in records if any(c.strip() for c in r)]
 

@@ -178,7 +178,7 @@ def run_ingest(db_path: str, csv_path: str, kw: dict) -> Summary:
         signal.signal(signal.SIGTERM, previous)
     print_ingest_summary(summary, db_path)
     say(f"Performance read with {numbers or 'no thousands or decimal separators'} (decided from the whole column)")
-    if unscored := [r for r in rows if r.url and r.performance is None]:  # the first two as examples
+    if unscored := [r for r in rows if r.performance is None]:  # the first two as examples
         say(f"{len(unscored)} rows have no score, so they count in no average (" + "; ".join(f"row {r.row_index}:"
             f" {display(r.error, 90)}" for r in unscored[:2]) + "; ..." * (len(unscored) > 2) + f"): influx sql"
             f' --db {db_path} "SELECT row_index, input_error FROM videos WHERE performance IS NULL"')  # fmt: skip

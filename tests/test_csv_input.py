@@ -60,6 +60,7 @@ def test_1_500_is_not_guessed_in_a_file_delimited_as_decimal_comma_locales_write
     [
         "Video URL,Notes,Performance\nhttp://a/1,budget 1,200,4.5\nhttp://a/2,fine,3\nhttp://a/3,x,2,,\n",  # a note's comma
         "Video URL,Performance,Notes\nhttp://a/1,1,500,x\nhttp://a/2,3,\nhttp://a/3,2,x,,\n",  # a decimal comma
+        "Video URL,Performance,Notes\nhttp://a/1,1,500,\nhttp://a/2,3,\nhttp://a/3,2,x,,\n",  # into an empty note
     ],
 )
 def test_a_row_with_more_cells_than_the_header_has_no_score(tmp_path, text):

@@ -288,8 +288,9 @@ def read_table(path: str | Path) -> tuple[list[Row], str | None]:
         if len(cells) > len(header):
             extra["_overflow"] = cells[len(header) :]
             filled = len(header) + max((k + 1 for k, c in enumerate(cells[len(header) :]) if c.strip()), default=0)
-            if filled > len(header):  # an unquoted comma moved the cells after it: the score is another cell
-                score, score_error = None, (f"{filled} cells where the header has {len(header)} (a comma in a cell"
+            split = re.fullmatch(r"[+-]?\d{1,3} \d{3}([.,]\d+)?", f"{get(score_col)} {get(score_col + 1)}")
+            if filled > len(header) or split:  # an unquoted comma moved the cells after it (1,500 into 1 | 500)
+                score, score_error = None, (f"{len(cells)} cells where the header has {len(header)} (a comma in a cell"
                                             " that is not quoted?): the performance is not read")  # fmt: skip
         errors = [e for e in (url_error, score_error) if e]
         rows.append(Row(i, url, score, extra, "; ".join(errors) or None))

@@ -101,13 +101,13 @@ def fake_models(monkeypatch):
     """The CLI's ingest (and run) on the fake face models (its --model offers only real ones)."""
     from influx.cli import ingest as cli_ingest
 
-    real = cli_ingest._ingest_opts
+    real = cli_ingest.ingest_opts
 
     def opts(db_path, csv_path, kw):
         o = real(db_path, csv_path, {**kw, "model": "hog"})
         return replace(o, faces=replace(o.faces, model="fake"))
 
-    monkeypatch.setattr(cli_ingest, "_ingest_opts", opts)
+    monkeypatch.setattr(cli_ingest, "ingest_opts", opts)
 
 
 @contextlib.contextmanager

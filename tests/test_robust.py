@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from influx.cli import cli
-from influx.cli.ingest import _ingest_opts
+from influx.cli.ingest_options import ingest_opts
 from influx.faces.extract import FaceOptions, process_video
 from influx.faces.frames import sample_times
 from influx.ingest import fetch, limits
@@ -131,9 +131,9 @@ def test_a_crashing_or_hanging_video_fails_alone_and_its_pool_mates_finish(tmp_p
 
 def test_cli_options_reach_the_ingest(tmp_path):
     ctx = cli.commands["ingest"].make_context("ingest", ["x.csv", "--thorough", "--video-timeout", "5", "--fps", "2"])
-    got = _ingest_opts(tmp_path / "x.duckdb", "x.csv", ctx.params)
+    got = ingest_opts(tmp_path / "x.duckdb", "x.csv", ctx.params)
     assert got.faces.thorough and got.faces.fps == 2 and got.video_timeout == 5
-    default = _ingest_opts(
+    default = ingest_opts(
         tmp_path / "x.duckdb", "x.csv", cli.commands["ingest"].make_context("ingest", ["x.csv"]).params
     )
     assert not default.faces.thorough and default.video_timeout == IngestOptions.video_timeout

@@ -379,7 +379,9 @@ def test_a_sheet_shorter_than_the_database_is_refused_and_nothing_changes(tmp_pa
     result = run("ingest", write_csv(tmp_path / "shorter.csv", cells[:2]), "--db", db_path, "--workers", 1,
                  "--fps", 3)  # fmt: skip
     no_traceback(result)
-    assert result.exit_code == 2 and "1 rows past this sheet's 2 (rows 2 to 2)" in result.output, result.output
+    assert result.exit_code == 2 and "a video at row 2, past the end of this sheet (2 rows)" in result.output, (
+        result.output
+    )
     assert (rows_of(db_path), settings_of(db_path)) == before
 
 

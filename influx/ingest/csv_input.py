@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from influx.ingest.performance import convention, parse_score, split_number
 
 URL_NAMES = ("videourl", "url", "video", "videolink", "link")
 SCORE_NAMES = ("performance", "score", "perf")
 MAX_CSV_BYTES = 512 * 2**20  # a million rows of long URLs is ~200 MB
 MAX_FIELD = 16 * 2**20  # characters in one cell (a long, correctly quoted notes cell is read)
 SNIFF_CHARS = 64 * 2**10  # what csv.Sniffer reads: 50 rows of a campaign sheet are a few KB
-MAX_ABS_SCORE = 1e15  # larger values are typos and would overflow the variance in SQL
 
 
 class InputError(Exception):
@@ -46,12 +47,12 @@ def _decode(raw: bytes, path: Path) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
-    # UTF-8 with a few stray bytes (a cell pasted from elsewhere): read as cp1252, its é would become
-    # Ã© in every URL; read as UTF-8, only the stray bytes are lost. cp1252 text seldom holds a
-    # UTF-8 sequence, and then among many bytes that are not
+    # UTF-8 with a stray byte (a cell pasted from elsewhere) has more UTF-8 letters than bad bytes:
+    # read as cp1252 its é would become Ã© in every URL; read as UTF-8, only the stray byte is lost.
+    # cp1252 text seldom holds a UTF-8 sequence (É” is one), and then among more bytes that are not
     utf8 = raw.decode("utf-8-sig", errors="replace")
     letters = len(re.findall(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}", raw))
-    if letters and 5 * letters >= utf8.count("\ufffd"):
+    if letters > utf8.count("\ufffd"):
         return utf8
     return raw.decode("cp1252", errors="replace")
 
@@ -104,95 +105,6 @@ def _records(text: str) -> tuple[list[list[str]], str]:
     return first or [], ","
 
 
-POINT, COMMA = "a decimal point (1,234.5)", "a decimal comma (1.234,5)"
-_SHAPES = [  # (shape of the number without its sign, what it says about the column's convention)
-    (r"\d+\.?", "plain"),  # 12: the same either way
-    (r"0\.\d{3}", POINT),  # 0.750 (no thousands group starts with 0)
-    (r"0,\d{3}", COMMA),  # 0,750
-    (r"\d{1,3}\.\d{3}", "dot3"),  # 1.500: 1.5, or 1500 with a decimal comma
-    (r"\d{1,3},\d{3}", "comma3"),  # 1,500: 1500, or 1.5 with a decimal comma
-    (r"\d*\.\d+", POINT),  # 2.5, 1234.567 (no thousands separator)
-    (r"\d{1,3}(,\d{3})+(\.\d+)?", POINT),  # 1,500,000 and 1,234.5
-    (r"\d*,\d+", COMMA),  # 1,5 and 1234,567
-    (r"\d{1,3}(\.\d{3})+(,\d+)?", COMMA),  # 1.234.567 and 1.234,5
-]
-
-
-SEPARATORS = " \u00a0\u202f\u2009'’"  # thousands separators, never decimal marks: spaces (NBSP, thin), ' and ’
-GROUP = f"[{SEPARATORS}]"
-
-
-def _number(cell: str | None) -> tuple[str | None, str | None, str | None]:
-    """(sign, digits and separators, shape) of a performance cell with spreadsheet formatting
-    undone (spaces, currency and percent signs, accounting negatives); (None, None, reason)."""
-    text = (cell or "").strip()
-    if not text:
-        return None, None, "empty performance"
-    # a currency sign at either end (after a sign or an accounting parenthesis), a percent sign last
-    number = re.sub(r"^([+\-(]?)\s*[$€£¥]\s*|\s*[$€£¥]\s*(\)?)$", r"\1\2", text)
-    number = re.sub(r"\s*%$", "", number)
-    if re.fullmatch(rf"\(\s*\d[\d.,{SEPARATORS}]*\)", number):
-        number = "-" + number[1:-1].strip()
-    sign, body = re.fullmatch(r"([+-]?)\s*(.*)", number, re.S).groups()  # (a quoted cell may hold a newline)
-    if re.search(GROUP, body):  # 1 234 and 1'234; never 1 5 or 12'34, which could be 1.5 or 15
-        if not re.fullmatch(rf"\d{{1,3}}({GROUP}\d{{3}})+([.,]\d+)?", body):
-            return "", text, "other"
-        body = re.sub(GROUP, "", body)
-    for pattern, shape in _SHAPES:
-        if re.fullmatch(pattern, body):
-            return sign, body, shape
-    return "", number, "other"  # 1e3, inf, or not a number: float() decides
-
-
-MIXED = "a decimal point and a decimal comma alike, each cell as written"
-
-
-def convention(cells: list[str | None]) -> str | None:
-    """How a Performance column writes its numbers, from all its cells: a decimal comma when more
-    cells can only be read with one (1,5 or 1.234,5) than with a decimal point (2.5, 1,500,000 or
-    1,234.5), a decimal point when fewer; MIXED when as many (each such cell is read as written);
-    None when no cell shows which. With None or MIXED, 1,500 and 1.500 are ambiguous."""
-    shapes = [_number(c)[2] for c in cells]
-    point, comma = shapes.count(POINT), shapes.count(COMMA)
-    return None if point == comma == 0 else MIXED if point == comma else COMMA if comma > point else POINT
-
-
-def parse_score(cell: str | None, column: str | None = "", ambiguous=("comma3",)) -> tuple[float | None, str | None]:
-    """A performance cell as a float, or (None, reason), read with its column's `convention`
-    (by default, decided from this cell alone). A cell the convention cannot read, or that could
-    be read two ways when the column does not say which (the `ambiguous` shapes: 1,500 is 1.5 or
-    1500; 1.500 too in a file delimited as decimal-comma locales write them), is an error."""
-    sign, body, shape = _number(cell)
-    if body is None:
-        return None, shape
-    column = convention([cell]) if column == "" else column
-    if column == MIXED and shape in ("comma3", "dot3"):
-        return None, (f"performance {cell!r} is ambiguous: 1.5 or 1500? Its column has as many decimal"
-                      " points as decimal commas (write 1500 or 1.5)")  # fmt: skip
-    if shape in ambiguous and column is None:
-        return None, (f"performance {cell!r} is ambiguous: 1.5 or 1500? No other cell of the column has"
-                      " a decimal point or comma that says which (write 1500 or 1.5)")  # fmt: skip
-    if column == MIXED:
-        column = shape if shape in (POINT, COMMA) else None
-    if shape in (POINT, COMMA) and column is not None and shape != column:
-        return None, f"performance {cell!r} is written with {shape}, but its column uses {column}"
-    if column == COMMA and shape != "other":
-        body = body.replace(".", "").replace(",", ".")
-    elif shape != "other":
-        body = body.replace(",", "")
-    try:
-        if "_" in body:  # Python's float() reads 1_5 as 15; no spreadsheet writes numbers that way
-            raise ValueError
-        value = float(sign + body)
-    except ValueError:
-        return None, f"performance {cell!r} is not a number"
-    if not math.isfinite(value):
-        return None, f"performance {cell!r} is not a finite number"
-    if abs(value) > MAX_ABS_SCORE:
-        return None, f"performance {cell!r} is out of range (|x| > {MAX_ABS_SCORE:g})"
-    return value, None
-
-
 def _pick(header: list[str], names: tuple[str, ...]) -> int | None:
     """The first column named as `names` lists them (_column chooses among several)."""
     normed = [_norm(h) for h in header]
@@ -211,20 +123,29 @@ def _links(cells: list[str]) -> float:
 
 
 def _column(path: Path, header: list[str], body: list[list[str]], names: tuple[str, ...], links: bool) -> int | None:
-    """The column named as one of `names`: refused when two columns have the same name; of two
-    names (Video URL and Link), the one first in `names`, or with `links`, the one whose cells look
-    most like links (a Video column of titles beside a Link column of URLs)."""
+    """The column named first in `names`; with `links`, the first of them whose cells are mostly
+    links or file names (a Video column of titles beside a Link column), else the one most so.
+    Refused when the column chosen shares its name with another: influx would not know which."""
     normed = [_norm(h) for h in header]
     found = [j for name in names for j, h in enumerate(normed) if h == name]
-    for j in found:
-        if normed.count(normed[j]) > 1:
-            twice = [str(k + 1) for k, h in enumerate(normed) if h == normed[j]]
-            raise InputError(f"{path}: two columns are named {header[j].strip()!r} (columns {' and '.join(twice)}):"
-                             " rename or remove one, so that influx knows which to read")  # fmt: skip
-    if not links or len(found) < 2:
-        return found[0] if found else None
-    share = {j: _links([cells[j] if j < len(cells) else "" for cells in body]) for j in found}
-    return max(found, key=lambda j: share[j])  # max keeps the first of equals: the order of `names`
+    if not found:
+        return None
+    chosen = found[0]
+    if links and len(found) > 1:
+        share = {j: _links([cells[j] if j < len(cells) else "" for cells in body]) for j in found}
+        chosen = next((j for j in found if share[j] >= 0.5), max(found, key=lambda j: share[j]))
+    if normed.count(normed[chosen]) > 1:
+        twice = [str(k + 1) for k, h in enumerate(normed) if h == normed[chosen]]
+        raise InputError(f"{path}: two columns are named {header[chosen].strip()!r} (columns {' and '.join(twice)}):"
+                         " rename or remove one, so that influx knows which to read")  # fmt: skip
+    return chosen
+
+
+def _width(header: list[str], body: list[list[str]]) -> int:
+    """How many cells a row may have: the header's, or more when most rows end with the same empty
+    cells (a writer that ends each line with a delimiter). A longer row has a comma of its own."""
+    longer = [len(c) for c in body if len(c) > len(header) and not any(x.strip() for x in c[len(header) :])]
+    return Counter(longer).most_common(1)[0][0] if 2 * len(longer) >= len(body) > 0 else len(header)
 
 
 def read_rows(path: str | Path) -> list[Row]:
@@ -275,8 +196,9 @@ def read_table(path: str | Path) -> tuple[list[Row], str | None]:
     # 1.500 with no cell saying which: 1.5 in a comma-delimited file (the CSV's own number format),
     # not guessed in a `;`, tab or `|` one (Excel writes `;` where the decimal mark is a comma), nor
     # beside a 1,250 (one of the two marks is then a thousands separator)
-    shapes = {_number(c)[2] for c in cells_of_column}
+    shapes = {split_number(c)[2] for c in cells_of_column}
     ambiguous = ("comma3",) if delimiter == "," and "comma3" not in shapes else ("comma3", "dot3")
+    width = _width(header, body)
     for i, cells in enumerate(body):
         get = lambda j, cells=cells: cells[j].strip() if j < len(cells) else ""  # noqa: E731
         url = get(url_col) or None
@@ -287,9 +209,7 @@ def read_table(path: str | Path) -> tuple[list[Row], str | None]:
         extra = {(h.strip() or f"column_{j}"): get(j) for j, h in enumerate(header) if j not in (url_col, score_col)}
         if len(cells) > len(header):
             extra["_overflow"] = cells[len(header) :]
-            filled = len(header) + max((k + 1 for k, c in enumerate(cells[len(header) :]) if c.strip()), default=0)
-            split = re.fullmatch(r"[+-]?\d{1,3} \d{3}([.,]\d+)?", f"{get(score_col)} {get(score_col + 1)}")
-            if filled > len(header) or split:  # an unquoted comma moved the cells after it (1,500 into 1 | 500)
+            if len(cells) > width or any(c.strip() for c in cells[len(header) :]):  # a comma of its own moved
                 score, score_error = None, (f"{len(cells)} cells where the header has {len(header)} (a comma in a cell"
                                             " that is not quoted?): the performance is not read")  # fmt: skip
         errors = [e for e in (url_error, score_error) if e]

@@ -21,6 +21,7 @@ from influx.ingest.downloads import StorageError, check_writable
 from influx.ingest.executors import Executor, LocalExecutor, Outcome
 from influx.ingest.limits import FetchOptions
 from influx.ingest.writer import Writer
+from influx.output import plural
 from influx.vocabulary import ErrorKind, Setting, VideoStatus
 
 WRITER_MEMORY = "256MB"  # DuckDB memory limit of the ingest's database connection
@@ -88,6 +89,16 @@ def sync_rows(con: duckdb.DuckDBPyConnection, rows: list[Row], videos_dir: Path)
     return new[0] if new else 0
 
 
+def refuse_rows_past(con: duckdb.DuckDBPyConnection, n: int) -> None:
+    """Rows are matched by position: a database with videos past the sheet's `n` rows (the sheet lost
+    rows, or is another one) is refused, since their faces and scores would still count."""
+    past, first, last = con.execute(store.sql("videos.rows_past"), {"rows": n}).fetchone()
+    if past:
+        rows = f"row {first}" if past == 1 else f"{past} rows ({first} to {last})"
+        raise InputError(f"the database holds a video at {rows}, past the end of this sheet ({plural(n, 'row')}), which"
+                         " would still count: for a shorter sheet give another --db (nothing was changed)")  # fmt: skip
+
+
 def find_copies(con: duckdb.DuckDBPyConnection) -> None:
     """Mark near-duplicate videos (re-encoded, resized or trimmed copies of a lower row's video) in
     `videos.copy_of`, afresh over the whole database, and count the people's videos again (the
@@ -125,12 +136,11 @@ def ingest(
     # DuckDB keeps written blocks (face crops) cached up to 80% of RAM: the writer's memory then
     # grows by ~40 MB per 1,000 videos. The writer needs little: the cap bounds that growth.
     store.limit_memory(con, WRITER_MEMORY)
-    past, first, last = con.execute(store.sql("videos.rows_past"), {"rows": len(rows)}).fetchone()
-    if past:  # rows are matched by position: the sheet lost rows (or is another), whose scores would still count
+    try:
+        refuse_rows_past(con, len(rows))
+    except InputError:
         con.close()
-        raise InputError(f"the database holds {past} rows past this sheet's {len(rows)} (rows {first} to {last}),"
-                         " whose scores would still count: for a shorter sheet give another --db (nothing was"
-                         " changed)")  # fmt: skip
+        raise
     f = opts.faces
     store.store_settings(con, {Setting.FPS: f.fps, Setting.MAX_FRAMES: f.max_frames, Setting.MIN_FACE: f.min_face,
                                Setting.MODEL: f.model, Setting.HOG_THRESHOLD: f.hog_threshold,

@@ -11,8 +11,9 @@ UPDATE videos SET status = 'pending', duplicate_of = NULL WHERE duplicate_of IN 
 DELETE FROM videos WHERE row_index IN ?;
 
 -- name: rows_past
--- Rows at or past $rows, the length of the sheet being ingested: how many, the first and the last.
-SELECT count(*), min(row_index), max(row_index) FROM videos WHERE row_index >= $rows;
+-- Rows with a video at or past $rows, the length of the sheet being ingested: how many, the first
+-- and the last (a row without a URL never has faces nor a score).
+SELECT count(*), min(row_index), max(row_index) FROM videos WHERE row_index >= $rows AND video_url IS NOT NULL;
 
 -- name: count_faces
 SELECT count(*) FROM faces;

@@ -371,7 +371,8 @@ def test_a_performance_column_is_read_with_one_convention(tmp_path, cells, want,
 
 def test_a_sheet_shorter_than_the_database_is_refused_and_nothing_changes(tmp_path):
     """Rows are matched by position: ingesting the sheet without its last rows left them in the
-    database, and their scores still counted, with exit 0 and no word."""
+    database, and their scores still counted, with exit 0 and no word. --forget-missing-rows
+    forgets them."""
     db_path = tmp_path / "s.duckdb"
     cells = [("1", "missing-0.mp4"), ("2", "missing-1.mp4"), ("3", "missing-2.mp4")]
     run("ingest", write_csv(tmp_path / "in.csv", cells), "--db", db_path, "--workers", 1)
@@ -383,6 +384,9 @@ def test_a_sheet_shorter_than_the_database_is_refused_and_nothing_changes(tmp_pa
         result.output
     )
     assert (rows_of(db_path), settings_of(db_path)) == before
+    result = run("ingest", tmp_path / "shorter.csv", "--db", db_path, "--workers", 1, "--forget-missing-rows")
+    no_traceback(result)
+    assert "past the end" not in result.output and sorted(rows_of(db_path)) == [0, 1], result.output
 
 
 def settings_of(db_path):

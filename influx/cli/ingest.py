@@ -25,7 +25,8 @@ from influx.cli.ingest_options import ingest_options, ingest_opts
 from influx.cli.report import run_report
 from influx.ingest.csv_input import InputError, read_table
 from influx.ingest.dask_executor import SchedulerLost, check_address
-from influx.ingest.pipeline import WORKERS, StorageError, Summary, ingest, refuse_rows_past
+from influx.ingest.pipeline import WORKERS, StorageError, Summary, ingest
+from influx.ingest.rows import refuse_rows_past
 from influx.output import display
 from influx.vocabulary import Setting, VideoStatus
 
@@ -48,7 +49,8 @@ def run_ingest(db_path: str, csv_path: str, kw: dict) -> Summary:
         try:
             con = store.connect(db_path)
             try:
-                refuse_rows_past(con, len(rows))
+                if not kw["forget_missing_rows"]:
+                    refuse_rows_past(con, len(rows))
             finally:
                 con.close()
         except (store.DatabaseInUse, store.BadDatabase, InputError) as e:

@@ -43,6 +43,9 @@ def ingest_options(f):
                      show_default=True,
                      help="Seconds one video may take to process before it is marked failed (0: no limit)."),
         click.option("--retry-failed", is_flag=True, help="Try the failed rows again."),
+        click.option("--forget-missing-rows", is_flag=True,
+                     help="Forget the videos of the database's rows past the end of the CSV (the sheet lost"
+                          " rows; rows are matched by position). Without it, such a CSV is refused."),
         click.option("--scheduler", metavar="ADDRESS",
                      help="Run on a Dask cluster (tcp://host:8786) instead of local worker processes;"
                           " workers download the videos themselves."),
@@ -82,6 +85,7 @@ def ingest_opts(db_path, csv_path, kw) -> IngestOptions:
         ),
         workers=kw["workers"],
         retry_failed=kw["retry_failed"],
+        forget_missing_rows=kw["forget_missing_rows"],
         video_timeout=kw["video_timeout"],
         scheduler=kw["scheduler"],
         keep_downloads=bool(kw["videos_dir"]),  # on a cluster: only into a folder the user named (shared)

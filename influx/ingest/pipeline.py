@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 import time
@@ -15,13 +14,12 @@ import duckdb
 
 from influx import store
 from influx.faces.extract import FaceOptions, process_video
-from influx.ingest import downloads
 from influx.ingest.csv_input import InputError, Row, read_rows
 from influx.ingest.downloads import StorageError, check_writable
 from influx.ingest.executors import Executor, LocalExecutor, Outcome
 from influx.ingest.limits import FetchOptions
+from influx.ingest.rows import refuse_rows_past, sync_rows
 from influx.ingest.writer import Writer
-from influx.output import plural
 from influx.vocabulary import ErrorKind, Setting, VideoStatus
 
 WRITER_MEMORY = "256MB"  # DuckDB memory limit of the ingest's database connection
@@ -42,6 +40,7 @@ class IngestOptions:
     video_timeout: float = 600.0  # seconds of processing before a video is failed (a hung decoder); 0: none
     scheduler: str | None = None  # a Dask scheduler's address: run on that cluster instead of the local pool
     keep_downloads: bool = False  # with a scheduler: workers keep downloads in fetch.videos_dir (shared)
+    forget_missing_rows: bool = False  # forget the videos of rows past the sheet's end (else: refused)
     process: Callable = process_video  # the per-video function run by the executor (tests pass fakes)
 
 
@@ -57,46 +56,6 @@ class Summary:
     seconds: float = 0.0
     interrupted: bool = False
     offline: str | None = None  # why the run stopped for want of a network (its rows stay pending)
-
-
-def sync_rows(con: duckdb.DuckDBPyConnection, rows: list[Row], videos_dir: Path) -> int:
-    """Upsert the CSV rows into `videos` in bulk (100,000 rows take about a second); a row whose
-    URL changed starts over: its faces, people and download are removed. Returns new rows."""
-    import pandas as pd
-
-    incoming = pd.DataFrame(
-        {
-            "row_index": pd.array([r.row_index for r in rows], dtype="Int64"),
-            "video_url": pd.array([r.url for r in rows], dtype="string"),
-            "performance": pd.array([r.performance for r in rows], dtype="Float64"),
-            "extra": pd.array([json.dumps(r.extra, ensure_ascii=False) for r in rows], dtype="string"),
-            "input_error": pd.array([r.error for r in rows], dtype="string"),
-        }
-    )
-    with store.transaction(con):
-        con.register("incoming", incoming)
-        changed = [i for (i,) in con.execute(store.sql("videos.changed_rows")).fetchall()]
-        if changed:
-            store.forget_videos(con, changed)
-            con.execute(store.sql("videos.forget_copies_of_rows"), [changed])
-            con.execute(store.sql("videos.restart_duplicates_of_rows"), [changed])
-            con.execute(store.sql("videos.delete_rows"), [changed])
-        con.execute(store.sql("videos.update_rows"))
-        new = con.execute(store.sql("videos.insert_rows")).fetchone()
-        con.unregister("incoming")
-    for row_index in changed:  # the sheet now has another video at this position: influx's own
-        downloads.forget(row_index, videos_dir)  # download of the old one goes (nothing else)
-    return new[0] if new else 0
-
-
-def refuse_rows_past(con: duckdb.DuckDBPyConnection, n: int) -> None:
-    """Rows are matched by position: a database with videos past the sheet's `n` rows (the sheet lost
-    rows, or is another one) is refused, since their faces and scores would still count."""
-    past, first, last = con.execute(store.sql("videos.rows_past"), {"rows": n}).fetchone()
-    if past:
-        rows = f"row {first}" if past == 1 else f"{past} rows ({first} to {last})"
-        raise InputError(f"the database holds a video at {rows}, past the end of this sheet ({plural(n, 'row')}), which"
-                         " would still count: for a shorter sheet give another --db (nothing was changed)")  # fmt: skip
 
 
 def find_copies(con: duckdb.DuckDBPyConnection) -> None:
@@ -137,7 +96,8 @@ def ingest(
     # grows by ~40 MB per 1,000 videos. The writer needs little: the cap bounds that growth.
     store.limit_memory(con, WRITER_MEMORY)
     try:
-        refuse_rows_past(con, len(rows))
+        if not opts.forget_missing_rows:
+            refuse_rows_past(con, len(rows))
     except InputError:
         con.close()
         raise
@@ -147,7 +107,7 @@ def ingest(
                                Setting.MAIN_ERROR: f.main_error})  # fmt: skip
     summary = Summary(csv_rows=len(rows))
     try:
-        summary.new_rows = sync_rows(con, rows, opts.fetch.videos_dir)
+        summary.new_rows = sync_rows(con, rows, opts.fetch.videos_dir, opts.forget_missing_rows)
         todo = plan(con, opts.retry_failed)
         summary.to_process = len(todo)
         on_start(len(todo))

@@ -10,6 +10,10 @@ UPDATE videos SET status = 'pending', duplicate_of = NULL WHERE duplicate_of IN 
 -- name: delete_rows
 DELETE FROM videos WHERE row_index IN ?;
 
+-- name: rows_gone
+-- The rows at or past $rows, the length of the sheet being ingested (ingest --forget-missing-rows).
+SELECT row_index FROM videos WHERE row_index >= $rows ORDER BY row_index;
+
 -- name: rows_past
 -- Rows with a video at or past $rows, the length of the sheet being ingested: how many, the first
 -- and the last (a row without a URL never has faces nor a score).

@@ -1,0 +1,57 @@
+"""The sheet's rows in the database, matched by position (`row_index`): upserted in bulk, a row
+given another video starts over, and rows past the sheet's end are refused or forgotten."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+
+from influx import store
+from influx.ingest import downloads
+from influx.ingest.csv_input import InputError, Row
+from influx.output import plural
+
+
+def sync_rows(con: duckdb.DuckDBPyConnection, rows: list[Row], videos_dir: Path, forget_missing: bool = False) -> int:
+    """Upsert the CSV rows into `videos` in bulk (100,000 rows take about a second); a row whose
+    URL changed starts over: its faces, people and download are removed, and so are the rows past
+    the sheet's end with `forget_missing` (refuse_rows_past refuses them otherwise). Returns new rows."""
+    import pandas as pd
+
+    incoming = pd.DataFrame(
+        {
+            "row_index": pd.array([r.row_index for r in rows], dtype="Int64"),
+            "video_url": pd.array([r.url for r in rows], dtype="string"),
+            "performance": pd.array([r.performance for r in rows], dtype="Float64"),
+            "extra": pd.array([json.dumps(r.extra, ensure_ascii=False) for r in rows], dtype="string"),
+            "input_error": pd.array([r.error for r in rows], dtype="string"),
+        }
+    )
+    with store.transaction(con):
+        con.register("incoming", incoming)
+        changed = [i for (i,) in con.execute(store.sql("videos.changed_rows")).fetchall()]
+        if forget_missing:  # the sheet lost these rows: their videos are forgotten
+            changed += [i for (i,) in con.execute(store.sql("videos.rows_gone"), {"rows": len(rows)}).fetchall()]
+        if changed:
+            store.forget_videos(con, changed)
+            con.execute(store.sql("videos.forget_copies_of_rows"), [changed])
+            con.execute(store.sql("videos.restart_duplicates_of_rows"), [changed])
+            con.execute(store.sql("videos.delete_rows"), [changed])
+        con.execute(store.sql("videos.update_rows"))
+        new = con.execute(store.sql("videos.insert_rows")).fetchone()
+        con.unregister("incoming")
+    for row_index in changed:  # the sheet now has another video at this position, or none: influx's
+        downloads.forget(row_index, videos_dir)  # own download of the old one goes (nothing else)
+    return new[0] if new else 0
+
+
+def refuse_rows_past(con: duckdb.DuckDBPyConnection, n: int) -> None:
+    """Rows are matched by position: a database with videos past the sheet's `n` rows (the sheet lost
+    rows, or is another one) is refused, since their faces and scores would still count."""
+    past, first, last = con.execute(store.sql("videos.rows_past"), {"rows": n}).fetchone()
+    if past:
+        rows, them = (f"row {first}", "it") if past == 1 else (f"{past} rows ({first} to {last})", "them")
+        raise InputError(f"the database holds a video at {rows}, past the end of this sheet ({plural(n, 'row')}), which"
+                         f" would still count: --forget-missing-rows forgets {them} (nothing was changed)")  # fmt: skip

@@ -205,6 +205,48 @@ def test_move_to_someone_else_or_someone_new(tmp_path):
     assert labels(con) == before
 
 
+@pytest.mark.parametrize("how", ["the sheet lost the row", "the row has another video"])
+def test_a_move_made_on_a_video_the_sheet_no_longer_has_is_taken_back(tmp_path, how):
+    """A move is made on a row: once the sheet lost that row, or put another video there, the move
+    applied to whatever video came next at that row, without a word. It is taken back (kept among
+    the undone corrections), and the labels still follow the corrections."""
+    from influx.ingest.csv_input import Row
+    from influx.ingest.rows import sync_rows
+
+    path = tmp_path / "v.duckdb"
+    con = synthetic_db(path, FOUR)
+    cluster(con)
+    before = labels(con)
+    corrections.move(con, 7, None)  # the last row
+    kept = corrections.move(con, 2, before[0])[2]
+    n = len(FOUR) - 1 if how == "the sheet lost the row" else len(FOUR)
+    rows = [Row(r, f"http://v/{r}" if r != 7 else "http://v/another", r % 3) for r in range(n)]
+    sync_rows(con, rows, tmp_path / "videos", forget_missing=True)
+    assert [c[0] for c in corrections.list_corrections(con) if c[-1] is None] == [kept]
+    assert con.execute("SELECT undone_by FROM undone_corrections WHERE row_index = 7").fetchall() == [("ingest",)]
+    con.close()
+    corrections.connect_verified(path, read_only=True).close()  # the labels follow the corrections
+
+
+def test_a_run_that_fails_after_forgetting_rows_leaves_the_people_counted_again(tmp_path):
+    """The rows were forgotten and committed, then the run stopped (an unreachable scheduler): the
+    people table still counted the forgotten videos, and every command showed it."""
+    from influx.ingest.csv_input import Row
+    from influx.ingest.dask_executor import SchedulerLost
+    from influx.ingest.pipeline import ingest
+    from tests.builders import options
+
+    path = tmp_path / "v.duckdb"
+    con = synthetic_db(path, FOUR)
+    cluster(con)
+    con.close()
+    rows = [Row(r, f"http://v/{r}", r % 3) for r in range(4)]  # the sheet lost rows 4 to 7
+    with pytest.raises(SchedulerLost):
+        ingest(path, "x.csv", options(tmp_path, forget_missing_rows=True, scheduler="tcp://127.0.0.1:1"), rows=rows)
+    con = ro(path)
+    assert con.execute("SELECT sum(n_videos), max(first_row_index) FROM influencers").fetchone() == (4, 3)
+
+
 def test_not_an_influencer_hands_the_video_to_the_next_person(tmp_path):
     videos = [[(f, 0, 100) for f in range(4)] + [(f, 1, 60) for f in range(4)], [(f, 1, 100) for f in range(4)]]
     con = synthetic_db(tmp_path / "n.duckdb", videos)

@@ -63,14 +63,18 @@ def test_1_500_is_not_guessed_in_a_file_delimited_as_decimal_comma_locales_write
         "Video URL,Performance,Notes\nhttp://a/1,1,500,\nhttp://a/2,3,\nhttp://a/3,2,x\n",  # into an empty note
         "Video URL,Budget,Performance,Notes\nhttp://a/1,1,200,4.5,\nhttp://a/2,9,3,\nhttp://a/3,8,2,ok\n",  # the same
         # every line ends with a comma (a writer's habit), one has a comma of its own
-        "Video URL,Performance\nhttp://a/1,1,500,\nhttp://a/2,3,\nhttp://a/3,2,\n",
+        "Video URL,Performance\nhttp://a/1,1,500,\nhttp://a/2,3,\nhttp://a/3,2,\n" + "http://a/4,1,\n" * 20,
+        # half the rows with an unquoted 1,200 moved into an empty last column: not a writer's habit
+        "Video URL,Budget,Performance,Notes\nhttp://a/1,1,200,3.5,\nhttp://a/2,9,3,\nhttp://a/3,8,2,ok\n"
+        "http://a/4,2,500,1.25,\n",
     ],
 )
 def test_a_row_with_more_cells_than_the_header_has_no_score(tmp_path, text):
     """An unquoted comma moves every cell after it one column on: the note's 200, or the 1 of 1,500,
     was read as the score, even when the cells moved into an empty last column."""
     rows = read_rows(write(tmp_path, text))
-    assert [r.performance for r in rows] == [None, 3.0, 2.0]
+    assert [r.performance for r in rows[:3]] == [None, 3.0, 2.0]
+    assert all(r.performance is None for r in rows[3:] if "2,500" in text)
     assert "where the header has" in rows[0].error and rows[1].error is None and rows[2].error is None
     assert rows[0].url == "http://a/1"
 
@@ -91,10 +95,13 @@ def test_a_column_that_contradicts_itself_guesses_nothing(tmp_path, cells, want)
 
 @pytest.mark.parametrize(
     "header, cells, url",
-    [  # a Video URL column wins even with a cell still to come (TBD) beside a Link column of links
+    [  # a Video URL column wins even with cells still to come (TBD) beside a Link column of links
         ("Creator,Link,Video URL,Performance", ["ann,https://shop/p1,https://tiktok.com/@a/1,2.5",
                                                  "bob,https://shop/p2,TBD,3", "cat,https://shop/p3,https://tiktok.com/@c/3,4",
                                                  "dan,https://shop/p4,https://tiktok.com/@d/4,1"], "https://tiktok.com/@a/1"),
+        ("Video URL,Link,Performance", ["https://tiktok.com/@a/1,https://shop/p1,2.5", "TBD,https://shop/p2,3"]
+         + ["TBD,https://shop/p,1"] * 10, "https://tiktok.com/@a/1"),
+        ("Video URL,Link,Performance", ["TBD,https://shop/p1,2.5", "TBD,https://shop/p2,3"], "TBD"),  # all to come
     ],
 )  # fmt: skip
 def test_the_first_named_url_column_wins_when_it_holds_links(tmp_path, header, cells, url):

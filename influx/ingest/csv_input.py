@@ -114,26 +114,27 @@ def _pick(header: list[str], names: tuple[str, ...]) -> int | None:
     return None
 
 
-def _links(cells: list[str]) -> float:
-    """The share of a column's filled cells that look like a link or a file: a scheme, a path, a
-    file name (clip.mp4)."""
+def _holds_links(cells: list[str]) -> bool:
+    """Whether a column may hold the videos: no filled cell, or one that looks like a link or a
+    file (a scheme, a path, a file name such as clip.mp4), not only titles."""
     filled = [c.strip() for c in cells if c.strip()]
     look = re.compile(r"[a-z][a-z0-9+.-]*://|www\.|[./~\\]|[a-z]:\\|\S*/|\S+\.[a-z0-9]{2,4}$", re.I)
-    return sum(bool(look.match(c)) for c in filled) / max(len(filled), 1)
+    return not filled or any(look.match(c) for c in filled)
 
 
 def _column(path: Path, header: list[str], body: list[list[str]], names: tuple[str, ...], links: bool) -> int | None:
-    """The column named first in `names`; with `links`, the first of them whose cells are mostly
-    links or file names (a Video column of titles beside a Link column), else the one most so.
-    Refused when the column chosen shares its name with another: influx would not know which."""
+    """The column named first in `names`. With `links`, a bare Video column whose filled cells are
+    all titles gives way to a Video Link or Link column; a Video URL or URL column never does,
+    whatever it holds (TBD). Refused when the column chosen shares its name with another: influx
+    would not know which."""
     normed = [_norm(h) for h in header]
     found = [j for name in names for j, h in enumerate(normed) if h == name]
     if not found:
         return None
     chosen = found[0]
-    if links and len(found) > 1:
-        share = {j: _links([cells[j] if j < len(cells) else "" for cells in body]) for j in found}
-        chosen = next((j for j in found if share[j] >= 0.5), max(found, key=lambda j: share[j]))
+    titles = normed[chosen] == "video" and not _holds_links([c[chosen] if chosen < len(c) else "" for c in body])
+    if links and len(found) > 1 and titles:
+        chosen = found[1]
     if normed.count(normed[chosen]) > 1:
         twice = [str(k + 1) for k, h in enumerate(normed) if h == normed[chosen]]
         raise InputError(f"{path}: two columns are named {header[chosen].strip()!r} (columns {' and '.join(twice)}):"
@@ -142,10 +143,11 @@ def _column(path: Path, header: list[str], body: list[list[str]], names: tuple[s
 
 
 def _width(header: list[str], body: list[list[str]]) -> int:
-    """How many cells a row may have: the header's, or more when most rows end with the same empty
-    cells (a writer that ends each line with a delimiter). A longer row has a comma of its own."""
+    """How many cells a row may have: the header's, or more when nine rows in ten or more end with
+    the same empty cells (a writer that ends each line with a delimiter; half the rows with an
+    unquoted 1,200 in an empty last column are not that). A longer row has a comma of its own."""
     longer = [len(c) for c in body if len(c) > len(header) and not any(x.strip() for x in c[len(header) :])]
-    return Counter(longer).most_common(1)[0][0] if 2 * len(longer) >= len(body) > 0 else len(header)
+    return Counter(longer).most_common(1)[0][0] if 10 * len(longer) >= 9 * len(body) > 0 else len(header)
 
 
 def read_rows(path: str | Path) -> list[Row]:

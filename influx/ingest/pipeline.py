@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -130,6 +131,10 @@ def ingest(
         find_copies(con)
         store.refresh_quantiles(con)  # changed scores (the sheet's) change the degrees of freedom
         _fill_summary(con, summary)
+    except BaseException:  # the people's counts follow the rows kept, whatever stopped the run
+        with contextlib.suppress(Exception):
+            find_copies(con)
+        raise
     finally:
         con.close()
     summary.seconds = time.perf_counter() - started

@@ -16,8 +16,9 @@ from influx.output import plural
 
 def sync_rows(con: duckdb.DuckDBPyConnection, rows: list[Row], videos_dir: Path, forget_missing: bool = False) -> int:
     """Upsert the CSV rows into `videos` in bulk (100,000 rows take about a second); a row whose
-    URL changed starts over: its faces, people and download are removed, and so are the rows past
-    the sheet's end with `forget_missing` (refuse_rows_past refuses them otherwise). Returns new rows."""
+    URL changed starts over: its faces, people, download and moves are removed (the moves kept in
+    undone_corrections), and so are the rows past the sheet's end with `forget_missing`
+    (refuse_rows_past refuses them otherwise). Returns new rows."""
     import pandas as pd
 
     incoming = pd.DataFrame(
@@ -29,21 +30,26 @@ def sync_rows(con: duckdb.DuckDBPyConnection, rows: list[Row], videos_dir: Path,
             "input_error": pd.array([r.error for r in rows], dtype="string"),
         }
     )
-    with store.transaction(con):
-        con.register("incoming", incoming)
+    con.register("incoming", incoming)
+    try:
         changed = [i for (i,) in con.execute(store.sql("videos.changed_rows")).fetchall()]
         if forget_missing:  # the sheet lost these rows: their videos are forgotten
             changed += [i for (i,) in con.execute(store.sql("videos.rows_gone"), {"rows": len(rows)}).fetchall()]
-        if changed:
-            store.forget_videos(con, changed)
-            con.execute(store.sql("videos.forget_copies_of_rows"), [changed])
-            con.execute(store.sql("videos.restart_duplicates_of_rows"), [changed])
-            con.execute(store.sql("videos.delete_rows"), [changed])
-        con.execute(store.sql("videos.update_rows"))
-        new = con.execute(store.sql("videos.insert_rows")).fetchone()
+        for row_index in changed:  # influx's own download of a video the sheet no longer has there goes
+            downloads.forget(row_index, videos_dir)  # first: a run stopped before the commit forgets it again
+        with store.transaction(con):
+            if changed:  # a move made on the video that was there would apply to the next one: taken back
+                moves = [c for (c,) in con.execute(store.sql("corrections.moves_on_rows"), [changed]).fetchall()]
+                con.execute(store.sql("corrections.keep_undone"), ["ingest", moves])
+                con.execute(store.sql("corrections.delete_corrections"), [moves])
+                store.forget_videos(con, changed)
+                con.execute(store.sql("videos.forget_copies_of_rows"), [changed])
+                con.execute(store.sql("videos.restart_duplicates_of_rows"), [changed])
+                con.execute(store.sql("videos.delete_rows"), [changed])
+            con.execute(store.sql("videos.update_rows"))
+            new = con.execute(store.sql("videos.insert_rows")).fetchone()
+    finally:
         con.unregister("incoming")
-    for row_index in changed:  # the sheet now has another video at this position, or none: influx's
-        downloads.forget(row_index, videos_dir)  # own download of the old one goes (nothing else)
     return new[0] if new else 0
 
 

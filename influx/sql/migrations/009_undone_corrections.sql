@@ -8,5 +8,5 @@ CREATE TABLE undone_corrections (
     row_index     INTEGER,
     created_at    TIMESTAMP NOT NULL,    -- when it was made
     undone_at     TIMESTAMP NOT NULL,    -- when it was taken back
-    undone_by     VARCHAR NOT NULL       -- `undo` or `unmerge`
+    undone_by     VARCHAR NOT NULL       -- `undo`, `unmerge`, or `ingest` (the sheet no longer has the moved video)
 );

@@ -19,6 +19,10 @@ SELECT undone_at, undone_by FROM undone_corrections WHERE correction_id = ? ORDE
 -- name: person_name
 SELECT name FROM person_ids WHERE influencer_id = ?;
 
+-- name: moves_on_rows
+-- The moves made on the rows in the list ?, whose videos the sheet no longer has (ingest).
+SELECT correction_id FROM corrections WHERE kind = 'move' AND list_contains(?, row_index);
+
 -- name: delete_corrections
 DELETE FROM corrections WHERE correction_id IN ?;
 

@@ -401,8 +401,8 @@ def test_rows_whose_score_cannot_be_read_are_said_at_the_end_of_the_ingest(tmp_p
     cells = [("1", "missing-0.mp4"), ("abc", "missing-1.mp4"), ("", "missing-2.mp4"), ("2", "missing-3.mp4")]
     result = run("ingest", write_csv(tmp_path / "in.csv", cells), "--db", tmp_path / "s.duckdb", "--workers", 1)
     no_traceback(result)
-    said = [line for line in result.output.splitlines() if "no score" in line]
-    assert len(said) == 1 and said[0].startswith("2 rows have no score"), result.output
+    said = [line for line in result.output.splitlines() if "without a score" in line]
+    assert len(said) == 1 and said[0].startswith("2 rows without a score, counted in no average"), result.output
     assert "row 1: performance 'abc' is not a number; row 2: empty performance)" in said[0]
 
 

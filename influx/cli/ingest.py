@@ -27,7 +27,7 @@ from influx.ingest.csv_input import InputError, read_table
 from influx.ingest.dask_executor import SchedulerLost, check_address
 from influx.ingest.pipeline import WORKERS, StorageError, Summary, ingest
 from influx.ingest.rows import refuse_rows_past
-from influx.output import display
+from influx.output import display, plural
 from influx.vocabulary import Setting, VideoStatus
 
 
@@ -107,10 +107,14 @@ def run_ingest(db_path: str, csv_path: str, kw: dict) -> Summary:
         signal.signal(signal.SIGTERM, previous)
     print_ingest_summary(summary, db_path)
     say(f"Performance read with {numbers or 'no thousands or decimal separators'} (decided from the whole column)")
-    if unscored := [r for r in rows if r.performance is None]:  # the first two as examples
-        say(f"{len(unscored)} rows have no score, so they count in no average (" + "; ".join(f"row {r.row_index}:"
-            f" {display(r.error, 90)}" for r in unscored[:2]) + "; ..." * (len(unscored) > 2) + f"): influx sql"
-            f' --db {db_path} "SELECT row_index, input_error FROM videos WHERE performance IS NULL"')  # fmt: skip
+    unscored = [r for r in rows if r.performance is None]
+    if unscored:  # how many, and the first two reasons
+        examples = "; ".join(f"row {r.row_index}: {display(r.error, 90)}" for r in unscored[:2])
+        more = "; ..." if len(unscored) > 2 else ""
+        say(
+            f"{plural(len(unscored), 'row')} without a score, counted in no average ({examples}{more}): influx sql"
+            f' --db {db_path} "SELECT row_index, input_error FROM videos WHERE performance IS NULL"'
+        )
     if summary.offline:
         pending = summary.statuses.get(VideoStatus.PENDING, 0)
         fail(f"the network is unreachable: {summary.offline}; {pending} rows are still"

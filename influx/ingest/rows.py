@@ -30,14 +30,14 @@ def sync_rows(con: duckdb.DuckDBPyConnection, rows: list[Row], videos_dir: Path,
             "input_error": pd.array([r.error for r in rows], dtype="string"),
         }
     )
-    con.register("incoming", incoming)
-    try:
-        changed = [i for (i,) in con.execute(store.sql("videos.changed_rows")).fetchall()]
-        if forget_missing:  # the sheet lost these rows: their videos are forgotten
-            changed += [i for (i,) in con.execute(store.sql("videos.rows_gone"), {"rows": len(rows)}).fetchall()]
-        for row_index in changed:  # influx's own download of a video the sheet no longer has there goes
-            downloads.forget(row_index, videos_dir)  # first: a run stopped before the commit forgets it again
-        with store.transaction(con):
+    with store.transaction(con):  # (BEGIN first: it also ends a result the caller left unread)
+        con.register("incoming", incoming)
+        try:
+            changed = [i for (i,) in con.execute(store.sql("videos.changed_rows")).fetchall()]
+            if forget_missing:  # the sheet lost these rows: their videos are forgotten
+                changed += [i for (i,) in con.execute(store.sql("videos.rows_gone"), {"rows": len(rows)}).fetchall()]
+            for row_index in changed:  # influx's own download of a video the sheet no longer has there goes
+                downloads.forget(row_index, videos_dir)  # before the commit: a stopped run forgets it again
             if changed:  # a move made on the video that was there would apply to the next one: taken back
                 moves = [c for (c,) in con.execute(store.sql("corrections.moves_on_rows"), [changed]).fetchall()]
                 con.execute(store.sql("corrections.keep_undone"), ["ingest", moves])
@@ -48,8 +48,8 @@ def sync_rows(con: duckdb.DuckDBPyConnection, rows: list[Row], videos_dir: Path,
                 con.execute(store.sql("videos.delete_rows"), [changed])
             con.execute(store.sql("videos.update_rows"))
             new = con.execute(store.sql("videos.insert_rows")).fetchone()
-    finally:
-        con.unregister("incoming")
+        finally:
+            con.unregister("incoming")
     return new[0] if new else 0
 
 

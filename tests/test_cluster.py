@@ -222,7 +222,8 @@ def test_a_move_made_on_a_video_the_sheet_no_longer_has_is_taken_back(tmp_path, 
     n = len(FOUR) - 1 if how == "the sheet lost the row" else len(FOUR)
     rows = [Row(r, f"http://v/{r}" if r != 7 else "http://v/another", r % 3) for r in range(n)]
     sync_rows(con, rows, tmp_path / "videos", forget_missing=True)
-    assert [c[0] for c in corrections.list_corrections(con) if c[-1] is None] == [kept]
+    listed = corrections.list_corrections(con)
+    assert [c[0] for c in listed if c[-2] is None] == [kept] and [c[-1] for c in listed if c[-2]] == ["ingest"]
     assert con.execute("SELECT undone_by FROM undone_corrections WHERE row_index = 7").fetchall() == [("ingest",)]
     con.close()
     corrections.connect_verified(path, read_only=True).close()  # the labels follow the corrections

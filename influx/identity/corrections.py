@@ -132,7 +132,8 @@ def undo(con, correction_id: int) -> tuple:
     return row
 
 
-CORRECTION_COLUMNS = ["correction_id", "kind", "influencer_id", "target_id", "row_index", "created_at", "undone_at"]
+CORRECTION_COLUMNS = ["correction_id", "kind", "influencer_id", "target_id", "row_index", "created_at", "undone_at",
+                      "undone_by"]  # fmt: skip
 
 
 def list_corrections(con) -> list[tuple]:

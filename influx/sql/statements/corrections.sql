@@ -7,10 +7,15 @@ SELECT correction_id, kind, influencer_id, target_id, row_index, created_at, cur
 FROM corrections WHERE list_contains(?, correction_id);
 
 -- name: listing
-SELECT correction_id, kind, influencer_id, target_id, row_index, created_at, NULL::TIMESTAMP AS undone_at
+-- undone_by: the command that took it back (undo, unmerge; ingest when the sheet no longer has a move's video)
+-- (times to the second: the microseconds made every row of the table two lines longer at 80 columns)
+SELECT correction_id, kind, influencer_id, target_id, row_index, date_trunc('second', created_at) AS created_at,
+       NULL::TIMESTAMP AS undone_at, NULL::VARCHAR AS undone_by
 FROM corrections
 UNION ALL
-SELECT correction_id, kind, influencer_id, target_id, row_index, created_at, undone_at FROM undone_corrections
+SELECT correction_id, kind, influencer_id, target_id, row_index, date_trunc('second', created_at),
+       date_trunc('second', undone_at), undone_by
+FROM undone_corrections
 ORDER BY undone_at NULLS FIRST, correction_id;
 
 -- name: undone

@@ -98,20 +98,17 @@ def _records(text: str) -> tuple[list[list[str]], str]:
             error = error or e
             continue
         first = first if first is not None else records
-        if records and _pick(records[0], URL_NAMES) is not None and _pick(records[0], SCORE_NAMES) is not None:
+        if records and _named(records[0], URL_NAMES) and _named(records[0], SCORE_NAMES):
             return records, delimiter
     if error is not None:  # no delimiter found the columns, and one met a broken quote: that is what to say
         raise error
     return first or [], ","
 
 
-def _pick(header: list[str], names: tuple[str, ...]) -> int | None:
-    """The first column named as `names` lists them (_column chooses among several)."""
+def _named(header: list[str], names: tuple[str, ...]) -> list[int]:
+    """The columns named as one of `names`, in the order `names` lists them (_column chooses)."""
     normed = [_norm(h) for h in header]
-    for name in names:
-        if name in normed:
-            return normed.index(name)
-    return None
+    return [j for name in names for j, h in enumerate(normed) if h == name]
 
 
 def _holds_links(cells: list[str]) -> bool:
@@ -128,7 +125,7 @@ def _column(path: Path, header: list[str], body: list[list[str]], names: tuple[s
     whatever it holds (TBD). Refused when the column chosen shares its name with another: influx
     would not know which."""
     normed = [_norm(h) for h in header]
-    found = [j for name in names for j, h in enumerate(normed) if h == name]
+    found = _named(header, names)
     if not found:
         return None
     chosen = found[0]
@@ -193,12 +190,11 @@ def read_table(path: str | Path) -> tuple[list[Row], str | None]:
     if not body:
         raise InputError(f"{path}: the file has a header but no rows")
     rows = []
-    cells_of_column = [cells[score_col] if score_col < len(cells) else "" for cells in body]
-    column = convention(cells_of_column)
+    shapes = [split_number(cells[score_col] if score_col < len(cells) else "")[2] for cells in body]
+    column = convention(shapes)
     # 1.500 with no cell saying which: 1.5 in a comma-delimited file (the CSV's own number format),
     # not guessed in a `;`, tab or `|` one (Excel writes `;` where the decimal mark is a comma), nor
     # beside a 1,250 (one of the two marks is then a thousands separator)
-    shapes = {split_number(c)[2] for c in cells_of_column}
     ambiguous = ("comma3",) if delimiter == "," and "comma3" not in shapes else ("comma3", "dot3")
     width = _width(header, body)
     for i, cells in enumerate(body):

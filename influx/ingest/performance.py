@@ -51,12 +51,12 @@ def split_number(cell: str | None) -> tuple[str | None, str | None, str | None]:
 MIXED = "a decimal point and a decimal comma alike, each cell as written"
 
 
-def convention(cells: list[str | None]) -> str | None:
-    """How a Performance column writes its numbers, from all its cells: a decimal comma when more
+def convention(shapes: list[str]) -> str | None:
+    """How a Performance column writes its numbers, from the shapes of all its cells (split_number's
+    third part): a decimal comma when more
     cells can only be read with one (1,5 or 1.234,5) than with a decimal point (2.5, 1,500,000 or
     1,234.5), a decimal point when fewer; MIXED when as many (each such cell is read as written);
     None when no cell shows which. With None or MIXED, 1,500 and 1.500 are ambiguous."""
-    shapes = [split_number(c)[2] for c in cells]
     point, comma = shapes.count(POINT), shapes.count(COMMA)
     return None if point == comma == 0 else MIXED if point == comma else COMMA if comma > point else POINT
 
@@ -69,7 +69,7 @@ def parse_score(cell: str | None, column: str | None = "", ambiguous=("comma3",)
     sign, body, shape = split_number(cell)
     if body is None:
         return None, shape
-    column = convention([cell]) if column == "" else column
+    column = convention([shape]) if column == "" else column
     if column == MIXED and shape in ("comma3", "dot3"):
         return None, (f"performance {cell!r} is ambiguous: 1.5 or 1500? Its column has as many decimal"
                       " points as decimal commas (write 1500 or 1.5)")  # fmt: skip
